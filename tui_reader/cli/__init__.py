@@ -1,0 +1,87 @@
+"""The command line: ``tui-reader`` launches the app, subcommands work headless.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``; the handler it sets
+returns the exit status. Errors of the package (:class:`TuiReaderError`) become one line on
+stderr and exit status 1, never a traceback. Textual is imported only when the app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from tui_reader import __version__
+from tui_reader.core.errors import TuiReaderError
+from tui_reader.core.sanitize import clean_line
+
+Handler = Callable[[argparse.Namespace], int]
+
+PROG = "tui-reader"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="directory of the local store (default: $TUI_READER_DATA_DIR or the user data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, subcommands included."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "A terminal news reader. With no command, opens the reader app; "
+            "the commands below work without it (from scripts or cron)."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _common(parser)
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="never touch the network; read only what is stored",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from tui_reader.cli import read
+
+    read.register(subparsers, _common)
+    try:
+        from tui_reader.cli import library_commands
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    else:
+        library_commands.register(subparsers, _common)
+    return parser
+
+
+def error(message: str) -> None:
+    """Print one clean line on stderr."""
+    print(f"{PROG}: error: {clean_line(message)}", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    """Parse ``argv`` and run the chosen command (or the app)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from tui_reader.ui import launch
+
+            return launch(args)
+        return handler(args)
+    except TuiReaderError as exc:
+        error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader of our stdout went away (e.g. `| head`); that is not an error.
+        sys.stderr.close()
+        return 0

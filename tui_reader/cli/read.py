@@ -1,0 +1,98 @@
+"""``tui-reader read SOURCE``: print a page as a clean article.
+
+SOURCE is an http(s) URL, a file path, or ``-`` for stdin. Markdown is the default format,
+rendered with rich on a terminal and printed plain when piped; ``text`` is the body only and
+``json`` is every field of the article, blocks included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tui_reader.core.errors import TuiReaderError
+from tui_reader.core.models import Article
+from tui_reader.core.sanitize import clean_text
+
+FORMATS = ("markdown", "text", "json")
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    parser = subparsers.add_parser(
+        "read",
+        help="print a page (URL, file or - for stdin) as a clean article",
+        description=(
+            "Fetch or read a page and print the article in it, without menus, share buttons, "
+            "comments or teasers. A URL already in the store is answered from the store."
+        ),
+    )
+    parser.add_argument("source", metavar="SOURCE", help="an http(s) URL, a file path, or -")
+    parser.add_argument(
+        "--format", "-f", choices=FORMATS, default="markdown", help="output format (markdown)"
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="never touch the network: answer URLs from the store only",
+    )
+    common(parser)
+    parser.set_defaults(handler=run)
+
+
+def _read_source(source: str) -> tuple[bytes, str | None]:
+    if source == "-":
+        return sys.stdin.buffer.read(), None
+    path = Path(source)
+    try:
+        return path.read_bytes(), None
+    except FileNotFoundError as exc:
+        raise TuiReaderError(f"{source}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise TuiReaderError(f"{source}: is a directory") from exc
+    except OSError as exc:
+        raise TuiReaderError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+
+
+def load_article(args: argparse.Namespace) -> Article:
+    """Resolve SOURCE to an Article (store, network, file or stdin)."""
+    from tui_reader.core.extract import extract
+
+    source: str = args.source
+    if source.lower().startswith(("http://", "https://")):
+        from tui_reader.core.readsource import article_for_url
+
+        return article_for_url(
+            source,
+            data_dir=getattr(args, "data_dir", None),
+            offline=getattr(args, "offline", False),
+        )
+    if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
+        raise TuiReaderError(f"{source}: only http(s) URLs, files and - are supported")
+    data, url = _read_source(source)
+    return extract(data, url=url)
+
+
+def run(args: argparse.Namespace) -> int:
+    article = load_article(args)
+    fmt: str = args.format
+    if fmt == "json":
+        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "text":
+        title = article.title
+        print(f"{title}\n\n{article.text}" if title else article.text)
+    elif sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        # Markdown, not markup: rich never interprets the page's text as [style] tags.
+        Console().print(Markdown(clean_text(article.markdown), hyperlinks=False))
+    else:
+        sys.stdout.write(article.markdown)
+    return 0

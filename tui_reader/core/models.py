@@ -1,0 +1,285 @@
+"""The data model shared by extraction, storage, the CLI and the app.
+
+An :class:`Article` is what the extractor makes of a page: metadata plus a structured body of
+:class:`Block` s whose inline content is a sequence of :class:`Span` s (text, optionally a link
+or an emphasis). The body is stored as JSON (:meth:`Article.to_dict`), so the reader never has
+to extract a page twice. ``text`` and ``markdown`` are derived from the blocks.
+
+Storage-side summaries (:class:`FeedInfo`, :class:`ArticleSummary`, :class:`StoredArticle`)
+live here too so that the UI depends on plain data, not on the storage layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Literal
+
+BlockKind = Literal[
+    "heading", "paragraph", "list", "item", "quote", "code", "table", "figure", "rule"
+]
+SpanStyle = Literal["", "em", "strong", "code"]
+
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"\w+")
+
+
+def collapse_inline(text: str) -> str:
+    """Collapse runs of inline whitespace to one space, keep explicit line breaks, strip."""
+    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of inline text, optionally a link (absolute http(s)/mailto URL) or styled."""
+
+    text: str
+    href: str | None = None
+    style: SpanStyle = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text}
+        if self.href:
+            data["href"] = self.href
+        if self.style:
+            data["style"] = self.style
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(text=data["text"], href=data.get("href"), style=data.get("style", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of an article body.
+
+    Which fields are meaningful depends on ``kind``:
+
+    - ``heading``: ``spans``, ``level`` (1-6)
+    - ``paragraph``: ``spans``
+    - ``list``: ``ordered``, ``children`` (``item`` blocks)
+    - ``item``: ``spans``, and ``children`` for nested lists or extra paragraphs
+    - ``quote``: ``children`` (any blocks)
+    - ``code``: ``code`` (verbatim), ``language``
+    - ``table``: ``rows`` (cells as text), ``header_rows``
+    - ``figure``: ``src``, ``alt``, ``spans`` (the caption)
+    - ``rule``: nothing
+    """
+
+    kind: BlockKind
+    spans: tuple[Span, ...] = ()
+    children: tuple[Block, ...] = ()
+    level: int = 0
+    ordered: bool = False
+    code: str = ""
+    language: str | None = None
+    rows: tuple[tuple[str, ...], ...] = ()
+    header_rows: int = 0
+    src: str | None = None
+    alt: str = ""
+
+    @property
+    def inline_text(self) -> str:
+        """The spans' text, whitespace collapsed."""
+        return collapse_inline("".join(span.text for span in self.spans))
+
+    @property
+    def text(self) -> str:
+        """Plain text of the block (lists one item per line, tables one row per line)."""
+        kind = self.kind
+        if kind in ("heading", "paragraph"):
+            return self.inline_text
+        if kind == "code":
+            return self.code.strip("\n")
+        if kind == "figure":
+            return self.inline_text or collapse_inline(self.alt)
+        if kind == "list":
+            return "\n".join(t for t in (child.text for child in self.children) if t)
+        if kind == "item":
+            parts = [self.inline_text, *(child.text for child in self.children)]
+            return "\n".join(p for p in parts if p)
+        if kind == "quote":
+            return "\n\n".join(t for t in (child.text for child in self.children) if t)
+        if kind == "table":
+            return "\n".join(" | ".join(row) for row in self.rows)
+        return ""
+
+    def walk(self) -> Iterator[Block]:
+        """This block and all blocks nested in it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        if self.spans:
+            data["spans"] = [span.to_dict() for span in self.spans]
+        if self.children:
+            data["children"] = [child.to_dict() for child in self.children]
+        if self.kind == "heading":
+            data["level"] = self.level
+        if self.kind == "list":
+            data["ordered"] = self.ordered
+        if self.kind == "code":
+            data["code"] = self.code
+            if self.language:
+                data["language"] = self.language
+        if self.kind == "table":
+            data["rows"] = [list(row) for row in self.rows]
+            data["header_rows"] = self.header_rows
+        if self.kind == "figure":
+            data["src"] = self.src
+            data["alt"] = self.alt
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Block:
+        return cls(
+            kind=data["kind"],
+            spans=tuple(Span.from_dict(s) for s in data.get("spans", ())),
+            children=tuple(Block.from_dict(c) for c in data.get("children", ())),
+            level=int(data.get("level", 0)),
+            ordered=bool(data.get("ordered", False)),
+            code=data.get("code", ""),
+            language=data.get("language"),
+            rows=tuple(tuple(row) for row in data.get("rows", ())),
+            header_rows=int(data.get("header_rows", 0)),
+            src=data.get("src"),
+            alt=data.get("alt", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: metadata and a structured body."""
+
+    title: str = ""
+    byline: str | None = None
+    published: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+    url: str | None = None
+    lead_image: str | None = None
+    description: str | None = None
+    blocks: tuple[Block, ...] = field(default=())
+
+    @cached_property
+    def text(self) -> str:
+        """The body only (no title): blocks joined by one blank line."""
+        return "\n\n".join(t for t in (block.text for block in self.blocks) if t)
+
+    @cached_property
+    def markdown(self) -> str:
+        """The article as CommonMark: title as ``#``, a metadata line, then the body."""
+        from tui_reader.core.markdown import article_to_markdown
+
+        return article_to_markdown(self)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(_WORD.findall(self.text))
+
+    @property
+    def reading_minutes(self) -> int:
+        """Estimated reading time at 230 words a minute, at least one minute."""
+        return max(1, round(self.word_count / 230))
+
+    def links(self) -> list[tuple[str, str]]:
+        """Every link in the body as ``(text, url)``, in order, without duplicates."""
+        seen: set[str] = set()
+        found: list[tuple[str, str]] = []
+        for span in _all_spans(self.blocks):
+            if span.href and span.href not in seen:
+                seen.add(span.href)
+                found.append((collapse_inline(span.text) or span.href, span.href))
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as JSON-ready data (``published`` as ISO 8601), blocks included."""
+        return {
+            "title": self.title,
+            "byline": self.byline,
+            "published": self.published.isoformat() if self.published else None,
+            "site_name": self.site_name,
+            "language": self.language,
+            "url": self.url,
+            "lead_image": self.lead_image,
+            "description": self.description,
+            "text": self.text,
+            "markdown": self.markdown,
+            "blocks": [block.to_dict() for block in self.blocks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        published = data.get("published")
+        return cls(
+            title=data.get("title") or "",
+            byline=data.get("byline"),
+            published=datetime.fromisoformat(published) if published else None,
+            site_name=data.get("site_name"),
+            language=data.get("language"),
+            url=data.get("url"),
+            lead_image=data.get("lead_image"),
+            description=data.get("description"),
+            blocks=tuple(Block.from_dict(b) for b in data.get("blocks", ())),
+        )
+
+
+def _all_spans(blocks: Iterable[Block]) -> Iterator[Span]:
+    for block in blocks:
+        for inner in block.walk():
+            yield from inner.spans
+
+
+# --- storage-side summaries -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A subscription as listed in the feeds pane and by ``tui-reader feeds``."""
+
+    id: int
+    url: str
+    title: str
+    site_url: str | None = None
+    tags: tuple[str, ...] = ()
+    unread: int = 0
+    total: int = 0
+    last_refresh: datetime | None = None
+    last_error: str | None = None
+    kind: Literal["feed", "saved"] = "feed"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One row of the article list: enough to draw it, nothing more."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    url: str | None
+    published: datetime | None
+    read: bool = False
+    starred: bool = False
+    summary_only: bool = False
+    snippet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the reader pane shows it, from the store."""
+
+    summary: ArticleSummary
+    article: Article
+    summary_only: bool = False
+    """True when the page could not be fetched or cleaned and ``article`` holds the feed's
+    own content; a later refresh retries the page."""
+    position: float = 0.0
+    """The reading position (fraction 0..1 of the scroll height) saved for this article."""

@@ -1,0 +1,14 @@
+"""The Textual app. Only this package imports Textual."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def launch(args: argparse.Namespace) -> int:
+    """Start the reader app with the CLI's options; returns the exit status."""
+    from tui_reader.ui.app import run_app
+
+    return run_app(
+        data_dir=getattr(args, "data_dir", None), offline=getattr(args, "offline", False)
+    )
