@@ -283,3 +283,38 @@ class StoredArticle:
     own content; a later refresh retries the page."""
     position: float = 0.0
     """The reading position (fraction 0..1 of the scroll height) saved for this article."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """Sent after each feed of a refresh finishes (for progress bars and status lines)."""
+
+    done: int
+    total: int
+    feed_title: str
+    new_articles: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """The outcome of a refresh."""
+
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    new_articles: int = 0
+    pages_fetched: int = 0
+    failures: tuple[tuple[str, str], ...] = ()
+    """``(feed title or URL, one-line reason)`` for each feed or page that failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What ``add URL`` made of a URL."""
+
+    kind: Literal["feed", "saved"]
+    feed_id: int
+    title: str
+    message: str
+    """One line for the user, e.g. which discovered feed was chosen."""
+    article_id: int | None = None
