@@ -1,0 +1,789 @@
+"""Page metadata: title, byline, date, site, language, canonical URL, lead image, description.
+
+Sources, most trusted first: JSON-LD (schema.org ``Article`` and friends, inside ``@graph``
+or lists), OpenGraph / Twitter / Dublin Core ``<meta>`` tags, then the visible page (the
+``<h1>``, ``<time datetime>``, author links and byline boxes). Publishers disagree with
+themselves often enough that no single source is used blindly: a ``<title>`` usually ends in
+" | Site Name", and the visible headline is preferred when it matches a declared title.
+
+Everything here only reads the parsed tree; the body extractor mutates it afterwards.
+Every string is passed through :func:`clean_line` and every URL through :func:`safe_url`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from tui_reader.core.sanitize import clean_line, safe_url
+
+__all__ = ["PageMetadata", "extract_metadata", "parse_date"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What a page says about itself (see :func:`extract_metadata`)."""
+
+    title: str = ""
+    byline: str | None = None
+    published: datetime | None = None
+    """Always timezone-aware (UTC when the page gives no zone)."""
+    site_name: str | None = None
+    language: str | None = None
+    url: str | None = None
+    """The canonical URL when the page declares one, else the URL it was read from."""
+    lead_image: str | None = None
+    description: str | None = None
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+_MAX_FIELD = 300  # longer "titles" or "bylines" are page text caught by a loose selector
+_MAX_NODE_TEXT = 2000
+
+_SKIP_TEXT_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "time", "img", "select"}
+)
+
+
+def _node_text(node: LexborNode, limit: int = _MAX_NODE_TEXT) -> str:
+    """Visible text of ``node``: line breaks become spaces, scripts and dates are skipped."""
+    parts: list[str] = []
+    size = 0
+    stack: list[LexborNode] = [node]
+    while stack and size < limit:
+        current = stack.pop()
+        tag = current.tag
+        if tag == "-text":
+            text = current.text_content or ""
+            parts.append(text)
+            size += len(text)
+            continue
+        if tag in _SKIP_TEXT_TAGS or tag in ("-comment", "-doctype"):
+            continue
+        if tag == "br":
+            parts.append(" ")
+            continue
+        children: list[LexborNode] = []
+        child = current.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend(reversed(children))
+    return clean_line("".join(parts))[:limit]
+
+
+def _attr(node: LexborNode | None, name: str) -> str | None:
+    if node is None:
+        return None
+    value = node.attributes.get(name)
+    return value if value else None
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+def _norm(text: str) -> str:
+    """Comparison form of a title: case-folded, punctuation-insensitive."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+# --- meta tags ----------------------------------------------------------------------------
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """``<meta>`` contents keyed by lower-cased ``property``/``name``/``itemprop``/http-equiv."""
+    found: dict[str, list[str]] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        content = content.strip()
+        if not content:
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if key:
+                for part in key.lower().split():
+                    found.setdefault(part, []).append(content)
+    return found
+
+
+def _meta(tags: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in tags.get(key, ()):
+            cleaned = clean_line(value)
+            if cleaned:
+                return cleaned
+    return None
+
+
+# --- JSON-LD ------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "askpublicnewsarticle",
+        "liveblogposting",
+        "techarticle",
+        "scholarlyarticle",
+        "socialmediaposting",
+        "discussionforumposting",
+        "report",
+        "satiricalarticle",
+        "advertisercontentarticle",
+        "medicalscholarlyarticle",
+        "apireference",
+        "recipe",
+        "howto",
+        "review",
+        "creativework",
+    }
+)
+_PAGE_TYPES = frozenset(
+    {"webpage", "itempage", "aboutpage", "faqpage", "qapage", "profilepage", "collectionpage"}
+)
+_SITE_TYPES = frozenset({"website", "organization", "newsmediaorganization", "corporation"})
+_JSON_LD_LIMIT = 1_000_000  # characters of one script; bigger blobs are not metadata
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    raw = item.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    return {v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)}
+
+
+def _walk_json(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON-LD document, outermost first (bounded depth)."""
+    if depth > 8:
+        return
+    if isinstance(value, list):
+        for item in value[:200]:
+            yield from _walk_json(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in value:
+                yield from _walk_json(value[key], depth + 1)
+
+
+def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = script.text(deep=True)
+        if not raw or len(raw) > _JSON_LD_LIMIT:
+            continue
+        raw = raw.strip()
+        # CMSes wrap the JSON in comments or CDATA, or leave a trailing semicolon.
+        raw = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", raw)
+        raw = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)\s*$", "", raw).strip().rstrip(";")
+        try:
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        objects.extend(_walk_json(data))
+    return objects
+
+
+def _ld_string(value: Any) -> str | None:
+    """A string from a JSON-LD value that may be a string, a list, or a ``@value`` object."""
+    if isinstance(value, str):
+        cleaned = clean_line(value)
+        return cleaned or None
+    if isinstance(value, list):
+        for item in value:
+            found = _ld_string(item)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        return _ld_string(value.get("@value"))
+    return None
+
+
+def _resolve(value: Any, index: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+        return index.get(str(value["@id"]), value)
+    return value
+
+
+def _ld_names(value: Any, index: dict[str, dict[str, Any]]) -> list[str]:
+    """Person/organization names from an ``author``-like value (string, object, list)."""
+    names: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items[:20]:
+        item = _resolve(item, index)
+        if isinstance(item, str):
+            name = _ld_string(item)
+        elif isinstance(item, dict):
+            name = _ld_string(item.get("name"))
+            if not name:
+                given = _ld_string(item.get("givenName")) or ""
+                family = _ld_string(item.get("familyName")) or ""
+                name = clean_line(f"{given} {family}") or None
+        else:
+            name = None
+        if name and not _looks_like_url(name) and name not in names:
+            names.append(name)
+    return names
+
+
+def _ld_image(value: Any, index: dict[str, dict[str, Any]]) -> str | None:
+    value = _resolve(value, index)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = _ld_image(item, index)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        return _first(_ld_string(value.get("url")), _ld_string(value.get("contentUrl")))
+    return None
+
+
+@dataclass(slots=True)
+class _LdFacts:
+    title: str | None = None
+    names: tuple[str, ...] = ()
+    published: str | None = None
+    site_name: str | None = None
+    image: str | None = None
+    description: str | None = None
+    language: str | None = None
+
+
+def _ld_facts(objects: list[dict[str, Any]]) -> _LdFacts:
+    index = {str(o["@id"]): o for o in objects if isinstance(o.get("@id"), (str, int))}
+    article = next((o for o in objects if _types(o) & _ARTICLE_TYPES), None)
+    page = next((o for o in objects if _types(o) & _PAGE_TYPES), None)
+    facts = _LdFacts()
+    main = article or page
+    if main is not None:
+        facts.title = _ld_string(main.get("headline")) or _ld_string(main.get("name"))
+        facts.names = tuple(
+            _ld_names(main.get("author"), index) or _ld_names(main.get("creator"), index)
+        )
+        facts.published = _first(
+            _ld_string(main.get("datePublished")),
+            _ld_string(main.get("dateCreated")),
+            _ld_string(main.get("uploadDate")),
+        )
+        publisher = _resolve(main.get("publisher"), index)
+        if isinstance(publisher, list):
+            publisher = _resolve(publisher[0], index) if publisher else None
+        if isinstance(publisher, dict):
+            facts.site_name = _ld_string(publisher.get("name"))
+        facts.image = _ld_image(main.get("image"), index) or _ld_image(
+            main.get("thumbnailUrl"), index
+        )
+        facts.description = _ld_string(main.get("description"))
+        facts.language = _ld_string(main.get("inLanguage"))
+    if not facts.site_name:
+        site = next((o for o in objects if _types(o) & _SITE_TYPES), None)
+        if site is not None:
+            facts.site_name = _ld_string(site.get("name"))
+    return facts
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_ISO = re.compile(
+    r"""^\s*(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})
+    (?:[T\s]+(?P<H>\d{1,2}):?(?P<M>\d{2})(?::?(?P<S>\d{2})(?:[.,]\d+)?)?\s*
+    (?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SLASHED = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\b(.*)$")
+_DOTTED_DMY = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b(.*)$")
+_TIME = re.compile(
+    r"(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan", "janvier", "januar", "enero", "gennaio", "janeiro"),
+            ("february", "feb", "février", "fevrier", "févr", "februar", "febrero", "febbraio"),
+            ("march", "mar", "mars", "märz", "marz", "marzo", "março"),
+            ("april", "apr", "avril", "avr", "abril", "aprile"),
+            ("may", "mai", "mayo", "maggio", "maio"),
+            ("june", "jun", "juin", "juni", "junio", "giugno", "junho"),
+            ("july", "jul", "juillet", "juil", "juli", "julio", "luglio", "julho"),
+            ("august", "aug", "août", "aout", "agosto"),
+            ("september", "sep", "sept", "septembre", "septiembre", "settembre", "setembro"),
+            ("october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "outubro"),
+            ("november", "nov", "novembre", "noviembre", "novembro"),
+            ("december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_WORDY = re.compile(
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?P<mon1>[^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(?P<y1>\d{4})"
+    r"|(?P<mon2>[^\W\d_]{3,10})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{4}))",
+    re.IGNORECASE,
+)
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _tz(text: str | None) -> timezone:
+    if not text or text.upper() in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError("offset out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _build(y: int, m: int, d: int, rest: str = "") -> datetime:
+    hour = minute = second = 0
+    zone: timezone = UTC
+    match = _TIME.search(rest) if rest else None
+    if match:
+        hour, minute = int(match["H"]), int(match["M"])
+        second = int(match["S"] or 0)
+        ampm = (match["ampm"] or "").lower().replace(".", "")
+        if ampm:
+            if not 1 <= hour <= 12:
+                raise ValueError("bad 12-hour clock")
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        zone = _tz(match["tz"])
+    return datetime(y, m, d, hour, minute, second, tzinfo=zone)
+
+
+def _parse_date_unchecked(text: str) -> datetime | None:
+    text = text.strip()
+    match = _ISO.match(text)
+    if match:
+        y, m, d = int(match["y"]), int(match["m"]), int(match["d"])
+        if match["H"] is None:
+            return datetime(y, m, d, tzinfo=UTC)
+        return datetime(
+            y,
+            m,
+            d,
+            int(match["H"]),
+            int(match["M"]),
+            int(match["S"] or 0),
+            tzinfo=_tz(match["tz"]),
+        )
+    if re.fullmatch(r"\d{10}|\d{13}", text):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    # RFC 2822, as in HTTP headers and feeds: "Tue, 05 Mar 2024 10:20:30 GMT".
+    if re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", text):
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    match = _SLASHED.match(text)
+    if match:
+        return _build(int(match[1]), int(match[2]), int(match[3]), match[4])
+    match = _DOTTED_DMY.match(text)
+    if match:
+        return _build(int(match[3]), int(match[2]), int(match[1]), match[4])
+    match = _CJK_DATE.search(text)
+    if match:
+        return _build(int(match[1]), int(match[2]), int(match[3]), text[match.end() :])
+    match = _WORDY.search(text)
+    if match:
+        if match["mon1"]:
+            month = _MONTHS.get(match["mon1"].lower())
+            day, year = int(match["d1"]), int(match["y1"])
+        else:
+            month = _MONTHS.get(match["mon2"].lower())
+            day, year = int(match["d2"]), int(match["y2"])
+        if month:
+            return _build(year, month, day, text[match.end() :])
+    return None
+
+
+def parse_date(text: str | None, *, now: datetime | None = None) -> datetime | None:
+    """Parse a publication date as pages write it; None for anything implausible.
+
+    Understands ISO 8601 (with or without time and zone), RFC 2822, ``YYYY/MM/DD``,
+    ``DD.MM.YYYY``, ``5 March 2024`` / ``March 5, 2024`` (some French, German, Spanish,
+    Italian and Portuguese month names too), ``2024年3月5日`` and Unix timestamps. The result
+    is timezone-aware; a date without a zone is taken as UTC. Dates before 1990 or more than
+    two days in the future are rejected as nonsense.
+    """
+    if not text or len(text) > 100:
+        return None
+    try:
+        parsed = _parse_date_unchecked(text)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if parsed is None:
+        return None
+    now = now or datetime.now(UTC)
+    if parsed.year < 1990 or parsed > now + timedelta(days=2):
+        return None
+    return parsed
+
+
+# --- language, urls, names ----------------------------------------------------------------
+
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def normalize_language(value: str | None) -> str | None:
+    """A BCP 47 tag in its usual case (``en-US``, ``zh-Hant-TW``), or None if malformed."""
+    if not value:
+        return None
+    value = value.strip().split(",")[0].split(";")[0].strip()
+    if not _LANG.match(value):
+        return None
+    first, *rest = value.replace("_", "-").split("-")
+    parts = [first.lower()]
+    for part in rest:
+        if len(part) == 2 and part.isalpha():
+            parts.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            parts.append(part.title())
+        else:
+            parts.append(part.lower())
+    if parts[0] in ("und", "xx", "zxx"):
+        return None
+    return "-".join(parts)
+
+
+def _looks_like_url(text: str) -> bool:
+    return bool(re.match(r"^(?:https?:)?//|^www\.", text, re.IGNORECASE))
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reported|words|text|story|interview)\s+)?"
+    r"(?:by|par|von|door|por|di|av|af|від|автор|著者)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_BYLINE_CUT = re.compile(r"\s+(?:\||·|•|—|–)\s+|\s+(?:updated|published|posted|on)\s+\S", re.I)
+
+
+def _clean_byline(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = clean_line(text)
+    text = _BYLINE_PREFIX.sub("", text)
+    text = _BYLINE_CUT.split(text, maxsplit=1)[0]
+    text = text.strip(" ,;:-|·•")
+    if not text or len(text) > 120 or len(text.split()) > 15 or _looks_like_url(text):
+        return None
+    if text.startswith("@") or parse_date(text) is not None:
+        return None
+    return text
+
+
+# --- the visible page ---------------------------------------------------------------------
+
+# Containers whose author names and dates belong to something other than the article.
+_FOREIGN = re.compile(
+    r"comment|related|teaser|sidebar|widget|recommend|promo|footer|newsletter|card|"
+    r"more-stories|read-next|readnext|popular|trending",
+    re.IGNORECASE,
+)
+_FOREIGN_TAGS = frozenset({"aside", "footer", "nav"})
+
+
+def _in_foreign_region(node: LexborNode) -> bool:
+    current = node.parent
+    depth = 0
+    while current is not None and depth < 60:
+        tag = current.tag
+        if tag in ("body", "html"):
+            return False
+        if tag in ("article", "main"):
+            # An author name in the article's own footer is still the article's.
+            return False
+        if tag in _FOREIGN_TAGS:
+            return True
+        attrs = current.attributes
+        marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if marker.strip() and _FOREIGN.search(marker):
+            return True
+        current = current.parent
+        depth += 1
+    return False
+
+
+_BYLINE_SELECTORS = (
+    '[itemprop="author"] [itemprop="name"]',
+    '[itemprop="author"]',
+    'a[rel="author"]',
+    '[rel="author"]',
+    ".byline__name",
+    ".byline-name",
+    ".author-name",
+    ".byline",
+    ".by-line",
+    ".article-byline",
+    ".post-author",
+    ".entry-author",
+    ".article-author",
+    ".author",
+    '[class*="byline"]',
+    ".vcard .fn",
+    '[data-testid="byline"]',
+)
+
+
+def _dom_byline(tree: LexborHTMLParser) -> str | None:
+    for selector in _BYLINE_SELECTORS:
+        names: list[str] = []
+        for node in tree.css(selector)[:20]:
+            if _in_foreign_region(node):
+                continue
+            raw = _attr(node, "content") if node.tag == "meta" else _node_text(node)
+            name = _clean_byline(raw)
+            if name and name not in names:
+                names.append(name)
+            if selector.startswith(("[itemprop", "a[rel", "[rel")):
+                continue  # several authors are marked one by one
+            break
+        if names:
+            return ", ".join(names[:6])
+    return None
+
+
+def _dom_date(tree: LexborHTMLParser) -> datetime | None:
+    for selector in (
+        '[itemprop="datePublished"]',
+        "time[pubdate]",
+        ".published time",
+        "article time",
+        "main time",
+        "time",
+    ):
+        for node in tree.css(selector)[:10]:
+            if _in_foreign_region(node):
+                continue
+            value = _first(_attr(node, "datetime"), _attr(node, "content"))
+            parsed = (
+                parse_date(value) if value else parse_date(clean_line(node.text(deep=True)[:100]))
+            )
+            if parsed:
+                return parsed
+    return None
+
+
+def _headings(tree: LexborHTMLParser, site_name: str | None) -> list[str]:
+    found: list[str] = []
+    site = _norm(site_name or "")
+    for node in tree.css("h1")[:10]:
+        text = _node_text(node, 500)
+        if text and _norm(text) != site and text not in found and len(text) <= _MAX_FIELD:
+            found.append(text)
+    return found
+
+
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/)\s+|:\s+")
+
+
+def _strip_site(title: str, site_name: str | None) -> str:
+    """Remove a " | Site Name" style suffix (or prefix) from a document title."""
+    pieces = _SEPARATORS.split(title)
+    if len(pieces) < 2:
+        return title
+    separators = _SEPARATORS.findall(title)
+    site = _norm(site_name or "")
+    if site:
+        if _norm(pieces[-1]) == site or (len(site) > 3 and _norm(pieces[-1]).startswith(site)):
+            return title[: title.rfind(separators[-1])].strip()
+        if _norm(pieces[0]) == site:
+            return title[title.find(separators[0]) + len(separators[0]) :].strip()
+    # No site name to compare: drop a short trailing part, as long as a real title remains.
+    head = title[: title.rfind(separators[-1])].strip()
+    tail = pieces[-1]
+    if separators[-1].strip() in ("|", "-", "–", "—", "·", "•", "::", "»") and (
+        len(tail.split()) <= 4 and len(head.split()) >= 3
+    ):
+        return head
+    return title
+
+
+def _choose_title(declared: list[str], headings: list[str], site_name: str | None) -> str:
+    declared = [t for t in declared if t]
+    for heading in headings:
+        key = _norm(heading)
+        if not key:
+            continue
+        for candidate in declared:
+            ckey = _norm(candidate)
+            if ckey == key:
+                return heading
+            stripped = _norm(_strip_site(candidate, site_name))
+            if stripped == key or (
+                len(key) >= 10 and ckey.startswith(key) and _SEPARATORS.search(candidate)
+            ):
+                return heading
+    if declared:
+        return _strip_site(declared[0], site_name)
+    return headings[0] if headings else ""
+
+
+# --- the entry point ----------------------------------------------------------------------
+
+
+def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
+    """Read the metadata of a parsed page without changing the tree.
+
+    Args:
+        tree: the parsed document.
+        url: the URL the page was read from, for resolving relative links (may be None).
+    """
+    base = safe_url(url, fetchable=True) if url else None
+    tags = _meta_tags(tree)
+    ld = _ld_facts(_json_ld(tree))
+
+    site_name = _first(
+        _meta(tags, "og:site_name"),
+        ld.site_name,
+        _meta(tags, "application-name", "al:android:app_name", "al:ios:app_name"),
+    )
+    if site_name and len(site_name) > _MAX_FIELD:
+        site_name = None
+
+    title_node = tree.css_first("head title") or tree.css_first("title")
+    declared_titles = [
+        t[: _MAX_FIELD * 2]
+        for t in (
+            ld.title,
+            _meta(tags, "og:title"),
+            _meta(tags, "twitter:title"),
+            _meta(tags, "dc.title", "dcterms.title", "parsely-title", "sailthru.title"),
+            clean_line(title_node.text(deep=True)) if title_node else None,
+        )
+        if t
+    ]
+    title = _choose_title(declared_titles, _headings(tree, site_name), site_name)
+
+    byline: str | None = None
+    if ld.names:
+        byline = _clean_byline(", ".join(ld.names[:6])) or ld.names[0][:120]
+    for key in (
+        "author",
+        "article:author",
+        "dc.creator",
+        "dcterms.creator",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+    ):
+        if byline:
+            break
+        byline = _clean_byline(_meta(tags, key))
+    if not byline:
+        byline = _dom_byline(tree)
+
+    published = None
+    for candidate in (
+        ld.published,
+        _meta(
+            tags,
+            "article:published_time",
+            "og:published_time",
+            "datepublished",
+            "article.published",
+            "published-date",
+            "publish-date",
+            "publishdate",
+            "pubdate",
+            "parsely-pub-date",
+            "sailthru.date",
+            "dc.date.issued",
+            "dcterms.issued",
+            "dc.date",
+            "dcterms.created",
+            "date",
+        ),
+    ):
+        published = parse_date(candidate)
+        if published:
+            break
+    if published is None:
+        published = _dom_date(tree)
+
+    html_node = tree.css_first("html")
+    language = _first(
+        normalize_language(_attr(html_node, "lang")),
+        normalize_language(_attr(html_node, "xml:lang")),
+        normalize_language(_meta(tags, "og:locale")),
+        normalize_language(_meta(tags, "content-language", "language", "dc.language")),
+        normalize_language(ld.language),
+    )
+
+    canonical = None
+    for link in tree.css("link[rel]")[:50]:
+        if "canonical" in (link.attributes.get("rel") or "").lower().split():
+            canonical = safe_url(_attr(link, "href"), base, fetchable=True)
+            if canonical:
+                break
+    page_url = _first(
+        canonical,
+        safe_url(_meta(tags, "og:url"), base, fetchable=True),
+        base,
+    )
+
+    image_link = next(
+        (
+            _attr(link, "href")
+            for link in tree.css("link[rel]")[:50]
+            if (link.attributes.get("rel") or "").lower() == "image_src"
+        ),
+        None,
+    )
+    lead_image = None
+    for candidate in (
+        _meta(tags, "og:image:secure_url", "og:image:url", "og:image"),
+        _meta(tags, "twitter:image", "twitter:image:src"),
+        ld.image,
+        image_link,
+    ):
+        lead_image = safe_url(candidate, base, fetchable=True)
+        if lead_image:
+            break
+
+    description = _first(
+        _meta(tags, "og:description"),
+        _meta(tags, "description"),
+        _meta(tags, "twitter:description", "dc.description"),
+        ld.description,
+    )
+
+    return PageMetadata(
+        title=title[: _MAX_FIELD * 2],
+        byline=byline,
+        published=published,
+        site_name=site_name,
+        language=language,
+        url=page_url,
+        lead_image=lead_image,
+        description=description[:1000] if description else None,
+    )
