@@ -1,0 +1,209 @@
+"""``config.toml``: the user's settings, validated with errors that point at the line.
+
+A missing file means the defaults. Every key is optional::
+
+    [fetch]
+    concurrency = 32          # requests in flight at once
+    per_host = 4              # ... and to one host
+    connect_timeout = 10.0    # seconds
+    read_timeout = 20.0       # seconds
+    pages = true              # fetch and clean each new article's page when refreshing
+
+    [store]
+    retention_days = 60       # read, unstarred articles older than this are deleted (0: never)
+
+    [reader]
+    mark_read_on_open = true
+
+    [theme]
+    name = "textual-dark"     # any Textual theme name
+
+    [keys]                    # binding id = comma-separated keys
+    refresh = "r,f5"
+
+An invalid file raises :class:`~tui_reader.core.errors.ConfigError` naming the file, the key
+and its line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui_reader.core import paths
+from tui_reader.core.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings in effect (defaults where the file says nothing)."""
+
+    concurrency: int = 32
+    per_host: int = 4
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    retention_days: int = 60
+    mark_read_on_open: bool = True
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    fetch_pages: bool = True
+    path: Path | None = None
+    """The file this was read from (``None`` for the defaults)."""
+
+
+# (section, key) -> (Config field, expected type, lower bound for numbers)
+_FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
+    ("fetch", "concurrency"): ("concurrency", int, 1),
+    ("fetch", "per_host"): ("per_host", int, 1),
+    ("fetch", "connect_timeout"): ("connect_timeout", float, 0.1),
+    ("fetch", "read_timeout"): ("read_timeout", float, 0.1),
+    ("fetch", "pages"): ("fetch_pages", bool, None),
+    ("store", "retention_days"): ("retention_days", int, 0),
+    ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
+    ("theme", "name"): ("theme", str, None),
+}
+_SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys"}
+_TYPE_NAMES: dict[type, str] = {
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    str: "a string",
+}
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _find_line(text: str, section: str | None, key: str | None) -> int | None:
+    """The 1-based line where ``[section]`` defines ``key`` (or the header when key is None)."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            current = header.group(1).strip().strip("\"'")
+            if key is None and current == section:
+                return number
+            continue
+        if key is None:
+            continue
+        if current == section or (section is None and current is None):
+            if re.match(
+                rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""", line
+            ):
+                return number
+    # `fetch.concurrency = 3` at the top level is valid TOML too.
+    if key is not None and section is not None:
+        dotted = re.compile(rf"^\s*{re.escape(section)}\s*\.\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if dotted.match(line):
+                return number
+    return None
+
+
+def _fail(path: Path, text: str, section: str | None, key: str | None, problem: str) -> ConfigError:
+    line = _find_line(text, section, key)
+    where = f"{path}" + (f", line {line}" if line else "")
+    name = ".".join(p for p in (section, key) if p)
+    return ConfigError(f"{where}: {name}: {problem}" if name else f"{where}: {problem}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
+def _check(value: Any, expected: type, low: float | None) -> Any:
+    """``value`` converted to ``expected``, or raise ValueError with what is wrong."""
+    wrong = ValueError(f"must be {_TYPE_NAMES[expected]}, not {_describe(value)}")
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise wrong
+        return value
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong
+    elif expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong
+        value = float(value)
+    elif expected is str:
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if low is not None and value < low:
+        raise ValueError(f"must be at least {low:g}, not {_describe(value)}")
+    return value
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the configuration file (``paths.config_path()`` by default).
+
+    Raises:
+        ConfigError: the file cannot be read, is not valid TOML, has a key of the wrong type
+            or a key this version does not know.
+    """
+    if path is None:
+        try:
+            path = paths.config_path()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the config directory ({exc.strerror or exc})"
+            ) from exc
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with "(at line L, column C)"; keep it on one line.
+        raise ConfigError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from exc
+    values: dict[str, Any] = {"path": path}
+    for section, table in data.items():
+        if section not in _SECTIONS:
+            line = _find_line(text, section, None) or _find_line(text, None, section)
+            where = f"{path}" + (f", line {line}" if line else "")
+            known = ", ".join(f"[{s}]" for s in sorted(_SECTIONS))
+            raise ConfigError(f"{where}: unknown section or key {section!r} (known: {known})")
+        if not isinstance(table, dict):
+            raise _fail(path, text, None, section, f"must be a table like [{section}]")
+        if section == "keys":
+            keymap: dict[str, str] = {}
+            for binding, keys in table.items():
+                if not isinstance(keys, str) or not keys.strip():
+                    raise _fail(
+                        path,
+                        text,
+                        "keys",
+                        binding,
+                        'must be a string of comma-separated keys like "r,f5", '
+                        f"not {_describe(keys)}",
+                    )
+                keymap[binding] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+            values["keymap"] = keymap
+            continue
+        for key, value in table.items():
+            spec = _FIELDS.get((section, key))
+            if spec is None:
+                known = ", ".join(k for s, k in _FIELDS if s == section)
+                raise _fail(
+                    path, text, section, key, f"unknown key (known in [{section}]: {known})"
+                )
+            name, expected, low = spec
+            try:
+                values[name] = _check(value, expected, low)
+            except ValueError as exc:
+                raise _fail(path, text, section, key, str(exc)) from None
+    return Config(**values)

@@ -1,0 +1,96 @@
+"""The store's schema and its migrations, versioned by ``PRAGMA user_version``.
+
+Each migration is a list of SQL statements applied in one transaction, and bumps
+``user_version`` to its position in :data:`MIGRATIONS` (1-based). A store at version N gets
+migrations N+1.. applied in order; a store newer than this code is refused rather than
+guessed at.
+
+Times are stored as UTC epoch seconds (REAL). ``articles.sort_date`` is the date the lists
+are ordered by: the entry's own date when it has one, else when it was fetched, so that every
+row has one and the list indexes can serve ``ORDER BY`` directly.
+"""
+
+from __future__ import annotations
+
+V1: tuple[str, ...] = (
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site_url TEXT,
+        kind TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'saved')),
+        etag TEXT,
+        last_modified TEXT,
+        last_refresh REAL,
+        last_error TEXT,
+        created REAL NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE feed_tags (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (feed_id, tag)
+    )
+    """,
+    "CREATE INDEX feed_tags_by_tag ON feed_tags(tag)",
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT,
+        published REAL,
+        updated REAL,
+        sort_date REAL NOT NULL,
+        fetched_at REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        summary_only INTEGER NOT NULL DEFAULT 0,
+        position REAL NOT NULL DEFAULT 0,
+        article_json TEXT NOT NULL,
+        feed_summary_html TEXT,
+        page_error TEXT,
+        UNIQUE (feed_id, guid)
+    )
+    """,
+    "CREATE INDEX articles_by_date ON articles(sort_date)",
+    "CREATE INDEX articles_by_read ON articles(read, sort_date)",
+    "CREATE INDEX articles_by_feed ON articles(feed_id, sort_date)",
+    "CREATE INDEX articles_by_star ON articles(starred, sort_date)",
+    "CREATE INDEX articles_by_url ON articles(url)",
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
+)
+
+# Version 2: full-text search. The FTS table keeps its own copy of the text (so snippet()
+# works) keyed by the article id; the storage layer writes it with each article, and a
+# trigger removes it with the article, including deletes cascaded from a feed.
+V2: tuple[str, ...] = (
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, byline, text, tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = old.id;
+    END
+    """,
+    # Rows stored before search existed are indexed from their title and author; their body
+    # text is filled in by the storage layer's backfill (it needs the JSON decoded).
+    "INSERT INTO articles_fts(rowid, title, byline, text) "
+    "SELECT id, title, coalesce(author, ''), '' FROM articles",
+    "CREATE INDEX articles_by_feed_read ON articles(feed_id, read)",
+    "INSERT OR REPLACE INTO settings(key, value) VALUES ('fts_backfill', '1')",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Content shipped with tui-reader: the Welcome feed and a starter list of news feeds."""
