@@ -1,31 +1,143 @@
 """Readability-style article extraction on selectolax (Lexbor).
 
-``extract(html, url)`` is pure: no I/O, deterministic, bounded in time.
+``extract(html, url)`` is pure: no I/O, deterministic, bounded in time. The pipeline:
+
+1. decode (bytes only) and parse;
+2. read the metadata, before anything mutates the tree;
+3. prune junk tags, hidden elements and named boilerplate (:mod:`.clean`);
+4. find the container that holds the prose (:mod:`.score`);
+5. render it as blocks (:mod:`.blocks`) and drop furniture blocks (:mod:`.filters`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from selectolax.lexbor import LexborHTMLParser
 
 from tui_reader.core.errors import ExtractError
-from tui_reader.core.models import Article, Block, Span
+from tui_reader.core.extract.blocks import render
+from tui_reader.core.extract.clean import furniture as find_furniture
+from tui_reader.core.extract.clean import prune, strip_furniture
+from tui_reader.core.extract.filters import refine
+from tui_reader.core.extract.score import find_body
+from tui_reader.core.models import Article, Block
+from tui_reader.core.sanitize import clean_line, safe_url
 
 __all__ = ["extract"]
 
+# Pages beyond this many characters are cut before parsing; no article is that long, and the
+# cap keeps parse time and memory bounded whatever arrives.
+MAX_CHARS = 8_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    title: str = ""
+    byline: str | None = None
+    published: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+    url: str | None = None
+    lead_image: str | None = None
+    description: str | None = None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        from tui_reader.core.extract.encoding import decode_html
+    except ImportError:  # pragma: no cover - only while the decoder is not in the tree
+        return data.decode("utf-8", errors="replace")
+    return decode_html(data)
+
+
+def _fallback_metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
+    title = ""
+    node = tree.css_first("meta[property='og:title'], meta[name='twitter:title']")
+    if node is not None:
+        title = clean_line(node.attributes.get("content") or "")
+    if not title:
+        for selector in ("h1", "title"):
+            found = tree.css_first(selector)
+            if found is not None:
+                title = clean_line(found.text())
+                if title:
+                    break
+    lang = None
+    html_node = tree.css_first("html")
+    if html_node is not None:
+        lang = clean_line(html_node.attributes.get("lang") or "") or None
+    return _Meta(title=title, language=lang, url=safe_url(url, fetchable=True) if url else None)
+
+
+def _metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
+    try:
+        from tui_reader.core.extract.metadata import extract_metadata
+    except ImportError:  # pragma: no cover - only while the metadata reader is not in the tree
+        return _fallback_metadata(tree, url)
+    meta = extract_metadata(tree, url)
+    return _Meta(
+        title=meta.title,
+        byline=meta.byline,
+        published=meta.published,
+        site_name=meta.site_name,
+        language=meta.language,
+        url=meta.url,
+        lead_image=meta.lead_image,
+        description=meta.description,
+    )
+
+
+def extract_blocks(
+    tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
+) -> list[Block]:
+    """Prune ``tree`` (mutating it) and return the article body as blocks."""
+    body = prune(tree)
+    if body is None:
+        return []
+    furniture = frozenset(node.mem_id for node, strength in find_furniture(body) if strength > 1)
+    container = find_body(body, furniture)
+    strip_furniture(container)
+    return refine(render(container, base), title=title, byline=byline)
+
 
 def extract(html: str | bytes, url: str | None = None) -> Article:
-    """Turn an HTML page into an :class:`Article` (first draft: title and paragraphs)."""
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+    """Turn an HTML page into an :class:`Article`.
+
+    Args:
+        html: the page, as text or as bytes in any encoding.
+        url: where the page came from; relative links are resolved against it.
+
+    Returns:
+        The article: metadata and the body as blocks.
+
+    Raises:
+        ExtractError: the input cannot be parsed as HTML at all.
+    """
     try:
+        if isinstance(html, bytes | bytearray | memoryview):
+            html = _decode(bytes(html[: MAX_CHARS * 2]))
+        if not isinstance(html, str):
+            raise ExtractError(f"expected HTML text or bytes, got {type(html).__name__}")
+        if len(html) > MAX_CHARS:
+            html = html[:MAX_CHARS]
         tree = LexborHTMLParser(html)
-    except Exception as exc:  # noqa: BLE001
-        raise ExtractError(str(exc)) from exc
-    title_node = tree.css_first("h1") or tree.css_first("title")
-    title = title_node.text(strip=True) if title_node else ""
-    blocks = tuple(
-        Block("paragraph", spans=(Span(node.text()),))
-        for node in tree.css("p")
-        if node.text(strip=True)
+        meta = _metadata(tree, url)
+        base = meta.url or url
+        blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
+    except ExtractError:
+        raise
+    except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
+        raise ExtractError(f"cannot parse the page: {exc}") from exc
+    return Article(
+        title=meta.title,
+        byline=meta.byline,
+        published=meta.published,
+        site_name=meta.site_name,
+        language=meta.language,
+        url=meta.url or url,
+        lead_image=meta.lead_image,
+        description=meta.description,
+        blocks=tuple(blocks),
     )
-    return Article(title=title, url=url, blocks=blocks)

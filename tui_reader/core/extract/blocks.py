@@ -1,0 +1,366 @@
+"""Turn a DOM subtree into :class:`~tui_reader.core.models.Block` s.
+
+The walk is iterative (an explicit stack), so a page nested ten thousand levels deep costs
+memory proportional to its size and never hits Python's recursion limit. Inline markup becomes
+:class:`~tui_reader.core.models.Span` s: links keep an absolute URL when its scheme is safe and
+lose only the link (not the text) otherwise; emphasis, strong and code keep their style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from tui_reader.core.models import Block, BlockKind, Span, SpanStyle
+from tui_reader.core.sanitize import clean_line, clean_text, safe_url
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_STYLES: dict[str, SpanStyle] = {
+    "em": "em",
+    "i": "em",
+    "cite": "em",
+    "dfn": "em",
+    "var": "em",
+    "strong": "strong",
+    "b": "strong",
+    "code": "code",
+    "kbd": "code",
+    "samp": "code",
+    "tt": "code",
+}
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "address",
+        "center",
+        "dl",
+        "dt",
+        "dd",
+        "form",
+        "fieldset",
+        "details",
+        "summary",
+        "hgroup",
+        "body",
+        "html",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "legend",
+        "figcaption",
+        "picture",
+        "noscript",
+    }
+)
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "head",
+        "title",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+        "map",
+        "area",
+        "source",
+        "track",
+        "wbr",
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+_LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
+_IMAGE_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
+
+# A cap on nodes visited while rendering: beyond this a page is pathological, and what we
+# have so far is returned.
+MAX_NODES = 200_000
+
+
+@dataclass(slots=True)
+class _Context:
+    kind: str  # "root", "heading", "list", "item", "quote"
+    level: int = 0
+    ordered: bool = False
+    spans: list[Span] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    lead: tuple[Span, ...] = ()
+
+
+def _merge_spans(spans: list[Span]) -> tuple[Span, ...]:
+    merged: list[Span] = []
+    for span in spans:
+        if merged and merged[-1].href == span.href and merged[-1].style == span.style:
+            merged[-1] = Span(merged[-1].text + span.text, span.href, span.style)
+        else:
+            merged.append(span)
+    # Trim the run's outer whitespace so blocks start and end on text.
+    if merged:
+        first = merged[0]
+        merged[0] = Span(first.text.lstrip(" "), first.href, first.style)
+        last = merged[-1]
+        merged[-1] = Span(last.text.rstrip(" "), last.href, last.style)
+    return tuple(s for s in merged if s.text)
+
+
+def _has_text(spans: list[Span]) -> bool:
+    return any(not span.text.isspace() for span in spans if span.text)
+
+
+class _Renderer:
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.stack: list[_Context] = [_Context("root")]
+        self.links: list[str | None] = [None]
+        self.styles: list[SpanStyle] = [""]
+
+    # -- inline -----------------------------------------------------------------------
+    def text(self, raw: str) -> None:
+        text = _WHITESPACE.sub(" ", clean_text(raw))
+        if not text:
+            return
+        ctx = self.stack[-1]
+        if text == " " and (not ctx.spans or ctx.spans[-1].text.endswith((" ", "\n"))):
+            return
+        ctx.spans.append(Span(text, self.links[-1], self.styles[-1]))
+
+    def line_break(self) -> None:
+        ctx = self.stack[-1]
+        if ctx.spans:
+            ctx.spans.append(Span("\n", self.links[-1], ""))
+
+    # -- blocks -----------------------------------------------------------------------
+    def flush(self) -> None:
+        ctx = self.stack[-1]
+        if not ctx.spans:
+            return
+        spans = ctx.spans
+        ctx.spans = []
+        if not _has_text(spans):
+            return
+        merged = _merge_spans(spans)
+        if not merged:
+            return
+        if ctx.kind == "heading":
+            ctx.blocks.append(Block("heading", spans=merged, level=ctx.level))
+        elif ctx.kind == "item" and not ctx.lead and not ctx.blocks:
+            ctx.lead = merged
+        elif ctx.kind == "list":
+            ctx.blocks.append(Block("item", spans=merged))
+        else:
+            ctx.blocks.append(Block("paragraph", spans=merged))
+
+    def add(self, block: Block) -> None:
+        self.flush()
+        ctx = self.stack[-1]
+        if ctx.kind == "list" and block.kind != "item":
+            block = Block("item", children=(block,))
+        ctx.blocks.append(block)
+
+    def push(self, ctx: _Context) -> None:
+        self.flush()
+        self.stack.append(ctx)
+
+    def pop(self) -> None:
+        self.flush()
+        ctx = self.stack.pop()
+        parent = self.stack[-1]
+        block: Block | None = None
+        kind: BlockKind
+        if ctx.kind == "heading":
+            for inner in ctx.blocks:
+                self.add(inner)
+            return
+        if ctx.kind == "list":
+            if ctx.blocks:
+                block = Block("list", children=tuple(ctx.blocks), ordered=ctx.ordered)
+        elif ctx.kind == "item":
+            if ctx.lead or ctx.blocks:
+                kind = "item"
+                block = Block(kind, spans=ctx.lead, children=tuple(ctx.blocks))
+        elif ctx.kind == "quote" and ctx.blocks:
+            block = Block("quote", children=tuple(ctx.blocks))
+        if block is not None:
+            if parent.kind == "list" and block.kind != "item":
+                block = Block("item", children=(block,))
+            self.flush()
+            parent.blocks.append(block)
+
+    def result(self) -> list[Block]:
+        while len(self.stack) > 1:
+            self.pop()
+        self.flush()
+        return self.stack[0].blocks
+
+    # -- special elements ---------------------------------------------------------------
+    def image(self, node: LexborNode, caption: LexborNode | None = None) -> None:
+        img = node if node.tag == "img" else node.css_first("img")
+        src: str | None = None
+        alt = ""
+        if img is not None:
+            attrs = img.attributes
+            for name in _IMAGE_ATTRS:
+                value = attrs.get(name)
+                if value and not value.startswith("data:"):
+                    src = safe_url(value, self.base, fetchable=True)
+                    if src:
+                        break
+            alt = clean_line(attrs.get("alt") or "")
+        spans: tuple[Span, ...] = ()
+        if caption is not None:
+            text = clean_line(caption.text(separator=" "))
+            if text:
+                spans = (Span(text),)
+        if src or spans:
+            self.add(Block("figure", spans=spans, src=src, alt=alt))
+
+    def code(self, node: LexborNode) -> None:
+        code = clean_text(node.text()).strip("\n")
+        if not code.strip():
+            return
+        language = None
+        for candidate in (node, node.css_first("code")):
+            if candidate is not None:
+                match = _LANGUAGE.search(candidate.attributes.get("class") or "")
+                if match:
+                    language = match.group(1)
+                    break
+        self.add(Block("code", code=code, language=language))
+
+    def table(self, node: LexborNode) -> None:
+        rows: list[tuple[str, ...]] = []
+        header_rows = 0
+        counting_header = True
+        for row in node.css("tr"):
+            cells = row.css("th, td")
+            texts = tuple(clean_line(cell.text(separator=" ")) for cell in cells)
+            if not any(texts):
+                continue
+            is_header = all(cell.tag == "th" for cell in cells) or (
+                row.parent is not None and row.parent.tag == "thead"
+            )
+            if counting_header and is_header:
+                header_rows += 1
+            else:
+                counting_header = False
+            rows.append(texts)
+        if rows:
+            self.add(Block("table", rows=tuple(rows), header_rows=header_rows))
+
+
+def _is_layout_table(node: LexborNode) -> bool:
+    # Tables that lay out a page rather than hold data contain other tables or prose blocks.
+    return node.css_first("table") is not None or len(node.css("p, div p, ul, h2, h3")) >= 2
+
+
+def render(root: LexborNode, base: str | None) -> list[Block]:
+    """Render ``root``'s subtree as blocks (unfiltered)."""
+    out = _Renderer(base)
+    # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
+    stack: list[LexborNode | str] = [root]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item == "ctx":
+                out.pop()
+            elif item == "link":
+                out.links.pop()
+            elif item == "style":
+                out.styles.pop()
+            else:  # "block"
+                out.flush()
+            continue
+        visited += 1
+        if visited > MAX_NODES:
+            break
+        node = item
+        if node.is_text_node:
+            out.text(node.text_content or "")
+            continue
+        if not node.is_element_node:
+            continue
+        tag = node.tag or ""
+        if tag in _SKIP_TAGS:
+            continue
+        if tag == "br":
+            out.line_break()
+            continue
+        if tag == "hr":
+            out.add(Block("rule"))
+            continue
+        if tag == "img":
+            width = node.attributes.get("width") or ""
+            if not (width.isdigit() and int(width) < 50):
+                out.image(node)
+            continue
+        if tag == "figure":
+            caption = node.css_first("figcaption")
+            if node.css_first("p, ul, ol, blockquote, table") is None or caption is None:
+                out.image(node, caption)
+                continue
+        if tag == "pre":
+            out.code(node)
+            continue
+        if tag == "table" and not _is_layout_table(node):
+            out.table(node)
+            continue
+
+        exit_marker: str | None = None
+        level = _HEADINGS.get(tag)
+        if level is not None:
+            out.push(_Context("heading", level=level))
+            exit_marker = "ctx"
+        elif tag in ("ul", "ol"):
+            out.push(_Context("list", ordered=tag == "ol"))
+            exit_marker = "ctx"
+        elif tag == "li":
+            out.push(_Context("item"))
+            exit_marker = "ctx"
+        elif tag == "blockquote":
+            out.push(_Context("quote"))
+            exit_marker = "ctx"
+        elif tag == "a":
+            href = node.attributes.get("href")
+            out.links.append(safe_url(href, base) if href else None)
+            exit_marker = "link"
+        elif tag in _STYLES:
+            out.styles.append(_STYLES[tag])
+            exit_marker = "style"
+        elif tag in _BLOCK_TAGS or tag == "table":
+            out.flush()
+            exit_marker = "block"
+
+        if exit_marker is not None:
+            stack.append(exit_marker)
+        children: list[LexborNode] = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        children.reverse()
+        stack.extend(children)
+    return out.result()

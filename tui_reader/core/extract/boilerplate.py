@@ -1,0 +1,234 @@
+"""Signals that a piece of a page is furniture rather than article text.
+
+Two kinds of evidence live here: what authors *call* their boilerplate (class and id names,
+ARIA roles) and what boilerplate *looks like* once rendered (short lines such as "Share this",
+"Advertisement", "Read more"). Both are deliberately generic: they describe how web pages are
+built, not any particular site.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Tags whose content is never article text. Removed wholesale before anything else.
+JUNK_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "nav",
+    "menu",
+    "dialog",
+    "link",
+    "meta",
+    "map",
+    "audio",
+    "video",
+    "source",
+    "track",
+    "head",
+)
+
+# CSS selectors matched in one pass by the parser (cheap), each match confirmed in Python.
+HIDDEN_SELECTOR = (
+    "[hidden], [aria-hidden=true], [style*='display:none' i], [style*='display: none' i], "
+    "[style*='visibility:hidden' i], [style*='visibility: hidden' i]"
+)
+ROLE_SELECTOR = (
+    "[role=navigation], [role=banner], [role=contentinfo], [role=complementary], "
+    "[role=search], [role=menu], [role=menubar], [role=dialog], [role=alertdialog], "
+    "[role=toolbar], [role=tablist]"
+)
+
+# Substrings of class/id names that, by themselves, mean "not the article". The selector
+# finds candidates quickly; BOILERPLATE_NAME then confirms them on word-ish boundaries.
+_NAME_STEMS = (
+    "share",
+    "social",
+    "comment",
+    "related",
+    "recommend",
+    "newsletter",
+    "subscri",
+    "signup",
+    "sign-up",
+    "cookie",
+    "consent",
+    "gdpr",
+    "advert",
+    "sponsor",
+    "promo",
+    "banner",
+    "sidebar",
+    "widget",
+    "footer",
+    "breadcrumb",
+    "pagination",
+    "pager",
+    "popup",
+    "modal",
+    "overlay",
+    "outbrain",
+    "taboola",
+    "disqus",
+    "author",
+    "byline",
+    "bio",
+    "tags",
+    "tag-list",
+    "taglist",
+    "keyword",
+    "topics",
+    "more-",
+    "read-more",
+    "readmore",
+    "trending",
+    "popular",
+    "most-read",
+    "mostread",
+    "teaser",
+    "nav",
+    "menu",
+    "masthead",
+    "header",
+    "toolbar",
+    "print",
+    "email",
+    "follow",
+    "login",
+    "donate",
+    "skip",
+    "sr-only",
+    "visually-hidden",
+    "ad-",
+    "-ad",
+    "_ad",
+    "ad_",
+    "ads",
+    "dfp",
+    "gpt",
+    "rail",
+    "aside",
+    "caption-credit",
+    "credit",
+    "meta",
+    "date",
+    "timestamp",
+    "dateline",
+    "rating",
+    "feedback",
+    "survey",
+    "next",
+    "prev",
+    "carousel",
+    "slider",
+    "jump",
+    "toc",
+    "also",
+)
+NAME_SELECTOR = ", ".join(f"[class*='{stem}' i], [id*='{stem}' i]" for stem in _NAME_STEMS)
+
+# Names that mean "not the article" even on an element that also says "content" or "post":
+# nobody calls the article body "comments" or "share-bar".
+STRONG_NAME = re.compile(
+    r"""
+    (?:^|[\s_-])(?:
+        share|sharing|sharebar|social|socials|comments?|commenting|disqus|
+        related|relatedposts|recommend\w*|newsletter\w*|subscri\w*|sign-?up|cookies?|
+        consent|gdpr|adverts?|advertisement\w*|advertising|sponsor\w*|promo\w*|
+        outbrain|taboola|breadcrumbs?|pagination|pager|
+        more-?stories|more-?articles|more-?news|read-?more|readmore|trending|popular|
+        most-?read|most-?popular|author-?bio|author-?box|about-?the-?author|
+        see-?also|also-?read|inline-?related|jump-?link|skip-?link|visually-?hidden|
+        sr-?only|screen-?reader\w*|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|
+        tag-?list|tag-?cloud
+    )(?:$|[\s_-])
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+# Names that usually mean furniture, unless the same element also calls itself content
+# ("content-with-sidebar", "article-main-header" wrappers hold the body on some layouts).
+WEAK_NAME = re.compile(
+    r"""
+    (?:^|[\s_-])(?:
+        banner|sidebar|widget\w*|footer|overlay|author|authors|byline|bio|tags|keywords|
+        topics|teasers?|nav|navbar|navigation|menu|masthead|header|site-?header|
+        page-?header|toolbar|print|email|follow|login|donate|skip|ad|ads|dfp|gpt|rail|
+        right-?rail|aside|credits?|meta|post-?meta|entry-?meta|article-?meta|date|
+        timestamp|dateline|rating|feedback|survey|next|prev|previous|carousel|slider|toc
+    )(?:$|[\s_-])
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+CONTENT_WORDS = re.compile(r"article|content|main|body|column|post|entry|story|text|blog")
+
+# Names that mark the article itself: an element matching these is never removed by name,
+# because many sites give the body wrapper a compound class like "article-body comments-on".
+ARTICLE_NAME = re.compile(
+    r"(?:^|[\s_-])(?:article-?body|article-?content|article-?text|articlebody|story-?body|"
+    r"story-?content|post-?body|post-?content|entry-?content|entry-?body|main-?content|"
+    r"body-?text|rich-?text|prose|content-?body|text-?body)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+# Containers that announce themselves as the article, in order of trust.
+ARTICLE_SELECTOR = (
+    "[itemprop=articleBody], [itemprop=articlebody], article, [role=main], main, [role=article]"
+)
+
+# Lines that are furniture when they stand alone as a short block. Matched against the
+# whole (lowercased, collapsed) block text.
+_FURNITURE_LINES = re.compile(
+    r"""^(?:
+        advertisement|advertisements|advertising|ad|sponsored(?:\ content)?|
+        share(?:\ this)?(?:\ (?:article|story|post|page))?(?:\ on\ \w+)?|
+        (?:share|follow)\ (?:us\ )?on\ \w+|tweet|email|print|copy\ link|link\ copied|
+        read\ more|read\ next|see\ more|show\ more|load\ more|continue\ reading|
+        related(?:\ (?:articles?|stories|posts|content|coverage|reading|topics))?|
+        more\ (?:on|from|about)\ .{0,40}|recommended(?:\ for\ you)?|
+        you\ (?:may|might)\ also\ like|most\ (?:read|popular|viewed)|trending(?:\ now)?|
+        sign\ up|subscribe(?:\ now)?|log\ ?in|sign\ in|register|
+        (?:photo|image|picture|video|source|credit)s?\ ?:.{0,60}|
+        (?:getty\ images|ap\ photo|reuters|afp|shutterstock)(?:/.{0,40})?|
+        back\ to\ top|skip\ to\ (?:main\ )?content|comments?|\d+\ comments?|
+        leave\ a\ (?:comment|reply)|previous(?:\ article)?|next(?:\ article)?|
+        tags?\ ?:.{0,80}|topics?\ ?:.{0,80}|filed\ under\ ?:?.{0,80}|
+        all\ rights\ reserved.{0,40}|(?:copyright|©).{0,80}|
+        (?:updated|published|posted)\ ?:?.{0,40}|loading\.*|please\ wait\.*|
+        this\ (?:article|story)\ (?:is|was)\ (?:\w+\ ){0,3}(?:from|by)\ .{0,40}
+    )[.:!]?$""",
+    re.VERBOSE,
+)
+
+# Text that betrays a call to action or consent notice anywhere in a short block.
+_FURNITURE_PHRASES = re.compile(
+    r"(?:sign up for (?:our|the) \w+|subscribe to (?:our|the) |newsletter|"
+    r"we use cookies|cookie policy|accept (?:all )?cookies|privacy policy|terms of (?:use|service)|"
+    r"all rights reserved|click here to|follow us on|download (?:our|the) app|"
+    r"enable javascript|javascript is disabled|your browser does not support|"
+    r"already a subscriber|create a free account|to continue reading|"
+    r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def is_furniture_line(text: str) -> bool:
+    """True when a short block's text is a stock furniture line ("Share this", "Ad", ...)."""
+    flat = _SPACE.sub(" ", text).strip().lower()
+    if not flat:
+        return True
+    if len(flat) <= 120 and _FURNITURE_LINES.match(flat):
+        return True
+    return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None

@@ -1,0 +1,126 @@
+"""Prune a parsed page down to what could be article text.
+
+Everything here mutates the tree, so it runs after metadata has been read. Removal is done
+child-before-parent (reverse document order): destroying a parent frees its subtree, and a
+node handle to something already freed must never be touched again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from tui_reader.core.extract.boilerplate import (
+    ARTICLE_NAME,
+    CONTENT_WORDS,
+    HIDDEN_SELECTOR,
+    JUNK_TAGS,
+    NAME_SELECTOR,
+    ROLE_SELECTOR,
+    STRONG_NAME,
+    WEAK_NAME,
+)
+
+# Structural tags that are furniture unless they hold the body.
+_STRUCTURAL = frozenset({"header", "footer", "aside", "form"})
+_NEVER_REMOVE = frozenset({"html", "body", "article", "main"})
+_BAD_ROLES = frozenset(
+    {
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "menu",
+        "menubar",
+        "dialog",
+        "alertdialog",
+        "toolbar",
+        "tablist",
+    }
+)
+_CANDIDATES = f"{NAME_SELECTOR}, {ROLE_SELECTOR}, header, footer, aside, form"
+
+# A furniture-named element holding at least this share of the container's text is a layout
+# wrapper with an unlucky class name ("page sidebar-left"), so it is kept.
+_WRAPPER_SHARE = 0.5
+
+
+def _unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
+    seen: set[int] = set()
+    unique: list[LexborNode] = []
+    for node in nodes:
+        key = node.mem_id
+        if key not in seen:
+            seen.add(key)
+            unique.append(node)
+    return unique
+
+
+# Class tokens that describe the article's subject, not the element's role: WordPress and
+# similar systems add "tag-<slug>" and "category-<slug>" to the post wrapper, and a post
+# tagged "comments" or "advertising" is still the post.
+_TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|section)-\S*")
+
+
+def _names(node: LexborNode) -> str:
+    attrs = node.attributes
+    classes = _TAXONOMY_TOKEN.sub(" ", attrs.get("class") or "")
+    return f"{classes} {attrs.get('id') or ''}"
+
+
+def furniture_strength(node: LexborNode) -> int:
+    """0: not furniture; 1: probably furniture (by tag/role/weak name); 2: surely furniture."""
+    tag = node.tag
+    if tag in ("html", "body"):
+        return 0
+    names = _names(node)
+    if ARTICLE_NAME.search(names):
+        return 0
+    if STRONG_NAME.search(names):
+        return 2
+    if tag in _NEVER_REMOVE:
+        return 0
+    if node.attributes.get("role") in _BAD_ROLES:
+        return 2
+    if tag in _STRUCTURAL:
+        return 1
+    if WEAK_NAME.search(names) and not CONTENT_WORDS.search(names.lower()):
+        return 1
+    return 0
+
+
+def prune(tree: LexborHTMLParser) -> LexborNode | None:
+    """Remove junk tags and hidden elements; return the body (or None)."""
+    tree.strip_tags(list(JUNK_TAGS))
+    body = tree.body
+    if body is None:
+        return None
+    for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
+        if node.tag not in _NEVER_REMOVE:
+            node.decompose()
+    return body
+
+
+def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
+    """Elements under ``root`` that look like furniture, with their strength, in doc order."""
+    found: list[tuple[LexborNode, int]] = []
+    for node in _unique(root.css(_CANDIDATES)):
+        strength = furniture_strength(node)
+        if strength:
+            found.append((node, strength))
+    return found
+
+
+def strip_furniture(container: LexborNode) -> None:
+    """Remove furniture inside ``container``, keeping wrappers that hold most of its text."""
+    found = furniture(container)
+    if not found:
+        return
+    limit = len(container.text()) * _WRAPPER_SHARE
+    # Sizes are measured before anything is removed, so a wrapper is judged by what it held.
+    doomed = [node for node, _ in found if len(node.text()) < limit]
+    for node in reversed(doomed):
+        node.decompose()

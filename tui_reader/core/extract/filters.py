@@ -1,0 +1,89 @@
+"""Block-level clean-up after rendering the chosen container.
+
+The container choice is coarse; what is left inside it is judged one block at a time by shape:
+link-heavy blocks (teaser lists, "Read more: ..." lines), stock furniture lines, a repeat of
+the headline or byline at the top, and headings left dangling at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tui_reader.core.extract.boilerplate import is_furniture_line
+from tui_reader.core.models import Block
+
+# A block whose text is more than this share link text is navigation, not prose.
+MAX_LIST_LINK_DENSITY = 0.5
+MAX_PARAGRAPH_LINK_DENSITY = 0.75
+# How many blocks at the top are checked for a repeated headline or byline.
+HEAD_WINDOW = 5
+
+_WORDS = re.compile(r"\w+")
+_BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\S", re.IGNORECASE)
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def link_density(block: Block) -> float:
+    """The share of a block's characters that sit inside links (0 for blocks without text)."""
+    total = 0
+    linked = 0
+    for inner in block.walk():
+        for span in inner.spans:
+            size = len(span.text.strip())
+            total += size
+            if span.href:
+                linked += size
+    return linked / total if total else 0.0
+
+
+def _is_boilerplate(block: Block) -> bool:
+    kind = block.kind
+    if kind in ("paragraph", "heading"):
+        text = block.text
+        if is_furniture_line(text):
+            return True
+        return kind == "paragraph" and link_density(block) > MAX_PARAGRAPH_LINK_DENSITY
+    if kind == "list":
+        return link_density(block) > MAX_LIST_LINK_DENSITY
+    return False
+
+
+def _is_repeat(block: Block, title: str, byline: str | None) -> bool:
+    if block.kind not in ("heading", "paragraph"):
+        return False
+    text = _norm(block.text)
+    if not text:
+        return True
+    if title and text == title:
+        return True
+    if byline and text in (byline, f"by {byline}"):
+        return True
+    return (
+        block.kind == "paragraph"
+        and len(text.split()) <= 8
+        and not block.text.rstrip().endswith(".")
+        and _BYLINE.match(block.text) is not None
+    )
+
+
+def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> list[Block]:
+    """Drop furniture blocks, a repeated title/byline at the top, and trailing headings."""
+    kept = [block for block in blocks if not _is_boilerplate(block)]
+    norm_title = _norm(title)
+    norm_byline = _norm(byline) if byline else None
+    head = [
+        block
+        for index, block in enumerate(kept)
+        if index >= HEAD_WINDOW or not _is_repeat(block, norm_title, norm_byline)
+    ]
+    while head and head[-1].kind in ("heading", "rule"):
+        head.pop()
+    deduped: list[Block] = []
+    for block in head:
+        if deduped and block.kind != "rule" and deduped[-1] == block:
+            continue
+        deduped.append(block)
+    return deduped

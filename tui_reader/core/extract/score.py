@@ -1,0 +1,160 @@
+"""Find the element that holds the article body.
+
+Every paragraph-like element with enough prose credits its length to each of its ancestors;
+every link debits its text from its ancestors. The body container is then the element with
+the best balance of prose against links: big enough to hold all the paragraphs, and not so
+big that it swallows menus and link lists. Among near-equal candidates the innermost wins,
+because an outer wrapper that adds nothing but a headline and a byline is not the body.
+
+This is the readability idea (paragraphs vote for their parents) without its fixed number of
+levels, so an article split over sibling wrappers is still found whole.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from tui_reader.core.extract.boilerplate import ARTICLE_NAME
+
+# Ancestors further up than this do not collect votes (bounds the work on deep trees).
+MAX_CLIMB = 40
+# A paragraph needs this many characters to count as prose.
+MIN_PROSE = 25
+# Link text counts against a container this strongly.
+LINK_WEIGHT = 1.0
+# An inner candidate replaces its parent if it keeps this share of the parent's score.
+INNER_SHARE = 0.95
+# Prose inside furniture counts this strongly against the containers around it.
+FURNITURE_PENALTY = 1.0
+# Named/semantic body containers get this multiplier.
+SEMANTIC_BONUS = 1.1
+
+_DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
+
+
+def _flat_len(text: str) -> int:
+    return len(" ".join(text.split()))
+
+
+def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> LexborNode:
+    """Return the element of ``body`` that best holds the article text.
+
+    ``furniture`` holds the ``mem_id`` s of elements known to be furniture (comment sections,
+    share bars): prose inside them counts against the containers around them, and nothing
+    inside them can be chosen.
+    """
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    parent_of: dict[int, int] = {}
+    ineligible: set[int] = set()
+    body_id = body.mem_id
+
+    def chain(node: LexborNode) -> list[int]:
+        ids: list[int] = []
+        current = node
+        while len(ids) < MAX_CLIMB:
+            key = current.mem_id
+            if key in parent_of or key == body_id:
+                nodes.setdefault(key, current)
+                # The rest of the chain is known: follow the map, no DOM access.
+                up: int | None = key
+                while up is not None and len(ids) < MAX_CLIMB:
+                    ids.append(up)
+                    up = parent_of.get(up)
+                return ids
+            ids.append(key)
+            nodes[key] = current
+            parent = current.parent
+            if parent is None or not parent.is_element_node:
+                return ids
+            parent_of[key] = parent.mem_id
+            current = parent
+        return ids
+
+    def credit(node: LexborNode, amount: float) -> None:
+        ids = chain(node)
+        for index, key in enumerate(ids):
+            if key in furniture:
+                ineligible.update(ids[: index + 1])
+                amount = -amount * FURNITURE_PENALTY
+                break
+        else:
+            index = len(ids)
+        for position, key in enumerate(ids):
+            value = amount if position > index else abs(amount)
+            scores[key] = scores.get(key, 0.0) + value
+
+    for para in body.css("p, pre"):
+        text_len = _flat_len(para.text())
+        if text_len < MIN_PROSE:
+            continue
+        link_len = sum(_flat_len(a.text()) for a in para.css("a"))
+        if link_len * 2 > text_len:
+            continue
+        parent = para.parent
+        if parent is not None:
+            credit(parent, float(text_len))
+
+    for node in body.css(_DIRECT_TEXT_TAGS):
+        text_len = _flat_len(node.text(deep=False))
+        if text_len >= MIN_PROSE:
+            credit(node, float(text_len))
+
+    if not scores:
+        return body
+
+    for anchor in body.css("a"):
+        link_len = _flat_len(anchor.text())
+        if link_len:
+            parent = anchor.parent
+            if parent is not None:
+                _debit(parent, link_len * LINK_WEIGHT, scores, parent_of)
+
+    eligible = [k for k in scores if k not in ineligible] or list(scores)
+    best_key = max(eligible, key=lambda k: _adjusted(k, scores, nodes))
+    best_score = _adjusted(best_key, scores, nodes)
+    # Walk inwards while a single child keeps nearly all of the score.
+    children: dict[int, list[int]] = {}
+    for child, parent_key in parent_of.items():
+        children.setdefault(parent_key, []).append(child)
+    while True:
+        inner = [
+            k
+            for k in children.get(best_key, ())
+            if scores[k] >= best_score * INNER_SHARE and k not in ineligible
+        ]
+        if len(inner) != 1:
+            break
+        best_key = inner[0]
+    return nodes[best_key]
+
+
+def _adjusted(key: int, scores: dict[int, float], nodes: dict[int, LexborNode]) -> float:
+    score = scores[key]
+    node = nodes[key]
+    if score > 0 and (
+        node.tag in ("article", "main")
+        or ARTICLE_NAME.search(node.attributes.get("class") or "")
+        or node.attributes.get("itemprop") in ("articleBody", "articlebody")
+    ):
+        return score * SEMANTIC_BONUS
+    return score
+
+
+def _debit(
+    node: LexborNode, amount: float, scores: dict[int, float], parent_of: dict[int, int]
+) -> None:
+    # Only containers that collected prose can be chosen, so only they need debiting; find
+    # the nearest such ancestor and follow the known chain from there.
+    current: LexborNode | None = node
+    for _ in range(MAX_CLIMB):
+        if current is None:
+            return
+        key = current.mem_id
+        if key in scores:
+            up: int | None = key
+            while up is not None:
+                scores[up] -= amount
+                up = parent_of.get(up)
+            return
+        current = current.parent
