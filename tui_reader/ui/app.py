@@ -1,0 +1,191 @@
+"""The reader app: owns the :class:`Library`, the theme, the keymap and error reporting.
+
+Started by ``tui-reader`` with no command (see :func:`run_app`). Everything the first screen
+does not need (the extractor, httpx, dialogs) is imported later, when it is used.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tui_reader.core import paths
+from tui_reader.core.errors import TuiReaderError
+from tui_reader.core.sanitize import clean_line
+from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.render import Clock, utc_now
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
+
+logger = logging.getLogger("tui_reader.ui")
+
+DARK = "textual-dark"
+LIGHT = "textual-light"
+
+
+class ReaderApp(App[None]):
+    """tui-reader's terminal UI."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-reader"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit tui-reader"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("t", "toggle_theme", "Theme", show=False, id="toggle_theme",
+                tooltip="Switch between the light and the dark theme"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette",
+                tooltip="Open the command palette"),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        offline: bool | None = None,
+        clock: Clock = utc_now,
+        theme: str | None = None,
+        log_file: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.offline = bool(library.offline if offline is None else offline)
+        self.clock = clock
+        self.error_lines: list[str] = []
+        self.log_file = log_file
+        config = getattr(library, "config", None)
+        self.mark_read_on_open: bool = getattr(config, "mark_read_on_open", True)
+        self.keymap_overrides: dict[str, str] = dict(getattr(config, "keymap", None) or {})
+        chosen = theme or getattr(config, "theme", None)
+        self.theme = LIGHT if chosen in ("light", LIGHT) else DARK
+
+    def on_mount(self) -> None:
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+
+    def get_default_screen(self) -> Screen[Any]:
+        from tui_reader.ui.screens.main import MainScreen
+
+        return MainScreen()
+
+    # --- errors ----------------------------------------------------------------------
+    def record_error(self, line: str) -> None:
+        """Keep one line for the log screen and write it to the log file."""
+        self.error_lines.append(line)
+        logger.error("%s", line)
+
+    def report_error(self, what: str, exc: BaseException | None) -> None:
+        """Tell the user in one line (a notification) and log the details. Thread-safe."""
+        reason = ""
+        if exc is not None:
+            reason = clean_line(str(exc)) or type(exc).__name__
+            if not isinstance(exc, TuiReaderError | OSError):
+                logger.error("%s", what, exc_info=exc)
+        line = f"{what}: {reason}" if reason else what
+        self.error_lines.append(line)
+        logger.error("%s", line)
+        self.notify(line[:300], severity="error", markup=False, timeout=8)
+
+    # --- actions ---------------------------------------------------------------------
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+        name = "light" if self.theme == LIGHT else "dark"
+        try:
+            self.library.set_setting("theme", name)
+        except Exception as exc:  # noqa: BLE001 - the theme still changes for this session
+            self.report_error("Could not save the theme", exc)
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """``(keys, description, where)`` of every binding, as currently mapped."""
+        from tui_reader.ui.screens.help import key_display
+        from tui_reader.ui.screens.main import MainScreen
+        from tui_reader.ui.widgets.article_list import ArticleList
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+        from tui_reader.ui.widgets.reader_pane import ReaderPane
+
+        rows: list[tuple[str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        places: list[tuple[str, list[BindingType]]] = [
+            ("anywhere", ReaderApp.BINDINGS),
+            ("main screen", MainScreen.BINDINGS),
+            ("article list", ArticleList.BINDINGS),
+            ("reader", ReaderPane.BINDINGS),
+            ("feeds", FeedTree.BINDINGS),
+        ]
+        for where, bindings in places:
+            for binding in bindings:
+                if not isinstance(binding, Binding) or binding.id is None:
+                    continue
+                key = (binding.id, where)
+                if key in seen:
+                    continue
+                seen.add(key)
+                keys = self.keymap_overrides.get(binding.id, binding.key)
+                rows.append((key_display(keys), binding.tooltip or binding.description, where))
+        return rows
+
+    def action_help(self) -> None:
+        from tui_reader.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.binding_rows()))
+
+    def action_show_log(self) -> None:
+        from tui_reader.ui.screens.log import LogScreen
+
+        self.push_screen(LogScreen(list(self.error_lines), str(self.log_file or "the log file")))
+
+    async def action_quit(self) -> None:
+        from tui_reader.ui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                stored = screen.reader.stored
+                if stored is not None and screen.reader.laid_out:
+                    try:
+                        self.library.save_position(stored.summary.id, screen.reader.position)
+                    except Exception as exc:  # noqa: BLE001
+                        logger.error("could not save the position: %s", exc)
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        try:
+            await self.library.aclose()
+        except Exception as exc:  # noqa: BLE001 - closing must not hide the exit
+            logger.error("closing the library failed: %s", exc)
+
+
+def setup_logging(log_file: Path) -> None:
+    """Send the package's log records to ``log_file`` (nothing goes to the screen)."""
+    root = logging.getLogger("tui_reader")
+    if any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):
+        return
+    handler = logging.FileHandler(log_file, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int:
+    """Open the store, run the app until the user quits, close the store."""
+    from tui_reader.core.library import Library
+
+    log_file = paths.log_path()
+    try:
+        setup_logging(log_file)
+    except OSError:  # an unwritable log dir must not stop reading
+        pass
+    library = Library.open(data_dir, offline=offline)
+    try:
+        theme = library.get_setting("theme")
+        app = ReaderApp(library, offline=offline, theme=theme, log_file=log_file)
+        app.run()
+    finally:
+        library.close()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""The app's widgets: feed tree, virtual article list, reader pane and status line."""

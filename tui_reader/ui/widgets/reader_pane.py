@@ -1,0 +1,201 @@
+"""The reader pane: a cleaned article laid out in a thread, drawn line by line.
+
+Laying out a long article (hundreds of KB of text) takes a while, so it happens in a thread
+worker; the pane shows "Loading…" meanwhile and the UI keeps answering keys. Only the lines
+on screen are turned into segments, when they are drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui_reader.core.models import StoredArticle
+from tui_reader.ui.render import BodyStyles, article_lines
+
+
+class ReaderPane(ScrollView, can_focus=True):
+    """Shows one :class:`StoredArticle`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_line(1)", "Down", show=False, id="cursor_down",
+                tooltip="Scroll down"),
+        Binding("k,up", "scroll_line(-1)", "Up", show=False, id="cursor_up", tooltip="Scroll up"),
+        Binding("space,pagedown", "page(1)", "Page", id="page_down", tooltip="Page down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="page_up", tooltip="Page up"),
+        Binding("g,home", "top", "Top", show=False, id="top", tooltip="Top of the article"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="bottom", tooltip="End of the article"),
+        Binding("h,escape", "back", "Back", id="back", tooltip="Back to the list"),
+        Binding("J", "next_article", "Next", id="next_article", tooltip="Next article"),
+        Binding("K", "previous_article", "Prev", id="previous_article",
+                tooltip="Previous article"),
+    ]  # fmt: skip
+
+    COMPONENT_CLASSES = {
+        "reader--title",
+        "reader--meta",
+        "reader--badge",
+        "reader--heading",
+        "reader--link",
+        "reader--code",
+        "reader--quote",
+        "reader--figure",
+        "reader--rule",
+    }
+
+    @dataclass
+    class BackRequested(Message):
+        """Back was pressed in the reader."""
+
+    @dataclass
+    class StepRequested(Message):
+        """J/K: read the next (``step`` = 1) or previous (-1) article of the list."""
+
+        step: int
+
+    @dataclass
+    class LaidOut(Message):
+        token: int
+        width: int
+        lines: list[Text]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stored: StoredArticle | None = None
+        self.lines: list[Text] = [Text("Select an article and press Enter to read it.")]
+        self._strips: dict[int, Strip] = {}
+        self._token = 0
+        self._width = 0
+        self._pending_position: float | None = None
+        self.laid_out = True
+
+    # --- content ---------------------------------------------------------------------
+    def show(self, stored: StoredArticle, position: float = 0.0) -> None:
+        """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready."""
+        self.stored = stored
+        self._pending_position = position
+        self.lines = [Text("Loading…")]
+        self._strips.clear()
+        self.virtual_size = Size(1, 1)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        self._relayout()
+
+    def clear(self) -> None:
+        self.stored = None
+        self.lines = [Text("Select an article and press Enter to read it.")]
+        self._strips.clear()
+        self.virtual_size = Size(1, 1)
+        self.refresh()
+
+    def _styles(self) -> BodyStyles:
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(f"reader--{name}", partial=True)
+
+        return BodyStyles(
+            title=style("title"),
+            meta=style("meta"),
+            badge=style("badge"),
+            heading=style("heading"),
+            link=style("link"),
+            code=style("code"),
+            quote=style("quote"),
+            figure=style("figure"),
+            rule=style("rule"),
+            table_header=style("heading"),
+            link_number=style("meta"),
+        )
+
+    def _relayout(self) -> None:
+        if self.stored is None:
+            return
+        width = max(10, self.scrollable_content_region.width - 1)
+        self._token += 1
+        self.laid_out = False
+        self._layout(self._token, self.stored, width, self._styles())
+
+    @work(thread=True, exclusive=True, group="reader-layout", exit_on_error=False)
+    def _layout(self, token: int, stored: StoredArticle, width: int, styles: BodyStyles) -> None:
+        try:
+            lines = article_lines(stored, width, styles)
+        except Exception as exc:  # noqa: BLE001 - shown as text rather than a crash
+            lines = [Text(f"This article could not be displayed: {exc}")]
+        self.post_message(self.LaidOut(token, width, lines))
+
+    def on_reader_pane_laid_out(self, message: LaidOut) -> None:
+        message.stop()
+        if message.token != self._token:
+            return
+        keep = self._pending_position
+        if keep is None:
+            keep = self.position
+        self._pending_position = None
+        self.lines = message.lines
+        self._width = message.width
+        self._strips.clear()
+        self.virtual_size = Size(message.width, len(self.lines))
+        self.laid_out = True
+        self.refresh()
+        self.call_after_refresh(self.scroll_to_position, keep)
+
+    def scroll_to_position(self, position: float) -> None:
+        target = round(max(0.0, min(1.0, position)) * self.max_scroll_y)
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    @property
+    def position(self) -> float:
+        """How far down the article the view is, 0..1."""
+        if self.max_scroll_y <= 0:
+            return 0.0
+        return max(0.0, min(1.0, self.scroll_y / self.max_scroll_y))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.stored is not None and self.scrollable_content_region.width - 1 != self._width:
+            self._pending_position = self.position
+            self._relayout()
+
+    # --- drawing ---------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_offset.y) + y
+        base = self.rich_style
+        if index >= len(self.lines):
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None:
+            segments = list(self.lines[index].render(self.app.console))
+            strip = Strip(segments).apply_style(base)
+            self._strips[index] = strip
+        return strip.crop_extend(0, width, base)
+
+    # --- keys ------------------------------------------------------------------------
+    def action_scroll_line(self, step: int) -> None:
+        self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
+
+    def action_page(self, step: int) -> None:
+        page = max(1, self.scrollable_content_region.height - 2)
+        self.scroll_to(y=self.scroll_y + step * page, animate=False, immediate=True)
+
+    def action_top(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_bottom(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def action_back(self) -> None:
+        self.post_message(self.BackRequested())
+
+    def action_next_article(self) -> None:
+        self.post_message(self.StepRequested(1))
+
+    def action_previous_article(self) -> None:
+        self.post_message(self.StepRequested(-1))
