@@ -8,6 +8,7 @@ A missing file means the defaults. Every key is optional::
     connect_timeout = 10.0    # seconds
     read_timeout = 20.0       # seconds
     pages = true              # fetch and clean each new article's page when refreshing
+    retries = 2               # retries of a request that failed with a 5xx or no answer
 
     [store]
     retention_days = 60       # read, unstarred articles older than this are deleted (0: never)
@@ -16,7 +17,7 @@ A missing file means the defaults. Every key is optional::
     mark_read_on_open = true
 
     [theme]
-    name = "textual-dark"     # any Textual theme name
+    name = "textual-dark"     # any Textual theme name (or, at the top: theme = "...")
 
     [keys]                    # binding id = comma-separated keys
     refresh = "r,f5"
@@ -50,6 +51,8 @@ class Config:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     fetch_pages: bool = True
+    retries: int = 2
+    """How often a failed request (connection error, 5xx, 429) is retried."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
 
@@ -61,6 +64,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "connect_timeout"): ("connect_timeout", float, 0.1),
     ("fetch", "read_timeout"): ("read_timeout", float, 0.1),
     ("fetch", "pages"): ("fetch_pages", bool, None),
+    ("fetch", "retries"): ("retries", int, 0),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),
@@ -177,6 +181,9 @@ def load_config(path: Path | None = None) -> Config:
             where = f"{path}" + (f", line {line}" if line else "")
             known = ", ".join(f"[{s}]" for s in sorted(_SECTIONS))
             raise ConfigError(f"{where}: unknown section or key {section!r} (known: {known})")
+        if section == "theme" and isinstance(table, str):
+            values["theme"] = table  # `theme = "nord"` is the natural short form
+            continue
         if not isinstance(table, dict):
             raise _fail(path, text, None, section, f"must be a table like [{section}]")
         if section == "keys":
