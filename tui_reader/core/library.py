@@ -8,17 +8,31 @@ thread); network calls are ``async`` and share one ``httpx.AsyncClient``. With
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tui_reader.core import paths
 from tui_reader.core.config import Config, load_config
-from tui_reader.core.errors import NotStoredError, StorageError
+from tui_reader.core.errors import (
+    ContentTypeError,
+    ExtractError,
+    FeedError,
+    FetchError,
+    NotStoredError,
+    StorageError,
+    TuiReaderError,
+    UnsafeURLError,
+)
 from tui_reader.core.models import (
     AddResult,
     Article,
@@ -30,12 +44,30 @@ from tui_reader.core.models import (
     Span,
     StoredArticle,
 )
-from tui_reader.core.storage import ArticleRecord, Store
+from tui_reader.core.sanitize import clean_line, clean_text, is_fetchable_url, safe_url
+from tui_reader.core.storage import ArticleRecord, FeedRow, FeedUpdate, Store
 
 if TYPE_CHECKING:
     import httpx
 
+    from tui_reader.core.feeds import FeedEntry
+    from tui_reader.core.fetch import Fetcher, FetchResult
+
 View = Literal["all", "unread", "starred"]
+_T = TypeVar("_T")
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+FEED_OR_PAGE_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
+    "application/xhtml+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+)
+MIN_PAGE_CHARS = 250
+"""A cleaned page with less text than this (and than the feed's own text) is not used.
+Characters, not words: CJK text has few spaces."""
 
 WELCOME_URL = "tui-reader:welcome"
 SAVED_URL = "tui-reader:saved"
@@ -62,7 +94,8 @@ class Library:
         self.offline = offline
         self.config = config or Config()
         self._client = client
-        self._fetcher: Any = None
+        self._fetcher: Fetcher | None = None
+        self._writer: ThreadPoolExecutor | None = None
 
     @classmethod
     def open(
@@ -100,6 +133,10 @@ class Library:
         return cls(store, offline=offline, config=config, client=client)
 
     def close(self) -> None:
+        """Close the store (call :meth:`aclose` first when the network was used)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
         self.store.close()
 
     def __enter__(self) -> Library:
@@ -197,12 +234,72 @@ class Library:
         return feed_id_or_none
 
     def import_opml(self, path: str | Path) -> int:
-        raise NotImplementedError
+        """Subscribe to every feed of an OPML file; returns how many were new.
+
+        Folders and categories become tags. Nothing is fetched: run :meth:`refresh` next.
+        """
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TuiReaderError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        return self.import_opml_data(data)
+
+    def import_opml_data(self, data: bytes) -> int:
+        """Like :meth:`import_opml`, from the document's bytes."""
+        from tui_reader.core.opml import parse_opml
+
+        added = 0
+        for outline in parse_opml(data):
+            url = safe_url(outline.url, fetchable=True)
+            if url is None:
+                continue
+            _, created = self.store.add_feed(
+                url, title=outline.title, site_url=outline.site_url, tags=outline.tags
+            )
+            added += created
+        return added
+
+    def import_starter(self) -> int:
+        """Subscribe to the bundled list of well-known news feeds; returns how many were new."""
+        data = resources.files("tui_reader.data").joinpath("starter.opml").read_bytes()
+        return self.import_opml_data(data)
 
     def export_opml(self) -> str:
-        raise NotImplementedError
+        """Every subscription (not the Welcome or Saved feeds) as an OPML document."""
+        from tui_reader.core.opml import write_opml
+
+        return write_opml(
+            info for info in self.feeds() if info.kind == "feed" and is_fetchable_url(info.url)
+        )
 
     # --- network (async) --------------------------------------------------------------
+    def _network(self, what: str) -> Fetcher:
+        if self.offline:
+            raise NotStoredError(f"{what}: not possible offline")
+        if self._fetcher is None:
+            from tui_reader.core.fetch import FetchConfig, Fetcher
+
+            config = self.config
+            self._fetcher = Fetcher(
+                FetchConfig(
+                    connect_timeout=config.connect_timeout,
+                    read_timeout=config.read_timeout,
+                    concurrency=config.concurrency,
+                    per_host=config.per_host,
+                    retries=config.retries,
+                ),
+                client=self._client,
+            )
+        return self._fetcher
+
+    async def _db(self, func: Callable[..., _T], *args: Any) -> _T:
+        """Run a store call on the single writer thread (keeps the event loop free)."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-db")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, partial(func, *args))
+
     async def refresh(
         self,
         feed_ids: Sequence[int] | None = None,
@@ -210,20 +307,392 @@ class Library:
         pages: bool = True,
         progress: Callable[[RefreshProgress], None] | None = None,
     ) -> RefreshReport:
-        raise NotImplementedError
+        """Fetch feeds (all when ``feed_ids`` is None) and store what is new.
+
+        Feeds are fetched concurrently within the fetcher's limits; each feed's results are
+        written in one transaction. With ``pages``, each new article's page is fetched and
+        cleaned too (and pages that failed before are retried). Per-feed failures are stored
+        in the feed's ``last_error`` and listed in the report; they do not raise.
+        """
+        fetcher = self._network("refresh")
+        rows = [
+            row
+            for row in await self._db(self.store.feed_rows, feed_ids)
+            if row.kind == "feed" and is_fetchable_url(row.url)
+        ]
+        total = len(rows)
+        done = 0
+
+        async def one(row: FeedRow) -> _FeedOutcome:
+            nonlocal done
+            outcome = await self._refresh_feed(fetcher, row, pages=pages)
+            done += 1
+            if progress is not None:
+                progress(
+                    RefreshProgress(
+                        done=done,
+                        total=total,
+                        feed_title=outcome.title,
+                        new_articles=outcome.new,
+                        error=outcome.error,
+                    )
+                )
+            return outcome
+
+        outcomes = await asyncio.gather(*(one(row) for row in rows))
+        failures: list[tuple[str, str]] = []
+        for outcome in outcomes:
+            if outcome.error:
+                failures.append((outcome.title, outcome.error))
+            failures += outcome.page_failures
+        return RefreshReport(
+            feeds_ok=sum(1 for o in outcomes if o.error is None and not o.not_modified),
+            feeds_not_modified=sum(1 for o in outcomes if o.not_modified),
+            new_articles=sum(o.new for o in outcomes),
+            pages_fetched=sum(o.pages for o in outcomes),
+            failures=tuple(failures),
+        )
+
+    async def _refresh_feed(
+        self,
+        fetcher: Fetcher,
+        row: FeedRow,
+        *,
+        pages: bool,
+        prefetched: FetchResult | None = None,
+    ) -> _FeedOutcome:
+        from tui_reader.core.feeds import parse_feed
+
+        title = row.title or row.url
+        try:
+            result = prefetched or await fetcher.fetch(
+                row.url, etag=row.etag, last_modified=row.last_modified, accept=FEED_ACCEPT
+            )
+            if result.not_modified:
+                unchanged = FeedUpdate()
+                retried: tuple[list[tuple[str, str]], int] = ([], 0)
+                if pages:
+                    retried = await self._retry_pages(fetcher, row, unchanged, set())
+                await self._db(self.store.write_feed, row.id, unchanged)
+                return _FeedOutcome(
+                    title, not_modified=True, pages=retried[1], page_failures=retried[0]
+                )
+            parsed = await asyncio.to_thread(
+                partial(
+                    parse_feed,
+                    result.content,
+                    result.url,
+                    result.content_type,
+                    charset=result.charset,
+                )
+            )
+        except (FetchError, FeedError) as exc:
+            reason = clean_line(str(exc))
+            await self._db(self.store.set_feed_error, row.id, reason)
+            return _FeedOutcome(title, error=reason)
+        title = clean_line(parsed.title) or title
+
+        entries: dict[str, FeedEntry] = {}
+        for entry in parsed.entries:
+            entries.setdefault(entry.guid, entry)
+        by_guid, by_url = await self._db(
+            self.store.known_articles,
+            row.id,
+            list(entries),
+            [e.url for e in entries.values() if e.url],
+        )
+        plans: list[tuple[FeedEntry, ArticleRecord, bool]] = []
+        planned_ids: set[int] = set()
+        for entry in entries.values():
+            record = _feed_record(entry)
+            known = by_guid.get(entry.guid) or (by_url.get(entry.url) if entry.url else None)
+            if known is None or known.differs_from(record):
+                plans.append((entry, record, pages and entry.url is not None))
+            elif known.summary_only and pages and entry.url:
+                plans.append((entry, record, True))
+            if known is not None:
+                planned_ids.add(known.id)
+
+        fetched = 0
+        page_failures: list[tuple[str, str]] = []
+
+        async def with_page(entry: FeedEntry, record: ArticleRecord, get: bool) -> ArticleRecord:
+            nonlocal fetched
+            if not get or entry.url is None:
+                return record
+            article, reason = await self._page(fetcher, entry.url, record.article)
+            if article is None:
+                page_failures.append((record.title or entry.url, reason or "no article text"))
+                return replace(record, page_error=reason)
+            fetched += 1
+            return replace(
+                record, article=_fill(article, record.article), summary_only=False, page_error=None
+            )
+
+        records = await asyncio.gather(*(with_page(*plan) for plan in plans))
+        update = FeedUpdate(
+            records=records,
+            title=parsed.title or None,
+            site_url=parsed.site_url,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            set_validators=True,
+            prune_before=(
+                time.time() - self.config.retention_days * 86400
+                if self.config.retention_days > 0
+                else None
+            ),
+            keep_guids=frozenset(entries),
+        )
+        if pages:
+            more_failures, more = await self._retry_pages(fetcher, row, update, planned_ids)
+            page_failures += more_failures
+            fetched += more
+        results = await self._db(self.store.write_feed, row.id, update)
+        new = sum(1 for r in results if r.status == "new")
+        return _FeedOutcome(title, new=new, pages=fetched, page_failures=page_failures)
+
+    async def _retry_pages(
+        self, fetcher: Fetcher, row: FeedRow, update: FeedUpdate, skip: set[int]
+    ) -> tuple[list[tuple[str, str]], int]:
+        """Try again the pages of this feed's summary-only articles; fills ``update``."""
+        waiting = [
+            (article_id, url)
+            for article_id, url in await self._db(self.store.summary_only_articles, row.id)
+            if article_id not in skip
+        ]
+        if not waiting:
+            return [], 0
+        results = await asyncio.gather(*(self._page(fetcher, url, None) for _, url in waiting))
+        pages: list[tuple[int, Article]] = []
+        errors: list[tuple[int, str]] = []
+        failures: list[tuple[str, str]] = []
+        for (article_id, url), (article, reason) in zip(waiting, results, strict=True):
+            if article is None:
+                errors.append((article_id, reason or "no article text"))
+                failures.append((url, reason or "no article text"))
+                continue
+            stored = await self._db(self.store.get_article, article_id)
+            pages.append((article_id, _fill(article, stored.article) if stored else article))
+        update.pages = [*update.pages, *pages]
+        update.page_errors = [*update.page_errors, *errors]
+        return failures, len(pages)
+
+    async def _page(
+        self, fetcher: Fetcher, url: str, fallback: Article | None
+    ) -> tuple[Article | None, str | None]:
+        """Fetch and clean a page; ``(None, reason)`` when it is not usable."""
+        try:
+            article = await self._fetch_article(fetcher, url)
+        except (FetchError, ExtractError) as exc:
+            return None, clean_line(str(exc))
+        size = len(article.text)
+        if size < MIN_PAGE_CHARS and (fallback is None or size < len(fallback.text)):
+            return None, f"{clean_line(url)}: the page has almost no article text"
+        return article, None
+
+    async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
+        from tui_reader.core.extract import extract
+        from tui_reader.core.extract.encoding import decode_html
+
+        result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
+        ctype = result.content_type
+        if ctype and "html" not in ctype and "xml" not in ctype:
+            raise ContentTypeError(f"{clean_line(url)}: not an HTML page ({clean_line(ctype)})")
+        html = decode_html(result.content, result.charset)
+        return await asyncio.to_thread(extract, html, result.url)
+
+    async def fetch_article(self, url: str) -> Article:
+        """Fetch and clean one page without storing it (``tui-reader read URL``)."""
+        if safe_url(url, fetchable=True) is None:
+            raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
+        return await self._fetch_article(self._network(url), url)
 
     async def add(self, url: str, *, tags: Sequence[str] = ()) -> AddResult:
-        raise NotImplementedError
+        """Subscribe to a feed, to the best feed a site announces, or save a single page.
+
+        The first refresh of a new feed happens here (pages included when the config says so).
+        """
+        from tui_reader.core.discover import discover_feeds
+        from tui_reader.core.feeds import looks_like_feed, parse_feed
+
+        shown = clean_line(url)
+        if safe_url(url, fetchable=True) is None:
+            raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
+        existing = self.store.feed_id_by_url(url)
+        if existing is not None:
+            self.store.add_feed(url, tags=tags)
+            info = self.feed(existing)
+            return AddResult("feed", existing, info.title, f"already subscribed to {info.title}")
+        fetcher = self._network(f"add {shown}")
+        result = await fetcher.fetch(url, accept=FEED_OR_PAGE_ACCEPT)
+        if looks_like_feed(result.content, result.content_type):
+            parse_feed(result.content, result.url, result.content_type, charset=result.charset)
+            return await self._subscribe(fetcher, url, result, tags, message="subscribed to")
+        ctype = result.content_type
+        if ctype and "html" not in ctype and "xml" not in ctype:
+            raise ContentTypeError(
+                f"{shown}: neither a feed nor an HTML page ({clean_line(ctype)})"
+            )
+        candidates = discover_feeds(result.content, result.url)
+        problems: list[str] = []
+        for candidate in candidates[:3]:
+            if candidate.url in (url, result.url):
+                continue
+            try:
+                feed_result = await fetcher.fetch(candidate.url, accept=FEED_ACCEPT)
+                parse_feed(
+                    feed_result.content,
+                    feed_result.url,
+                    feed_result.content_type,
+                    charset=feed_result.charset,
+                )
+            except (FetchError, FeedError) as exc:
+                problems.append(clean_line(str(exc)))
+                continue
+            count = len(candidates)
+            found = f"found {count} feed{'s' if count != 1 else ''} on {shown}; subscribed to"
+            return await self._subscribe(fetcher, candidate.url, feed_result, tags, message=found)
+        if candidates and problems:
+            raise FeedError(f"{shown}: the feeds this page announces do not work ({problems[0]})")
+        stored = await self._save_page(fetcher, url, result)
+        return AddResult(
+            "saved",
+            stored.summary.feed_id,
+            stored.summary.title,
+            f"saved to read later: {stored.summary.title or shown}",
+            article_id=stored.summary.id,
+        )
+
+    async def _subscribe(
+        self,
+        fetcher: Fetcher,
+        url: str,
+        result: FetchResult,
+        tags: Sequence[str],
+        *,
+        message: str,
+    ) -> AddResult:
+        feed_id, _ = await self._db(partial(self.store.add_feed, url, tags=tags))
+        row = await self._db(self.store.feed, feed_id)
+        assert row is not None
+        outcome = await self._refresh_feed(
+            fetcher, row, pages=self.config.fetch_pages, prefetched=result
+        )
+        if outcome.error:
+            raise FeedError(outcome.error)
+        title = outcome.title
+        new = outcome.new
+        text = f"{message} {title} ({clean_line(url)}): {new} article{'s' if new != 1 else ''}"
+        return AddResult("feed", feed_id, title, text)
+
+    async def _save_page(
+        self, fetcher: Fetcher, url: str, result: FetchResult | None = None
+    ) -> StoredArticle:
+        from tui_reader.core.extract import extract
+        from tui_reader.core.extract.encoding import decode_html
+
+        if result is None:
+            article = await self._fetch_article(fetcher, url)
+        else:
+            html = decode_html(result.content, result.charset)
+            article = await asyncio.to_thread(extract, html, result.url)
+        feed_id, _ = await self._db(
+            partial(self.store.add_feed, SAVED_URL, title=SAVED_TITLE, kind="saved")
+        )
+        record = ArticleRecord(
+            guid=url,
+            url=url,
+            title=article.title or clean_line(url),
+            article=article,
+            author=article.byline,
+            published=article.published,
+        )
+        results = await self._db(self.store.upsert_articles, feed_id, [record])
+        stored = await self._db(self.store.get_article, results[0].id)
+        assert stored is not None
+        return stored
 
     async def open_url(self, url: str) -> StoredArticle:
         """Fetch, clean and store one page (read-later style); answered from the store if there."""
-        raise NotImplementedError
+        stored = self.article_by_url(url)
+        if stored is not None:
+            return stored
+        if self.offline:
+            raise NotStoredError(f"{clean_line(url)}: not in the store (offline)")
+        if safe_url(url, fetchable=True) is None:
+            raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
+        return await self._save_page(self._network(url), url)
 
     async def aclose(self) -> None:
         """Close the network client (the store stays open until :meth:`close`)."""
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             await fetcher.aclose()
+
+
+@dataclass(slots=True)
+class _FeedOutcome:
+    title: str
+    new: int = 0
+    pages: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    page_failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fill(page: Article, feed: Article | None) -> Article:
+    """The cleaned page, with what it lacks taken from the feed's entry."""
+    if feed is None:
+        return page
+    return replace(
+        page,
+        title=page.title or feed.title,
+        byline=page.byline or feed.byline,
+        published=page.published or feed.published,
+        url=page.url or feed.url,
+    )
+
+
+def _fragment_article(html: str, url: str | None) -> Article:
+    """The feed's own HTML for an entry, cleaned into an article body."""
+    from tui_reader.core.extract import extract
+
+    try:
+        article = extract(f"<html><body><article>{html}</article></body></html>", url)
+    except ExtractError:
+        article = Article()
+    if article.blocks:
+        return article
+    # Too short for the extractor to see an article in: keep its text as paragraphs.
+    from selectolax.lexbor import LexborHTMLParser
+
+    text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    blocks = tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
+    return Article(blocks=blocks)
+
+
+def _feed_record(entry: FeedEntry) -> ArticleRecord:
+    """A record of the entry with the feed's own content (summary only, until a page is had)."""
+    html = entry.content_html or entry.summary_html
+    body = _fragment_article(html, entry.url) if html else Article()
+    title = clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
+    author = clean_line(entry.author) if entry.author else None
+    article = replace(
+        body, title=title, byline=author or body.byline, published=entry.published, url=entry.url
+    )
+    return ArticleRecord(
+        guid=entry.guid,
+        url=entry.url,
+        title=title,
+        article=article,
+        author=author,
+        published=entry.published,
+        updated=entry.updated,
+        summary_only=True,
+        feed_summary_html=html,
+    )
 
 
 # --- the Welcome feed -------------------------------------------------------------------

@@ -2,39 +2,43 @@
 
 from __future__ import annotations
 
-from tui_reader.core.errors import (
-    ContentTypeError,
-    FetchError,
-    HTTPStatusError,
-    NotStoredError,
-    UnsafeURLError,
-)
+import asyncio
+
+from tui_reader.core.errors import NotStoredError, UnsafeURLError
 from tui_reader.core.models import Article
-from tui_reader.core.sanitize import safe_url
+from tui_reader.core.sanitize import clean_line, safe_url
 
 
 def article_for_url(url: str, *, data_dir: str | None = None, offline: bool = False) -> Article:
-    """Fetch ``url`` and extract its article.
+    """The article at ``url``: from the store when it is stored, else fetched and cleaned.
+
+    A page fetched here is printed, not stored (``tui-reader add URL`` keeps a page).
 
     Raises:
         NotStoredError: ``offline`` is set and the URL is not stored.
         FetchError: the page could not be fetched, or is not HTML.
+        StorageError: the store could not be opened.
     """
     if safe_url(url, fetchable=True) is None:
-        raise UnsafeURLError(f"{url}: only http(s) URLs can be fetched")
-    if offline:
-        raise NotStoredError(f"{url}: not in the store (offline)")
-    import httpx
+        raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
+    from tui_reader.core.library import Library
 
-    from tui_reader.core.extract import extract
-
+    library = Library.open(data_dir, offline=offline)
     try:
-        response = httpx.get(url, follow_redirects=True, timeout=20)
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
-    if response.status_code >= 400:
-        raise HTTPStatusError(f"{url}: HTTP {response.status_code}", response.status_code)
-    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype and "html" not in ctype and "xml" not in ctype:
-        raise ContentTypeError(f"{url}: not an HTML page ({ctype})")
-    return extract(response.content, url=str(response.url))
+        stored = library.article_by_url(url)
+        if stored is not None:
+            return stored.article
+        if offline:
+            raise NotStoredError(
+                f"{clean_line(url)}: not in the store, and --offline forbids fetching it"
+            )
+
+        async def fetch() -> Article:
+            try:
+                return await library.fetch_article(url)
+            finally:
+                await library.aclose()
+
+        return asyncio.run(fetch())
+    finally:
+        library.close()
