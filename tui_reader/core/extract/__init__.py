@@ -96,7 +96,7 @@ def extract_blocks(
     body = prune(tree)
     if body is None:
         return []
-    furniture = frozenset(node.mem_id for node, strength in find_furniture(body) if strength > 1)
+    furniture = {node.mem_id: strength for node, strength in find_furniture(body)}
     container = find_body(body, furniture)
     strip_furniture(container)
     return refine(render(container, base), title=title, byline=byline)

@@ -95,6 +95,10 @@ _WHITESPACE = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _IMAGE_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
+# Lists and quotes nested deeper than this are flattened into their parent.
+MAX_DEPTH = 24
+_NESTING_TAGS = frozenset({"ul", "ol", "li", "blockquote"})
+
 # A cap on nodes visited while rendering: beyond this a page is pathological, and what we
 # have so far is returned.
 MAX_NODES = 200_000
@@ -273,7 +277,8 @@ class _Renderer:
 
 def _is_layout_table(node: LexborNode) -> bool:
     # Tables that lay out a page rather than hold data contain other tables or prose blocks.
-    return node.css_first("table") is not None or len(node.css("p, div p, ul, h2, h3")) >= 2
+    # (``css`` matches the node itself too, hence "more than one table".)
+    return len(node.css("table")) > 1 or len(node.css("p, ul, ol, h2, h3")) >= 2
 
 
 def render(root: LexborNode, base: str | None) -> list[Block]:
@@ -331,7 +336,12 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
 
         exit_marker: str | None = None
         level = _HEADINGS.get(tag)
-        if level is not None:
+        if len(out.stack) >= MAX_DEPTH and (level is not None or tag in _NESTING_TAGS):
+            # Blocks nest no deeper than this (the model and renderers walk them
+            # recursively); deeper structure is flattened into the enclosing block.
+            out.flush()
+            stack.append("block")
+        elif level is not None:
             out.push(_Context("heading", level=level))
             exit_marker = "ctx"
         elif tag in ("ul", "ol"):

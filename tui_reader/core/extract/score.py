@@ -18,17 +18,23 @@ from tui_reader.core.extract.boilerplate import ARTICLE_NAME
 
 # Ancestors further up than this do not collect votes (bounds the work on deep trees).
 MAX_CLIMB = 40
+# Pathological pages (hundreds of thousands of links or paragraphs) are judged on a prefix.
+MAX_UNITS = 20_000
 # A paragraph needs this many characters to count as prose.
 MIN_PROSE = 25
 # Link text counts against a container this strongly.
 LINK_WEIGHT = 1.0
 # An inner candidate replaces its parent if it keeps this share of the parent's score.
-INNER_SHARE = 0.95
+INNER_SHARE = 0.85
 # Prose inside furniture counts this strongly against the containers around it.
 FURNITURE_PENALTY = 1.0
 # Named/semantic body containers get this multiplier.
 SEMANTIC_BONUS = 1.1
 
+DEBUG = False
+# Each level up keeps this share of a paragraph's vote, so a container whose own children are
+# the paragraphs beats an outer one that gathers scattered teasers.
+DECAY = 0.95
 _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
 
 
@@ -36,13 +42,16 @@ def _flat_len(text: str) -> int:
     return len(" ".join(text.split()))
 
 
-def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> LexborNode:
+def find_body(body: LexborNode, furniture: dict[int, int] | None = None) -> LexborNode:
     """Return the element of ``body`` that best holds the article text.
 
-    ``furniture`` holds the ``mem_id`` s of elements known to be furniture (comment sections,
-    share bars): prose inside them counts against the containers around them, and nothing
-    inside them can be chosen.
+    ``furniture`` maps the ``mem_id`` s of elements that look like furniture to a strength
+    (see :func:`~tui_reader.core.extract.clean.furniture_strength`). Nothing inside them can be
+    chosen; prose inside sure furniture (comment sections, share bars) also counts against
+    the containers around it.
     """
+    if furniture is None:
+        furniture = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     parent_of: dict[int, int] = {}
@@ -74,17 +83,21 @@ def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> Lexb
     def credit(node: LexborNode, amount: float) -> None:
         ids = chain(node)
         for index, key in enumerate(ids):
-            if key in furniture:
+            strength = furniture.get(key)
+            if strength is not None:
                 ineligible.update(ids[: index + 1])
-                amount = -amount * FURNITURE_PENALTY
+                if strength > 1:
+                    amount = -amount * FURNITURE_PENALTY
                 break
         else:
             index = len(ids)
+        weight = 1.0
         for position, key in enumerate(ids):
             value = amount if position > index else abs(amount)
-            scores[key] = scores.get(key, 0.0) + value
+            scores[key] = scores.get(key, 0.0) + value * weight
+            weight *= DECAY
 
-    for para in body.css("p, pre"):
+    for para in body.css("p, pre")[:MAX_UNITS]:
         text_len = _flat_len(para.text())
         if text_len < MIN_PROSE:
             continue
@@ -95,7 +108,7 @@ def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> Lexb
         if parent is not None:
             credit(parent, float(text_len))
 
-    for node in body.css(_DIRECT_TEXT_TAGS):
+    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS]:
         text_len = _flat_len(node.text(deep=False))
         if text_len >= MIN_PROSE:
             credit(node, float(text_len))
@@ -103,7 +116,7 @@ def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> Lexb
     if not scores:
         return body
 
-    for anchor in body.css("a"):
+    for anchor in body.css("a")[:MAX_UNITS]:
         link_len = _flat_len(anchor.text())
         if link_len:
             parent = anchor.parent
@@ -112,6 +125,16 @@ def find_body(body: LexborNode, furniture: frozenset[int] = frozenset()) -> Lexb
 
     eligible = [k for k in scores if k not in ineligible] or list(scores)
     best_key = max(eligible, key=lambda k: _adjusted(k, scores, nodes))
+    if DEBUG:
+        for k in sorted(eligible, key=lambda k: -_adjusted(k, scores, nodes))[:8]:
+            n = nodes[k]
+            print(
+                "cand",
+                round(_adjusted(k, scores, nodes)),
+                n.tag,
+                n.attributes.get("class"),
+                n.attributes.get("id"),
+            )
     best_score = _adjusted(best_key, scores, nodes)
     # Walk inwards while a single child keeps nearly all of the score.
     children: dict[int, list[int]] = {}

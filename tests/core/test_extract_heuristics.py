@@ -1,0 +1,345 @@
+"""One focused test per body-extraction heuristic, on small handwritten pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_reader.core.errors import ExtractError
+from tui_reader.core.extract import extract
+from tui_reader.core.extract.boilerplate import is_furniture_line
+from tui_reader.core.extract.clean import furniture_strength
+from tui_reader.core.models import Article, Block
+
+PROSE = [
+    "The river rose through the night, and by morning the lower town was under water, "
+    "with boats moving slowly along the streets where cars had been parked the day before.",
+    "Officials said the levee had held for most of its length, but a section near the old "
+    "mill gave way shortly after three o'clock, sending a wall of water toward the houses.",
+    "Residents who had ignored the evacuation order waited on rooftops, waving sheets at the "
+    "helicopters that circled overhead, while volunteers ferried the elderly to high ground.",
+    "By evening the water had begun to fall, leaving behind a layer of mud, broken fences, "
+    "and the question of why the warnings had come so late to the people who needed them.",
+]
+
+
+def page(body: str, head: str = "<title>Flood</title>") -> str:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def paragraphs(texts: list[str] | None = None) -> str:
+    return "".join(f"<p>{t}</p>" for t in (texts or PROSE))
+
+
+def article(extra_inside: str = "", extra_outside: str = "") -> str:
+    return page(f"<article>{paragraphs()}{extra_inside}</article>{extra_outside}")
+
+
+def body_text(html: str, url: str | None = "https://news.example/story") -> str:
+    return extract(html, url).text
+
+
+def test_prose_paragraphs_are_the_body_in_order() -> None:
+    text = body_text(article())
+    assert text == "\n\n".join(PROSE)
+
+
+def test_scripts_and_styles_are_dropped() -> None:
+    extra = "<script>var tracking = 'SCRIPTTEXT';</script><style>.x{color:red}</style>"
+    text = body_text(article(extra_inside=extra))
+    assert "SCRIPTTEXT" not in text
+    assert "color" not in text
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<div hidden><p>HIDDEN TEXT that is long enough to look like a real paragraph.</p></div>",
+        '<div aria-hidden="true"><p>HIDDEN TEXT that is long enough to be prose.</p></div>',
+        '<div style="color: red; DISPLAY: none"><p>HIDDEN TEXT long enough for prose.</p></div>',
+        '<p style="visibility:hidden">HIDDEN TEXT long enough to look like prose here.</p>',
+    ],
+)
+def test_hidden_elements_are_dropped(hidden: str) -> None:
+    text = body_text(article(extra_inside=hidden))
+    assert "HIDDEN TEXT" not in text
+    assert PROSE[0] in text
+
+
+def test_navigation_and_menus_are_dropped() -> None:
+    nav = '<nav><ul><li><a href="/a">World news and more</a></li></ul></nav>'
+    menu = '<div role="navigation"><p>MENU: Politics, Business, Sport and Culture today</p></div>'
+    text = body_text(page(nav + menu + f"<article>{paragraphs()}</article>"))
+    assert "World news" not in text
+    assert "MENU" not in text
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        '<div class="share-bar"><p>SHARE on every social network you can think of today</p></div>',
+        '<div class="newsletter-signup"><p>NEWSLETTER: the best stories in your inbox, daily</p>'
+        "</div>",
+        '<section id="comments"><p>COMMENT: I completely disagree with this article, because '
+        "the river never floods in November.</p></section>",
+        '<div class="related-stories"><p>RELATED: Another flood story from last year, '
+        "told at length by a different reporter.</p></div>",
+        '<div class="cookie-consent"><p>COOKIES: we use cookies to improve your experience '
+        "on this site.</p></div>",
+        '<div class="ad-slot"><p>ADVERTISEMENT copy for a product nobody asked about.</p></div>',
+        '<div class="author-bio"><p>AUTHOR: Jane Doe has covered rivers for twenty years at '
+        "this paper.</p></div>",
+    ],
+)
+def test_named_furniture_inside_the_article_is_dropped(furniture: str) -> None:
+    text = body_text(article(extra_inside=furniture))
+    for marker in ("SHARE", "NEWSLETTER", "COMMENT", "RELATED", "COOKIES", "ADVERT", "AUTHOR"):
+        assert marker not in text
+    assert PROSE[-1] in text
+
+
+def test_long_comment_section_does_not_win_over_a_shorter_article() -> None:
+    comments = "".join(
+        f"<div class='comment'><p>COMMENT {i}: {PROSE[i % 4]}</p></div>" for i in range(12)
+    )
+    html = page(
+        f"<div class='story'>{paragraphs(PROSE[:3])}</div>"
+        f"<div id='comments' class='comments-area'>{comments}</div>"
+    )
+    text = body_text(html)
+    assert "COMMENT" not in text
+    assert PROSE[0] in text
+
+
+def test_prose_container_beats_link_lists() -> None:
+    links = "".join(
+        f'<li><a href="/story/{i}">A headline about something else entirely, number {i}</a></li>'
+        for i in range(40)
+    )
+    html = page(f"<div class='wrap'><ul>{links}</ul><div class='x'>{paragraphs()}</div></div>")
+    text = body_text(html)
+    assert "headline about something" not in text
+    assert text.startswith(PROSE[0])
+
+
+def test_article_split_by_an_ad_is_kept_whole() -> None:
+    html = page(
+        "<div class='main'>"
+        f"<div class='part'>{paragraphs(PROSE[:2])}</div>"
+        "<div class='x'><a href='/buy'>Buy now</a></div>"
+        f"<div class='part'>{paragraphs(PROSE[2:])}</div>"
+        "</div>"
+        "<div class='other'><a href='/1'>Other</a> <a href='/2'>Links</a></div>"
+    )
+    assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_link_heavy_list_inside_the_article_is_dropped() -> None:
+    teasers = "<ul>" + "".join(
+        f'<li><a href="/t/{i}">Teaser headline number {i} about a different story</a></li>'
+        for i in range(5)
+    )
+    text = body_text(article(extra_inside=teasers + "</ul>"))
+    assert "Teaser headline" not in text
+
+
+def test_content_list_with_few_links_is_kept() -> None:
+    items = (
+        "<ul><li>Sandbags at the school gym</li><li>Water at the <a href='/h'>hall</a></li></ul>"
+    )
+    text = body_text(article(extra_inside=items))
+    assert "Sandbags at the school gym" in text
+
+
+def test_paragraph_that_is_all_link_is_dropped() -> None:
+    more = '<p><a href="/other">Read more: the drought that came before the flood</a></p>'
+    assert "drought" not in body_text(article(extra_inside=more))
+
+
+@pytest.mark.parametrize(
+    "line", ["Advertisement", "Share this article", "Read more", "Related Stories", "ADVERTISING"]
+)
+def test_stock_furniture_lines_are_dropped(line: str) -> None:
+    html = page(f"<article><p>{line}</p>{paragraphs()}<p>{line}</p></article>")
+    assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_furniture_line_detection_leaves_prose_alone() -> None:
+    assert is_furniture_line("Share this article")
+    assert is_furniture_line("We use cookies to improve your experience.")
+    assert not is_furniture_line(PROSE[0])
+    assert not is_furniture_line("Share prices fell sharply on Tuesday after the announcement.")
+
+
+def test_title_and_byline_repeated_at_the_top_are_dropped() -> None:
+    head = '<title>Flood</title><meta property="og:title" content="The river rose overnight">'
+    html = page(
+        f"<article><h1>The river rose overnight</h1><p>By Jane Doe</p>{paragraphs()}</article>",
+        head=head,
+    )
+    result = extract(html, "https://news.example/story")
+    assert result.title == "The river rose overnight"
+    assert result.text == "\n\n".join(PROSE)
+
+
+def test_trailing_heading_without_content_is_dropped() -> None:
+    text = body_text(article(extra_inside="<h2>More from the newsroom</h2>"))
+    assert "More from" not in text
+
+
+def _first(result: Article, kind: str) -> Block:
+    for block in result.blocks:
+        for inner in block.walk():
+            if inner.kind == kind:
+                return inner
+    raise AssertionError(f"no {kind} block")
+
+
+def test_links_are_absolute_and_unsafe_schemes_lose_only_the_link() -> None:
+    html = article(
+        extra_inside=(
+            '<p>See <a href="/reports/levee">the levee report</a> and '
+            '<a href="javascript:alert(1)">this trick</a> for the full details of the night.</p>'
+        )
+    )
+    result = extract(html, "https://news.example/story")
+    spans = result.blocks[-1].spans
+    hrefs = {span.text: span.href for span in spans}
+    assert hrefs["the levee report"] == "https://news.example/reports/levee"
+    assert any("this trick" in span.text and span.href is None for span in spans)
+    assert "javascript" not in repr(result.blocks)
+
+
+def test_inline_styles_become_spans() -> None:
+    html = article(
+        extra_inside="<p>The <em>old</em> mill, the <strong>new</strong> dam and the "
+        "<code>gauge-7</code> sensor were all checked by the engineers that night.</p>"
+    )
+    spans = extract(html).blocks[-1].spans
+    styles = {span.text: span.style for span in spans if span.style}
+    assert styles == {"old": "em", "new": "strong", "gauge-7": "code"}
+
+
+def test_structure_headings_lists_quotes_code_tables_figures_rules() -> None:
+    html = article(
+        extra_inside=(
+            "<h2>What happened</h2>"
+            "<ol><li>Rain<ul><li>Heavy</li><li>Long</li></ul></li><li>Levee breach</li></ol>"
+            "<blockquote><p>We had no warning at all, none, said a resident of the town.</p>"
+            "</blockquote>"
+            '<pre><code class="language-python">'
+            "level = 7\nif level &gt; 5:\n    alarm()</code></pre>"
+            "<table><thead><tr><th>Hour</th><th>Level</th></tr></thead>"
+            "<tbody><tr><td>3am</td><td>7 m</td></tr></tbody></table>"
+            '<figure><img src="/img/flood.jpg" alt="Flooded street">'
+            "<figcaption>Main Street at dawn.</figcaption></figure>"
+            "<hr>"
+            f"<p>{PROSE[0]}</p>"
+        )
+    )
+    result = extract(html, "https://news.example/story")
+    heading = _first(result, "heading")
+    assert (heading.text, heading.level) == ("What happened", 2)
+    outer = _first(result, "list")
+    assert outer.ordered
+    assert outer.children[0].inline_text == "Rain"
+    nested = outer.children[0].children[0]
+    assert nested.kind == "list" and not nested.ordered
+    assert [item.text for item in nested.children] == ["Heavy", "Long"]
+    assert _first(result, "quote").text.startswith("We had no warning")
+    code = _first(result, "code")
+    assert code.code == "level = 7\nif level > 5:\n    alarm()"
+    assert code.language == "python"
+    table = _first(result, "table")
+    assert table.rows == (("Hour", "Level"), ("3am", "7 m"))
+    assert table.header_rows == 1
+    figure = _first(result, "figure")
+    assert figure.src == "https://news.example/img/flood.jpg"
+    assert figure.alt == "Flooded street"
+    assert figure.inline_text == "Main Street at dawn."
+    assert _first(result, "rule").kind == "rule"
+
+
+def test_line_breaks_inside_a_paragraph_survive() -> None:
+    html = article(extra_inside="<p>First line of the address<br>Second line of it here</p>")
+    assert "First line of the address\nSecond line of it here" in body_text(html)
+
+
+def test_control_characters_never_reach_the_output() -> None:
+    html = article(
+        extra_inside="<p>Water \x1b]52;c;aGk=\x07level \x1b[31mrose\u202e again, then fell "
+        "back to where it was before the storm.</p>"
+    )
+    result = extract(html)
+    for char in ("\x1b", "\x07", "\u202e"):
+        assert char not in result.text
+        assert char not in repr(result.blocks)
+    assert "Water level rose again" in result.text
+
+
+def test_taxonomy_classes_do_not_make_the_post_furniture() -> None:
+    html = page(
+        f'<div class="post tag-comments category-advertising">{paragraphs()}</div>'
+        '<div class="sidebar"><p>Sidebar blurb that is long enough to be prose, really.</p></div>'
+    )
+    text = body_text(html)
+    assert text == "\n\n".join(PROSE)
+
+
+def test_furniture_name_with_content_word_is_a_wrapper() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(
+        '<div class="content-with-sidebar"></div><div class="sidebar"></div>'
+        '<div class="comments-area"></div><body class="single-post"></body>'
+    )
+    strengths = [furniture_strength(node) for node in tree.css("div")]
+    assert strengths == [0, 1, 2]
+    assert tree.body is not None and furniture_strength(tree.body) == 0
+
+
+def test_div_text_without_paragraph_tags_is_found() -> None:
+    html = page(
+        "<div class='nav'><a href='/'>Home</a></div>"
+        f"<div class='story'>{'<br><br>'.join(PROSE)}</div>"
+    )
+    text = body_text(html)
+    for sentence in PROSE:
+        assert sentence in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        b"",
+        bytes(range(256)) * 50,
+        "<div>" * 10_000 + "<p>" + " ".join(PROSE) + "</p>" + "</div>" * 10_000,
+        "<blockquote><ul><li>" * 4_000 + "deep text",
+        "<b><i>" * 10_000 + "deep inline text",
+        "<table><tr><td>" * 3_000 + "deep table text",
+    ],
+    ids=["empty", "empty-bytes", "binary", "deep-div", "deep-lists", "deep-inline", "deep-table"],
+)
+def test_hostile_inputs_return_an_article(html: str | bytes) -> None:
+    result = extract(html)
+    assert isinstance(result, Article)
+    assert "\x00" not in result.text
+
+
+def test_deep_nesting_keeps_the_text() -> None:
+    html = "<div>" * 10_000 + "<p>" + PROSE[0] + "</p>" + "</div>" * 10_000
+    assert extract(html).text == PROSE[0]
+
+
+def test_non_html_input_raises_extract_error() -> None:
+    with pytest.raises(ExtractError):
+        extract(12345)  # type: ignore[arg-type]
+
+
+def test_bytes_are_decoded_by_their_declared_charset() -> None:
+    html = (
+        '<html><head><meta charset="windows-1252"></head><body><article>'
+        + paragraphs([PROSE[0] + " Caf\xe9 cr\xe8me."])
+        + "</article></body></html>"
+    ).encode("cp1252")
+    assert "Café crème." in extract(html).text
