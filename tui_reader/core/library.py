@@ -72,6 +72,7 @@ Characters, not words: CJK text has few spaces."""
 WELCOME_URL = "tui-reader:welcome"
 SAVED_URL = "tui-reader:saved"
 SAVED_TITLE = "Saved"
+WELCOME_SETTING = "welcome_added"
 
 
 class Library:
@@ -125,8 +126,11 @@ class Library:
             raise StorageError(f"cannot create {where} ({exc.strerror or exc})") from exc
         store = Store.open(db)
         try:
-            if store.is_empty():
-                add_welcome_feed(store)
+            # Only a brand-new store gets the Welcome feed: once removed it stays removed.
+            if store.get_setting(WELCOME_SETTING) is None:
+                if store.is_empty():
+                    add_welcome_feed(store)
+                store.set_setting(WELCOME_SETTING, "1")
         except BaseException:
             store.close()
             raise
@@ -513,18 +517,18 @@ class Library:
 
         The first refresh of a new feed happens here (pages included when the config says so).
         """
-        from tui_reader.core.discover import discover_feeds
-        from tui_reader.core.feeds import looks_like_feed, parse_feed
-
         shown = clean_line(url)
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
+        fetcher = self._network(f"add {shown}")
+        from tui_reader.core.discover import discover_feeds
+        from tui_reader.core.feeds import looks_like_feed, parse_feed
+
         existing = self.store.feed_id_by_url(url)
         if existing is not None:
             self.store.add_feed(url, tags=tags)
             info = self.feed(existing)
             return AddResult("feed", existing, info.title, f"already subscribed to {info.title}")
-        fetcher = self._network(f"add {shown}")
         result = await fetcher.fetch(url, accept=FEED_OR_PAGE_ACCEPT)
         if looks_like_feed(result.content, result.content_type):
             parse_feed(result.content, result.url, result.content_type, charset=result.charset)

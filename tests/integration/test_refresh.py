@@ -1,0 +1,167 @@
+"""Refreshing against a real HTTP server on 127.0.0.1: pages, 304s, failures, retries, add."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.httpserver import LocalServer, RecordedRequest, Response
+from tests.integration.site import PAGES, Item, items_with_pages, rss, serve_feed
+from tui_reader.core.config import Config
+from tui_reader.core.library import Library
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    lib = Library.open(tmp_path / "data", config=Config(retries=0))
+    yield lib
+    lib.close()
+
+
+async def refresh(lib: Library, **kwargs):
+    try:
+        return await lib.refresh(**kwargs)
+    finally:
+        await lib.aclose()
+
+
+async def test_refresh_of_rss_atom_and_json_feeds_stores_clean_pages(
+    http_server: LocalServer, library: Library
+) -> None:
+    feeds = {}
+    for kind in ("rss", "atom", "json"):
+        items = items_with_pages(http_server, kind, 3)
+        feeds[kind] = library.store.add_feed(
+            serve_feed(http_server, f"/{kind}", kind, f"The {kind} feed", items)
+        )[0]
+    report = await refresh(library)
+    assert (report.feeds_ok, report.new_articles, report.pages_fetched) == (3, 9, 9)
+    assert report.failures == ()
+    for kind, feed_id in feeds.items():
+        info = library.feed(feed_id)
+        assert info.title == f"The {kind} feed" and info.total == 3 and info.unread == 3
+        for summary in library.articles(feed_id=feed_id):
+            stored = library.article(summary.id)
+            assert not stored.summary_only
+            # The cleaned page, not the feed's one-line summary.
+            assert len(stored.article.text) > 300
+            assert "Summary of" not in stored.article.text
+    pages = [r for r in http_server.requests if r.path.endswith(".html")]
+    assert len(pages) == 9
+    assert all((r.header("user-agent") or "").startswith("tui-reader/") for r in pages)
+    # Every stored article is searchable by words of its page.
+    assert library.search("bicycle")
+
+
+async def test_second_refresh_is_answered_304(http_server: LocalServer, library: Library) -> None:
+    for kind in ("rss", "atom", "json"):
+        items = items_with_pages(http_server, kind, 2)
+        url = serve_feed(http_server, f"/{kind}", kind, kind, items, etag=f'"{kind}-v1"')
+        library.store.add_feed(url)
+    first = await refresh(library)
+    assert first.feeds_ok == 3 and first.new_articles == 6
+    page_requests = len([r for r in http_server.requests if r.path.endswith(".html")])
+    second = await refresh(library)
+    assert (second.feeds_ok, second.feeds_not_modified, second.new_articles) == (0, 3, 0)
+    for kind in ("rss", "atom", "json"):
+        requests = http_server.requests_for(f"/{kind}")
+        assert len(requests) == 2
+        assert requests[0].header("if-none-match") is None
+        assert requests[1].header("if-none-match") == f'"{kind}-v1"'
+    # Nothing changed, so no page was fetched again.
+    assert len([r for r in http_server.requests if r.path.endswith(".html")]) == page_requests
+
+
+async def test_feed_500_then_success(http_server: LocalServer, library: Library) -> None:
+    items = items_with_pages(http_server, "s", 2)
+    http_server.add_sequence(
+        "/flaky",
+        [
+            {"status": 500, "body": b"server error"},
+            {"body": rss("Flaky", items), "headers": {"Content-Type": "application/rss+xml"}},
+        ],
+    )
+    feed_id, _ = library.store.add_feed(http_server.url("/flaky"), title="Flaky feed")
+    report = await refresh(library)
+    assert report.feeds_ok == 0 and report.new_articles == 0
+    ((name, reason),) = report.failures
+    assert name == "Flaky feed" and "500" in reason
+    assert "500" in (library.feed(feed_id).last_error or "")
+    report = await refresh(library)
+    assert report.feeds_ok == 1 and report.new_articles == 2 and report.failures == ()
+    assert library.feed(feed_id).last_error is None
+
+
+async def test_page_404_keeps_summary_and_a_later_refresh_retries(
+    http_server: LocalServer, library: Library
+) -> None:
+    page = (PAGES / "news-live.html").read_bytes()
+    available = {"now": False}
+
+    def story(request: RecordedRequest) -> Response:
+        if available["now"]:
+            return Response(body=page, headers={"Content-Type": "text/html"})
+        return Response(status=404, body=b"gone")
+
+    http_server.route("/story.html", story)
+    item = Item(guid="s1", title="Storm story", link=http_server.url("/story.html"))
+    serve_feed(http_server, "/feed", "rss", "Weather", [item], etag='"w1"')
+    feed_id, _ = library.store.add_feed(http_server.url("/feed"))
+
+    report = await refresh(library)
+    assert report.new_articles == 1 and report.pages_fetched == 0
+    assert any("404" in reason for _, reason in report.failures)
+    (summary,) = library.articles(feed_id=feed_id)
+    stored = library.article(summary.id)
+    assert stored.summary_only and summary.summary_only
+    assert stored.article.text == item.summary
+    assert "404" in (library.page_error(summary.id) or "")
+
+    available["now"] = True
+    report = await refresh(library)
+    assert report.feeds_not_modified == 1 and report.pages_fetched == 1
+    stored = library.article(summary.id)
+    assert not stored.summary_only
+    assert "network operator" in stored.article.text and len(stored.article.text) > 300
+    assert len(http_server.requests_for("/story.html")) == 2
+
+
+async def test_add_discovers_the_feed_of_a_site(http_server: LocalServer, library: Library) -> None:
+    items = items_with_pages(http_server, "blog", 2)
+    feed_url = serve_feed(http_server, "/blog/feed.atom", "atom", "The Blog", items)
+    http_server.add(
+        "/blog/",
+        b"<!doctype html><html><head><title>The Blog</title>"
+        b'<link rel="alternate" type="application/atom+xml" title="The Blog (Atom)" '
+        b'href="/blog/feed.atom"></head><body><h1>The Blog</h1><p>Hello.</p></body></html>',
+        content_type="text/html",
+    )
+    try:
+        result = await library.add(http_server.url("/blog/"), tags=["blogs"])
+    finally:
+        await library.aclose()
+    assert result.kind == "feed"
+    info = library.feed(result.feed_id)
+    assert info.url == feed_url and info.tags == ("blogs",) and info.total == 2
+    assert feed_url in result.message and "The Blog" in result.message
+    assert all(not a.summary_only for a in library.articles(feed_id=result.feed_id))
+
+
+async def test_add_an_article_page_saves_it_for_offline_reading(
+    http_server: LocalServer, tmp_path: Path, library: Library
+) -> None:
+    url = http_server.url("/article.html")
+    http_server.add_file("/article.html", PAGES / "wiki-infobox.html", "text/html")
+    try:
+        result = await library.add(url)
+    finally:
+        await library.aclose()
+    assert result.kind == "saved" and result.article_id is not None
+    library.close()
+    offline = Library.open(tmp_path / "data", offline=True, config=Config())
+    try:
+        stored = await offline.open_url(url)
+        assert "viaduct" in stored.article.text.lower()
+    finally:
+        offline.close()
