@@ -1,0 +1,439 @@
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom via feedparser, JSON Feed 1.0/1.1 via ``json``.
+
+:func:`parse_feed` turns the bytes of a feed into a :class:`ParsedFeed` of plain, cleaned
+values: every line of text has been through ``clean_line``, every link is an absolute http(s)
+URL (or ``None``), every date is timezone-aware. HTML bodies stay HTML; the extractor cleans
+them when an article is shown.
+
+XML feeds are untrusted documents, so before feedparser sees one we refuse any document that
+declares entities (the "billion laughs" expansion and external-entity tricks both need a
+declaration). feedparser itself is given the bytes wrapped in a stream, because given a bare
+``bytes``/``str`` it would treat a body such as ``/etc/passwd`` or ``file:...`` as a path or
+URL to open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import feedparser
+
+from tui_reader.core.errors import FeedError
+from tui_reader.core.sanitize import clean_line, clean_text, safe_url
+
+FeedKind = Literal["rss", "atom", "json"]
+
+_XML_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+_JSON_FEED_TYPES = frozenset({"application/feed+json"})
+_JSON_TYPES = frozenset({"application/feed+json", "application/json"})
+_MAX_GUID = 2048
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+# The first start tag after the prolog (XML declaration, comments, processing instructions,
+# DOCTYPE without an internal subset).
+_PROLOG_ITEM = re.compile(
+    rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\]\s*)?>)", re.DOTALL | re.IGNORECASE
+)
+_ROOT = re.compile(rb"\s*<([A-Za-z_][\w:.-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed."""
+
+    guid: str
+    """The entry's id, else its link, else a hash of title and date: stable across fetches."""
+    url: str | None
+    """Absolute http(s) link to the article, or ``None``."""
+    title: str
+    author: str | None
+    published: datetime | None
+    """When the entry was published; its update time when that is all it gives."""
+    updated: datetime | None
+    summary_html: str | None
+    content_html: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed: its own metadata and its entries in document order."""
+
+    title: str
+    site_url: str | None
+    entries: tuple[FeedEntry, ...]
+    kind: FeedKind
+
+
+def parse_feed(
+    data: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    charset: str | None = None,
+) -> ParsedFeed:
+    """Parse an RSS, Atom or JSON feed.
+
+    Args:
+        data: the document as fetched.
+        url: where it was fetched from (the base for relative links).
+        content_type: the media type from the HTTP response, if any; a ``charset``
+            parameter in it is honoured.
+        charset: the HTTP charset, when the caller has it separately (``FetchResult.charset``).
+
+    Raises:
+        FeedError: the document is not a feed, is malformed beyond use, or declares entities.
+    """
+    shown = clean_line(url)
+    media_type, header_charset = _split_content_type(content_type)
+    charset = charset or header_charset
+    if _is_json(data, media_type):
+        return _parse_json_feed(data, url, shown)
+    return _parse_xml_feed(data, url, shown, charset)
+
+
+def looks_like_feed(data: bytes, content_type: str | None) -> bool:
+    """A cheap guess whether ``data`` is a feed (used to decide between a feed and a page).
+
+    True for feed media types, and for documents whose root element is ``rss``, ``feed`` or
+    ``rdf:RDF`` or that are JSON naming a jsonfeed.org version.
+    """
+    media_type, _ = _split_content_type(content_type)
+    if media_type in _XML_FEED_TYPES or media_type in _JSON_FEED_TYPES:
+        return True
+    head = _strip_bom(data[:8192])
+    if head.lstrip()[:1] == b"{":
+        return b"jsonfeed.org/version" in head
+    root = _root_element(head)
+    if root is None:
+        return False
+    local = root.rsplit(b":", 1)[-1].lower()
+    return local in (b"rss", b"feed", b"rdf")
+
+
+# --- XML feeds ---------------------------------------------------------------------------
+
+
+def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
+    _refuse_entity_declarations(data, shown)
+    # feedparser follows RFC 3023, under which text/xml without a charset means us-ascii;
+    # declaring the document application/xml makes it use the HTTP charset if there is one,
+    # else the XML declaration, else UTF-8 (with its own fallbacks after that).
+    content_type = "application/xml"
+    if charset:
+        content_type += f"; charset={charset}"
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(data),
+            response_headers={"content-type": content_type, "content-location": url},
+            resolve_relative_uris=True,
+            sanitize_html=True,
+        )
+    except (RecursionError, ValueError, TypeError) as exc:  # defensive: feedparser bugs
+        raise FeedError(f"{shown}: not a valid feed ({clean_line(str(exc))[:200]})") from None
+    entries = parsed.get("entries") or []
+    version = str(parsed.get("version") or "")
+    if not entries:
+        if parsed.get("bozo"):
+            # feedparser prepends an XML declaration line when the document has none.
+            offset = 0 if data.lstrip()[:5] == b"<?xml" else 1
+            reason = _bozo_reason(parsed.get("bozo_exception"), offset)
+            raise FeedError(f"{shown}: not a valid feed ({reason})")
+        if not version:
+            raise FeedError(f"{shown}: not an RSS, Atom or JSON feed")
+    kind: FeedKind = "atom" if version.startswith("atom") else "rss"
+    feed = parsed.get("feed") or {}
+    title = _text_field(feed, "title")
+    site_url = safe_url(feed.get("link"), url, fetchable=True)
+    return ParsedFeed(
+        title=title,
+        site_url=site_url,
+        entries=tuple(_xml_entry(entry, url) for entry in entries),
+        kind=kind,
+    )
+
+
+def _xml_entry(entry: Mapping[str, Any], base: str) -> FeedEntry:
+    title = _text_field(entry, "title")
+    link = safe_url(_first_link(entry), base, fetchable=True)
+    published = _struct_to_datetime(entry.get("published_parsed"))
+    updated = _struct_to_datetime(entry.get("updated_parsed"))
+    if published is None:
+        published = _struct_to_datetime(entry.get("created_parsed")) or updated
+    contents = list(entry.get("content") or ())
+    raw_summary = entry.get("summary")
+    # feedparser copies the content into ``summary`` when an entry has no summary of its own.
+    if raw_summary and any(raw_summary == c.get("value") for c in contents):
+        raw_summary = None
+    summary = _html_field(raw_summary, entry.get("summary_detail"))
+    content_html = None
+    for content in contents:
+        content_html = _html_field(content.get("value"), content)
+        if content_html and "html" in str(content.get("type", "")):
+            break
+    author = None
+    detail = entry.get("author_detail")
+    if detail and detail.get("name"):
+        author = clean_line(str(detail["name"])) or None
+    if author is None and entry.get("author"):
+        author = clean_line(str(entry["author"])) or None
+    guid = _guid(entry.get("id"), link, title, published, content_html or summary)
+    return FeedEntry(
+        guid=guid,
+        url=link,
+        title=title,
+        author=author,
+        published=published,
+        updated=updated,
+        summary_html=summary,
+        content_html=content_html,
+    )
+
+
+def _first_link(entry: Mapping[str, Any]) -> str | None:
+    link = entry.get("link")
+    if link:
+        return str(link)
+    for candidate in entry.get("links") or ():
+        if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+            return str(candidate["href"])
+    return None
+
+
+def _refuse_entity_declarations(data: bytes, shown: str) -> None:
+    """Refuse documents with a DOCTYPE that declares entities.
+
+    Deliberately blunt: any DOCTYPE plus any ``<!ENTITY`` anywhere is refused, so no
+    comment, quoting or encoding trick can hide a declaration from the check.
+    """
+    scanned = _as_utf8_for_scan(data)
+    if _DOCTYPE.search(scanned) and _ENTITY_DECLARATION.search(scanned):
+        raise FeedError(f"{shown}: entity declarations are not allowed")
+
+
+def _as_utf8_for_scan(data: bytes) -> bytes:
+    """The document re-encoded as UTF-8 when it is in a wide encoding, for byte searches."""
+    head = data[:4]
+    encoding = None
+    if head.startswith((b"\x00\x00\xfe\xff", b"\x00\x00\x00<")):
+        encoding = "utf-32-be"
+    elif head.startswith((b"\xff\xfe\x00\x00", b"<\x00\x00\x00")):
+        encoding = "utf-32-le"
+    elif head.startswith((b"\xfe\xff", b"\x00<")):
+        encoding = "utf-16-be"
+    elif head.startswith((b"\xff\xfe", b"<\x00")):
+        encoding = "utf-16-le"
+    if encoding is None:
+        return data
+    return data.decode(encoding, errors="replace").encode("utf-8")
+
+
+def _bozo_reason(exc: object, line_offset: int = 0) -> str:
+    if exc is None:
+        return "malformed"
+    getter = getattr(exc, "getMessage", None)
+    message = str(getter() if callable(getter) else exc)
+    line = getattr(exc, "getLineNumber", None)
+    if callable(line):
+        number = line()
+        if isinstance(number, int) and number - line_offset > 0:
+            message += f" at line {number - line_offset}"
+    return clean_line(message)[:200] or "malformed"
+
+
+def _text_field(container: Mapping[str, Any], name: str) -> str:
+    """A one-line text field; HTML titles (Atom ``type="html"``) lose their tags."""
+    value = container.get(name)
+    if not value:
+        return ""
+    text = str(value)
+    detail = container.get(f"{name}_detail") or {}
+    if "html" in str(detail.get("type", "")) and "<" in text:
+        text = html.unescape(_TAG.sub(" ", text))
+    return clean_line(text)
+
+
+def _html_field(value: object, detail: Mapping[str, Any] | None) -> str | None:
+    if not value:
+        return None
+    text = clean_text(str(value)).strip()
+    if not text:
+        return None
+    if detail is not None and str(detail.get("type", "")) == "text/plain":
+        return _text_to_html(text)
+    return text
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def _is_json(data: bytes, media_type: str | None) -> bool:
+    if media_type in _JSON_TYPES:
+        return True
+    return _strip_bom(data[:64]).lstrip()[:1] == b"{"
+
+
+def _parse_json_feed(data: bytes, url: str, shown: str) -> ParsedFeed:
+    try:
+        document = json.loads(_strip_bom(data).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FeedError(f"{shown}: JSON feed is not UTF-8") from None
+    except (ValueError, RecursionError) as exc:
+        reason = clean_line(str(exc))[:200] if isinstance(exc, ValueError) else "too deep"
+        raise FeedError(f"{shown}: invalid JSON ({reason})") from None
+    if not isinstance(document, dict):
+        raise FeedError(f"{shown}: not a JSON feed")
+    version = document.get("version")
+    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
+        raise FeedError(f"{shown}: not a JSON feed (no jsonfeed.org version)")
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise FeedError(f"{shown}: JSON feed has no items list")
+    feed_authors = _json_authors(document)
+    entries = tuple(
+        _json_entry(item, url, feed_authors) for item in items if isinstance(item, dict)
+    )
+    return ParsedFeed(
+        title=_json_line(document.get("title")),
+        site_url=safe_url(_json_str(document.get("home_page_url")), url, fetchable=True),
+        entries=entries,
+        kind="json",
+    )
+
+
+def _json_entry(item: Mapping[str, Any], base: str, feed_authors: str | None) -> FeedEntry:
+    title = _json_line(item.get("title"))
+    link = safe_url(_json_str(item.get("url")), base, fetchable=True) or safe_url(
+        _json_str(item.get("external_url")), base, fetchable=True
+    )
+    published = _iso_to_datetime(item.get("date_published"))
+    updated = _iso_to_datetime(item.get("date_modified"))
+    if published is None:
+        published = updated
+    content_html = _json_str(item.get("content_html"))
+    if content_html is not None:
+        content_html = clean_text(content_html).strip() or None
+    if content_html is None:
+        text = _json_str(item.get("content_text"))
+        if text and clean_text(text).strip():
+            content_html = _text_to_html(clean_text(text).strip())
+    summary = _json_str(item.get("summary"))
+    summary_html = _text_to_html(clean_text(summary).strip()) if summary else None
+    raw_id = item.get("id")
+    item_id = (
+        str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+    )
+    return FeedEntry(
+        guid=_guid(item_id, link, title, published, content_html or summary_html),
+        url=link,
+        title=title,
+        author=_json_authors(item) or feed_authors,
+        published=published,
+        updated=updated,
+        summary_html=summary_html or None,
+        content_html=content_html,
+    )
+
+
+def _json_authors(container: Mapping[str, Any]) -> str | None:
+    names: list[str] = []
+    authors = container.get("authors")  # 1.1
+    if not isinstance(authors, list):
+        authors = [container.get("author")]  # 1.0
+    for author in authors:
+        if isinstance(author, dict):
+            name = _json_line(author.get("name"))
+            if name:
+                names.append(name)
+    return ", ".join(names) or None
+
+
+def _json_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _json_line(value: object) -> str:
+    return clean_line(value) if isinstance(value, str) else ""
+
+
+def _iso_to_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# --- shared helpers ----------------------------------------------------------------------
+
+
+def _guid(
+    raw_id: object,
+    link: str | None,
+    title: str,
+    published: datetime | None,
+    body: str | None,
+) -> str:
+    if raw_id:
+        guid = clean_line(str(raw_id))[:_MAX_GUID]
+        if guid:
+            return guid
+    if link:
+        return link[:_MAX_GUID]
+    basis = f"{title}\n{published.isoformat() if published else ''}"
+    if not title and published is None:
+        basis += f"\n{body or ''}"
+    return "hash:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+def _struct_to_datetime(value: object) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _text_to_html(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+def _split_content_type(value: str | None) -> tuple[str | None, str | None]:
+    if not value:
+        return None, None
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, param_value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = param_value.strip().strip("\"'") or None
+    return media.strip().lower() or None, charset
+
+
+def _strip_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+def _root_element(head: bytes) -> bytes | None:
+    position = 0
+    while True:
+        match = _PROLOG_ITEM.match(head, position)
+        if match is None or match.end() == position:
+            break
+        position = match.end()
+    root = _ROOT.match(head, position)
+    return root.group(1) if root else None
