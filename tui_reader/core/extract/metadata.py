@@ -481,7 +481,7 @@ def _looks_like_url(text: str) -> bool:
 
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|words|text|story|interview)\s+)?"
-    r"(?:by|par|von|door|por|di|av|af|від|автор|著者)\s*[:\-]?\s+",
+    r"(?:by|par|von|door|por|di|av|af|від|автор|著者|بقلم|מאת)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
 _BYLINE_CUT = re.compile(r"\s+(?:\||·|•|—|–)\s+|\s+(?:updated|published|posted|on)\s+\S", re.I)
@@ -580,6 +580,12 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
         "article time",
         "main time",
         "time",
+        # Themes that print the date as plain text.
+        ".posted-on",
+        ".entry-date",
+        ".post-date",
+        ".published",
+        ".dateline",
     ):
         for node in tree.css(selector)[:10]:
             if _in_foreign_region(node):
@@ -597,13 +603,14 @@ def _headings(tree: LexborHTMLParser, site_name: str | None) -> list[str]:
     found: list[str] = []
     site = _norm(site_name or "")
     for node in tree.css("h1")[:10]:
-        text = _node_text(node, 500)
+        # Documentation generators append a permalink symbol to headings.
+        text = _node_text(node, 500).strip(" ¶§#🔗")
         if text and _norm(text) != site and text not in found and len(text) <= _MAX_FIELD:
             found.append(text)
     return found
 
 
-_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/)\s+|:\s+")
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/)\s+|:\s+|\s*｜\s*")
 
 
 def _strip_site(title: str, site_name: str | None) -> str:
@@ -640,7 +647,9 @@ def _choose_title(declared: list[str], headings: list[str], site_name: str | Non
                 return heading
             stripped = _norm(_strip_site(candidate, site_name))
             if stripped == key or (
-                len(key) >= 10 and ckey.startswith(key) and _SEPARATORS.search(candidate)
+                len(key) >= 10
+                and (ckey.startswith(key) or ckey.endswith(key))
+                and _SEPARATORS.search(candidate)
             ):
                 return heading
     if declared:
