@@ -1,0 +1,165 @@
+"""The store's commands, run as the real console script against the local server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.httpserver import LocalServer
+from tests.integration.cli import run
+from tests.integration.site import items_with_pages, serve_feed
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    assert lines[0].startswith("tui-reader: error: ")
+    return lines[0]
+
+
+def test_add_fetch_feeds_search_read_offline(http_server: LocalServer, tmp_path: Path) -> None:
+    items = items_with_pages(http_server, "cli", 3)
+    feed_url = serve_feed(http_server, "/cli.xml", "rss", "CLI news", items, etag='"c1"')
+
+    added = run(tmp_path, "add", feed_url, "--tag", "news")
+    assert added.returncode == 0, added.stderr
+    assert "CLI news" in added.stdout and "3 articles" in added.stdout
+
+    fetched = run(tmp_path, "fetch")
+    assert fetched.returncode == 0, fetched.stderr
+    assert "[1/1] CLI news: 0 new" in fetched.stdout
+    assert "1 feed refreshed, 1 unchanged, 0 new articles" in fetched.stdout
+    assert http_server.requests_for("/cli.xml")[-1].header("if-none-match") == '"c1"'
+
+    listed = run(tmp_path, "feeds")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    ours = [row for row in rows if row[2] == feed_url]
+    assert len(ours) == 1
+    assert ours[0][1] == "CLI news" and ours[0][3:5] == ["3", "3"] and ours[0][6] == ""
+    assert ours[0][5]  # last refresh
+
+    found = run(tmp_path, "search", "bicycle")
+    assert found.returncode == 0, found.stderr
+    (hit,) = found.stdout.splitlines()
+    fields = hit.split("\t")
+    assert fields[2] == "CLI news" and fields[3] == "cli story 0" and fields[4] == items[0].link
+    assert "bicycle" in fields[5].lower()
+    assert run(tmp_path, "search", "((").stdout == ""
+
+    read = run(tmp_path, "read", "--offline", items[0].link, "--format", "text")
+    assert read.returncode == 0, read.stderr
+    assert "sold my bicycle" in read.stdout
+
+    missing = run(tmp_path, "read", "--offline", http_server.url("/never-stored.html"))
+    assert missing.returncode == 1
+    line = one_error_line(missing.stderr)
+    assert "not in the store" in line and "never-stored" in line
+    assert not http_server.requests_for("/never-stored.html")
+
+
+def test_read_of_a_stored_url_does_not_refetch(http_server: LocalServer, tmp_path: Path) -> None:
+    items = items_with_pages(http_server, "r", 1)
+    feed_url = serve_feed(http_server, "/r.xml", "atom", "R", items)
+    assert run(tmp_path, "add", feed_url).returncode == 0
+    before = len(http_server.requests_for("/r/story-0.html"))
+    read = run(tmp_path, "read", items[0].link, "--format", "json")
+    assert read.returncode == 0, read.stderr
+    assert '"blocks"' in read.stdout
+    assert len(http_server.requests_for("/r/story-0.html")) == before
+
+
+def test_export_and_import_opml(http_server: LocalServer, tmp_path: Path) -> None:
+    one = tmp_path / "one"
+    urls = [
+        serve_feed(
+            http_server, f"/f{n}.xml", "rss", f"Feed {n}", items_with_pages(http_server, f"f{n}", 1)
+        )
+        for n in range(3)
+    ]
+    for url in urls:
+        assert run(one, "add", url, "--tag", "tech").returncode == 0
+    exported = run(one, "export-opml")
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.count("xmlUrl=") == 3
+    assert "tui-reader:welcome" not in exported.stdout
+    target = tmp_path / "subs.opml"
+    assert run(one, "export-opml", str(target)).returncode == 0
+    assert target.read_text(encoding="utf-8") == exported.stdout
+
+    two = tmp_path / "two"
+    imported = run(two, "import-opml", str(target))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("3 new feeds subscribed")
+    again = run(two, "import-opml", str(target))
+    assert again.stdout.startswith("0 new feeds subscribed")
+    rows = [line.split("\t") for line in run(two, "feeds").stdout.splitlines()]
+    assert sorted(row[2] for row in rows if row[2].startswith("http")) == sorted(urls)
+    fetched = run(two, "fetch", "--no-pages")
+    assert fetched.returncode == 0, fetched.stderr
+    assert "3 feeds refreshed" in fetched.stdout and "3 new articles" in fetched.stdout
+
+
+def test_import_starter_feeds(tmp_path: Path) -> None:
+    result = run(tmp_path, "import-opml", "--starter")
+    assert result.returncode == 0, result.stderr
+    count = int(result.stdout.split()[0])
+    assert 15 <= count <= 30
+    rows = run(tmp_path, "feeds").stdout.splitlines()
+    urls = {line.split("\t")[2] for line in rows}
+    assert "https://feeds.bbci.co.uk/news/rss.xml" in urls
+    assert all(u.startswith("https://") for u in urls if u != "tui-reader:welcome")
+
+
+def test_fetch_fails_only_when_nothing_could_be_refreshed(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    good = serve_feed(http_server, "/good.xml", "json", "Good", [])
+    http_server.add("/bad.xml", b"nope", status=500)
+    assert run(tmp_path, "add", good).returncode == 0
+    # Subscribed through OPML: add would refuse a broken feed.
+    opml = tmp_path / "bad.opml"
+    opml.write_text(
+        f'<opml version="2.0"><body><outline text="Bad" xmlUrl="{http_server.url("/bad.xml")}"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    assert run(tmp_path, "import-opml", str(opml)).returncode == 0
+    partial = run(tmp_path, "fetch")
+    assert partial.returncode == 0, partial.stderr
+    assert "1 failed" in partial.stdout and "500" in partial.stdout
+
+    only_bad = run(tmp_path, "fetch", http_server.url("/bad.xml"))
+    assert only_bad.returncode == 1
+    assert "no feed could be refreshed" in one_error_line(only_bad.stderr)
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    for args in (
+        ("remove", "12345"),
+        ("fetch", "https://not-subscribed.example/feed"),
+        ("import-opml", str(tmp_path / "missing.opml")),
+        ("add", "ftp://example.org/feed"),
+        ("--offline", "add", "https://example.org/feed"),
+    ):
+        result = run(tmp_path, *args)
+        assert result.returncode == 1, args
+        one_error_line(result.stderr)
+
+
+def test_broken_config_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text("[fetch]\nconcurrency = 'many'\n", encoding="utf-8")
+    result = run(tmp_path, "feeds")
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert "line 2" in line and "fetch.concurrency" in line
+
+
+def test_remove_by_url(http_server: LocalServer, tmp_path: Path) -> None:
+    url = serve_feed(http_server, "/x.xml", "rss", "X feed", [])
+    assert run(tmp_path, "add", url).returncode == 0
+    removed = run(tmp_path, "remove", url)
+    assert removed.returncode == 0 and "X feed" in removed.stdout
+    assert url not in run(tmp_path, "feeds").stdout
