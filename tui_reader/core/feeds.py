@@ -125,7 +125,7 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 
 
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
-    _refuse_entity_declarations(data, shown)
+    refuse_entity_declarations(data, shown)
     # feedparser follows RFC 3023, under which text/xml without a charset means us-ascii;
     # declaring the document application/xml makes it use the HTTP charset if there is one,
     # else the XML declaration, else UTF-8 (with its own fallbacks after that).
@@ -210,10 +210,10 @@ def _first_link(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _refuse_entity_declarations(data: bytes, shown: str) -> None:
-    """Refuse documents with a DOCTYPE that declares entities.
+def refuse_entity_declarations(data: bytes, shown: str) -> None:
+    """Raise :class:`FeedError` (``"<shown>: ..."``) if the XML in ``data`` declares entities.
 
-    Deliberately blunt: any DOCTYPE plus any ``<!ENTITY`` anywhere is refused, so no
+    Used for every XML document from outside (feeds, OPML). Deliberately blunt: any DOCTYPE plus any ``<!ENTITY`` anywhere is refused, so no
     comment, quoting or encoding trick can hide a declaration from the check.
     """
     scanned = _as_utf8_for_scan(data)
