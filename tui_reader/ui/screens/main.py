@@ -98,7 +98,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", id="search", tooltip="Full-text search"),
         Binding("f", "cycle_filter", "Filter", id="cycle_filter",
                 tooltip="Cycle unread / starred / all"),
-        Binding("r", "refresh_all", "Refresh", id="refresh_all", tooltip="Refresh all feeds"),
+        Binding("r", "refresh_all", "Refresh", id="refresh", tooltip="Refresh all feeds"),
         Binding("R", "refresh_feed", "Refresh feed", show=False, id="refresh_feed",
                 tooltip="Refresh the current feed"),
         Binding("a", "add_url", "Add", show=False, id="add_url",

@@ -85,6 +85,8 @@ class ReaderPane(ScrollView, can_focus=True):
         self._pending_position = position
         self.lines = [Text("Loading…")]
         self._strips.clear()
+        self._width = 0
+        self.laid_out = False
         self.virtual_size = Size(1, 1)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -117,6 +119,9 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         if self.stored is None:
+            return
+        if self.scrollable_content_region.width < 2:
+            # Hidden (narrow layout): lay out when the pane is shown and gets a size.
             return
         width = max(10, self.scrollable_content_region.width - 1)
         self._token += 1
@@ -160,7 +165,8 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.stored is not None and self.scrollable_content_region.width - 1 != self._width:
-            self._pending_position = self.position
+            if self._pending_position is None:
+                self._pending_position = self.position
             self._relayout()
 
     # --- drawing ---------------------------------------------------------------------
