@@ -155,6 +155,7 @@ async def test_accept_and_accept_encoding_headers() -> None:
     async with mock_fetcher(handler) as fetcher:
         await fetcher.fetch("https://example.org/", accept="application/rss+xml")
     assert seen[0].headers["accept"] == "application/rss+xml"
+    assert seen[0].headers["user-agent"] == USER_AGENT  # even with an injected client
     # Only encodings the bounded decoder handles are offered.
     assert seen[0].headers["accept-encoding"] == "gzip, deflate"
 

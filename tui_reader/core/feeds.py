@@ -213,8 +213,10 @@ def _first_link(entry: Mapping[str, Any]) -> str | None:
 def refuse_entity_declarations(data: bytes, shown: str) -> None:
     """Raise :class:`FeedError` (``"<shown>: ..."``) if the XML in ``data`` declares entities.
 
-    Used for every XML document from outside (feeds, OPML). Deliberately blunt: any DOCTYPE plus any ``<!ENTITY`` anywhere is refused, so no
-    comment, quoting or encoding trick can hide a declaration from the check.
+    Used for every XML document from outside (feeds, OPML). Deliberately blunt: any DOCTYPE
+    plus any ``<!ENTITY`` anywhere is refused, so no comment, quoting or encoding trick can
+    hide a declaration from the check. (A feed with a DOCTYPE that merely quotes
+    ``<!ENTITY`` in a CDATA section is refused too; such feeds are vanishingly rare.)
     """
     scanned = _as_utf8_for_scan(data)
     if _DOCTYPE.search(scanned) and _ENTITY_DECLARATION.search(scanned):

@@ -177,7 +177,12 @@ class Fetcher:
         shown = clean_line(url) or "(empty URL)"
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be fetched")
-        headers = {"Accept": accept or _DEFAULT_ACCEPT, "Accept-Encoding": _ACCEPT_ENCODING}
+        headers = {
+            # Also set per request so that an injected client identifies us too.
+            "User-Agent": USER_AGENT,
+            "Accept": accept or _DEFAULT_ACCEPT,
+            "Accept-Encoding": _ACCEPT_ENCODING,
+        }
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
