@@ -1,0 +1,179 @@
+"""The app's network keys (r, R, a, following a link) against a real local HTTP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.httpserver import LocalServer
+from tui_reader.core.library import Library
+from tui_reader.ui.screens.links import LinksScreen
+from tui_reader.ui.widgets.article_list import ArticleList
+from tui_reader.ui.widgets.reader_pane import ReaderPane
+
+from .conftest import StoreSpec, fill_store, record
+from .helpers import make_app, press, screen_text, settle
+
+WIDE = (160, 48)
+SEED = Path(__file__).parent.parent / "data" / "pages" / "seed-page.html"
+
+
+def rss(title: str, items: list[tuple[str, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>Sun, 01 Mar 2026 10:00:00 GMT</pubDate>"
+        f"<description>Short summary of {t}.</description></item>"
+        for t, link in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://example.org/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def served(http_server: LocalServer) -> LocalServer:
+    http_server.add_file("/seed.html", SEED, content_type="text/html; charset=utf-8")
+    http_server.add(
+        "/feed.xml",
+        rss("Local News", [("Musk and NATO", http_server.url("/seed.html"))]),
+        content_type="application/rss+xml",
+    )
+    http_server.add(
+        "/other.xml",
+        rss("Other Feed", [("Other story", http_server.url("/seed.html?other"))]),
+        content_type="application/rss+xml",
+    )
+    http_server.add("/broken.xml", b"oops", status=500)
+    return http_server
+
+
+@pytest.fixture
+def net_library(data_dir: Path, served: LocalServer) -> Library:
+    page_link = served.url("/seed.html")
+    spec = StoreSpec(
+        feeds=[
+            (served.url("/feed.xml"), "Local News", (), []),
+            (served.url("/other.xml"), "Other Feed", (), []),
+            (served.url("/missing.xml"), "Stored", (), [
+                record(0, "Has a local link", links=(page_link,)),
+            ]),
+        ]
+    )  # fmt: skip
+    fill_store(data_dir, spec)
+    library = Library.open(data_dir)
+    yield library  # type: ignore[misc]
+    library.close()
+
+
+async def test_r_refreshes_all_feeds_in_the_background(net_library: Library, served) -> None:
+    # The third feed's URL answers 404; the others are refreshed.
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.query_one(ArticleList).count == 1
+        await press(pilot, "r")
+        await settle(pilot)
+        titles = [a.title for a in net_library.articles(limit=50)]
+        assert "Musk and NATO" in titles and "Other story" in titles
+        assert app.query_one(ArticleList).count == 3
+        text = screen_text(app)
+        assert "Musk and NATO" in text
+        assert "refreshed: 2 new" in text
+        assert served.requests_for("/feed.xml") and served.requests_for("/other.xml")
+
+
+async def test_R_refreshes_only_the_current_feed(net_library: Library, served) -> None:
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        local = next(f for f in net_library.feeds() if f.title == "Local News")
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+
+        tree = app.query_one(FeedTree)
+        await press(pilot, "h")
+        for _ in range(10):
+            node = tree.cursor_node
+            if node is not None and node.data is not None and node.data.feed_id == local.id:
+                break
+            await press(pilot, "j")
+        await press(pilot, "enter", "R")
+        await settle(pilot)
+        assert served.requests_for("/feed.xml")
+        assert not served.requests_for("/other.xml")
+        assert [a.title for a in net_library.articles(feed_id=local.id)] == ["Musk and NATO"]
+
+
+async def test_refresh_failures_go_to_the_log_screen(net_library: Library, served) -> None:
+    net_library.store.add_feed(served.url("/broken.xml"), title="Broken Feed")
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        await settle(pilot)
+        assert "failed (e: log)" in screen_text(app)
+        await press(pilot, "e")
+        log_text = screen_text(app)
+        assert "Broken Feed" in log_text or "broken.xml" in log_text
+        assert "500" in log_text
+        assert app.is_running
+
+
+async def test_a_adds_a_feed_by_url(data_dir: Path, served: LocalServer) -> None:
+    fill_store(data_dir, StoreSpec(feeds=[("https://example.invalid/x", "Stored", (), [])]))
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "a")
+            await pilot.press(*served.url("/feed.xml"))
+            await press(pilot, "enter")
+            await settle(pilot)
+            assert any(f.title == "Local News" for f in library.feeds())
+            text = screen_text(app)
+            assert "Local News" in text  # in the tree
+            assert "Musk and NATO" in text  # in the list
+    finally:
+        library.close()
+
+
+async def test_following_a_link_fetches_cleans_shows_and_stores(
+    net_library: Library, served: LocalServer
+) -> None:
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "L")
+        assert isinstance(app.screen, LinksScreen)
+        await press(pilot, "1")
+        await settle(pilot)
+        reader = app.query_one(ReaderPane)
+        assert reader.stored is not None
+        assert "OTAN" in reader.stored.article.title
+        text = screen_text(app)
+        assert "Elon Musk" in text
+        assert "Partager cet article" not in text
+        assert net_library.article_by_url(served.url("/seed.html")) is not None
+        assert served.requests_for("/seed.html")
+
+
+async def test_offline_app_does_not_follow_links_to_unstored_pages(
+    data_dir: Path, served: LocalServer
+) -> None:
+    fill_store(data_dir, StoreSpec(feeds=[("https://example.invalid/k", "Stored", (), [
+        record(0, "Has a local link", links=(served.url("/seed.html"),)),
+    ])]))  # fmt: skip
+    library = Library.open(data_dir, offline=True)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "L", "1")
+            await settle(pilot)
+            assert not served.requests_for("/seed.html")
+            assert any("not in the store" in n.message for n in app._notifications)
+            assert app.is_running
+    finally:
+        library.close()
