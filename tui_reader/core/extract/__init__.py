@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import render
-from tui_reader.core.extract.clean import furniture as find_furniture
-from tui_reader.core.extract.clean import prune, strip_furniture
+from tui_reader.core.extract.clean import furniture_strength, prune, strip_furniture
 from tui_reader.core.extract.filters import refine
 from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
@@ -89,6 +88,12 @@ def _metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
     )
 
 
+def _scoring_furniture(node: LexborNode) -> int:
+    # Some sites wrap the whole page in one <form>, so a form is no evidence when choosing
+    # the container; inside it, strip_furniture still removes small ones (sign-up forms).
+    return 0 if node.tag == "form" else furniture_strength(node)
+
+
 def extract_blocks(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> list[Block]:
@@ -96,8 +101,7 @@ def extract_blocks(
     body = prune(tree)
     if body is None:
         return []
-    furniture = {node.mem_id: strength for node, strength in find_furniture(body)}
-    container = find_body(body, furniture)
+    container = find_body(body, _scoring_furniture)
     strip_furniture(container)
     return refine(render(container, base), title=title, byline=byline)
 

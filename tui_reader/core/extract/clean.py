@@ -17,8 +17,6 @@ from tui_reader.core.extract.boilerplate import (
     CONTENT_WORDS,
     HIDDEN_SELECTOR,
     JUNK_TAGS,
-    NAME_SELECTOR,
-    ROLE_SELECTOR,
     STRONG_NAME,
     WEAK_NAME,
 )
@@ -41,7 +39,9 @@ _BAD_ROLES = frozenset(
         "tablist",
     }
 )
-_CANDIDATES = f"{NAME_SELECTOR}, {ROLE_SELECTOR}, header, footer, aside, form"
+# Matching the furniture names in the selector engine is slower than fetching every named
+# element and matching the names in one regular expression.
+_CANDIDATES = "[class], [id], [role], header, footer, aside, form"
 
 # A furniture-named element holding at least this share of the container's text is a layout
 # wrapper with an unlucky class name ("page sidebar-left"), so it is kept.
@@ -67,7 +67,9 @@ _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|s
 
 def _names(node: LexborNode) -> str:
     attrs = node.attributes
-    classes = _TAXONOMY_TOKEN.sub(" ", attrs.get("class") or "")
+    classes = attrs.get("class") or ""
+    if "-" in classes:
+        classes = _TAXONOMY_TOKEN.sub(" ", classes)
     return f"{classes} {attrs.get('id') or ''}"
 
 
@@ -76,20 +78,26 @@ def furniture_strength(node: LexborNode) -> int:
     tag = node.tag
     if tag in ("html", "body"):
         return 0
+    attrs = node.attributes
+    if not attrs:
+        return 1 if tag in _STRUCTURAL else 0
     names = _names(node)
+    strong = STRONG_NAME.search(names) is not None
+    weak = not strong and WEAK_NAME.search(names) is not None
+    role_bad = attrs.get("role") in _BAD_ROLES
+    if not (strong or weak or role_bad or tag in _STRUCTURAL):
+        return 0
     if ARTICLE_NAME.search(names):
         return 0
-    if STRONG_NAME.search(names):
+    if strong:
         return 2
     if tag in _NEVER_REMOVE:
         return 0
-    if node.attributes.get("role") in _BAD_ROLES:
+    if role_bad:
         return 2
     if tag in _STRUCTURAL:
         return 1
-    if WEAK_NAME.search(names) and not CONTENT_WORDS.search(names.lower()):
-        return 1
-    return 0
+    return 0 if CONTENT_WORDS.search(names.lower()) else 1
 
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:

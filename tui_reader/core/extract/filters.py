@@ -42,10 +42,17 @@ def link_density(block: Block) -> float:
 def _is_boilerplate(block: Block) -> bool:
     kind = block.kind
     if kind in ("paragraph", "heading"):
-        text = block.text
-        if is_furniture_line(text):
+        spans = block.spans
+        # Furniture lines are short; measuring first spares long paragraphs the regexes.
+        if sum(len(span.text) for span in spans) <= 400 and is_furniture_line(
+            "".join(span.text for span in spans)
+        ):
             return True
-        return kind == "paragraph" and link_density(block) > MAX_PARAGRAPH_LINK_DENSITY
+        return (
+            kind == "paragraph"
+            and any(span.href for span in spans)
+            and link_density(block) > MAX_PARAGRAPH_LINK_DENSITY
+        )
     if kind == "list":
         return link_density(block) > MAX_LIST_LINK_DENSITY
     return False

@@ -12,6 +12,8 @@ levels, so an article split over sibling wrappers is still found whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from selectolax.lexbor import LexborNode
 
 from tui_reader.core.extract.boilerplate import ARTICLE_NAME
@@ -42,21 +44,23 @@ def _flat_len(text: str) -> int:
     return len(" ".join(text.split()))
 
 
-def find_body(body: LexborNode, furniture: dict[int, int] | None = None) -> LexborNode:
+def find_body(
+    body: LexborNode, furniture_strength: Callable[[LexborNode], int] | None = None
+) -> LexborNode:
     """Return the element of ``body`` that best holds the article text.
 
-    ``furniture`` maps the ``mem_id`` s of elements that look like furniture to a strength
-    (see :func:`~tui_reader.core.extract.clean.furniture_strength`). Nothing inside them can be
-    chosen; prose inside sure furniture (comment sections, share bars) also counts against
-    the containers around it.
+    ``furniture_strength`` rates an element as furniture (0: no, 1: probably, 2: surely; see
+    :func:`~tui_reader.core.extract.clean.furniture_strength`). Nothing inside furniture can
+    be chosen; prose inside sure furniture (comment sections, share bars) also counts against
+    the containers around it. Only elements on the way up from some prose are rated, which
+    is far cheaper than rating the whole page.
     """
-    if furniture is None:
-        furniture = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     parent_of: dict[int, int] = {}
     ineligible: set[int] = set()
     body_id = body.mem_id
+    units: list[tuple[list[int], float]] = []
 
     def chain(node: LexborNode) -> list[int]:
         ids: list[int] = []
@@ -80,44 +84,57 @@ def find_body(body: LexborNode, furniture: dict[int, int] | None = None) -> Lexb
             current = parent
         return ids
 
-    def credit(node: LexborNode, amount: float) -> None:
-        ids = chain(node)
-        for index, key in enumerate(ids):
+    for para in body.css("p, pre")[:MAX_UNITS]:
+        text = para.text()
+        # The raw length bounds the collapsed one, so most short nodes skip the collapse.
+        if len(text) < MIN_PROSE:
+            continue
+        text_len = _flat_len(text)
+        if text_len < MIN_PROSE:
+            continue
+        link_len = sum(len(a.text(strip=True)) for a in para.css("a"))
+        if link_len * 2 > text_len:
+            continue
+        parent = para.parent
+        if parent is not None:
+            units.append((chain(parent), float(text_len)))
+
+    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS]:
+        text = node.text(deep=False)
+        if len(text) < MIN_PROSE:
+            continue
+        text_len = _flat_len(text)
+        if text_len >= MIN_PROSE:
+            units.append((chain(node), float(text_len)))
+
+    furniture: dict[int, int] = {}
+    if furniture_strength is not None:
+        for key, node in nodes.items():
+            strength = furniture_strength(node)
+            if strength:
+                furniture[key] = strength
+
+    for ids, amount in units:
+        index = len(ids)
+        for position, key in enumerate(ids):
             strength = furniture.get(key)
             if strength is not None:
-                ineligible.update(ids[: index + 1])
+                index = position
+                ineligible.update(ids[: position + 1])
                 if strength > 1:
                     amount = -amount * FURNITURE_PENALTY
                 break
-        else:
-            index = len(ids)
         weight = 1.0
         for position, key in enumerate(ids):
             value = amount if position > index else abs(amount)
             scores[key] = scores.get(key, 0.0) + value * weight
             weight *= DECAY
 
-    for para in body.css("p, pre")[:MAX_UNITS]:
-        text_len = _flat_len(para.text())
-        if text_len < MIN_PROSE:
-            continue
-        link_len = sum(_flat_len(a.text()) for a in para.css("a"))
-        if link_len * 2 > text_len:
-            continue
-        parent = para.parent
-        if parent is not None:
-            credit(parent, float(text_len))
-
-    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS]:
-        text_len = _flat_len(node.text(deep=False))
-        if text_len >= MIN_PROSE:
-            credit(node, float(text_len))
-
     if not scores:
         return body
 
     for anchor in body.css("a")[:MAX_UNITS]:
-        link_len = _flat_len(anchor.text())
+        link_len = len(anchor.text(strip=True))
         if link_len:
             parent = anchor.parent
             if parent is not None:
