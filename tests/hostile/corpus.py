@@ -347,6 +347,25 @@ def opml() -> str:
     )
 
 
+def opml_wellformed() -> str:
+    """Well-formed OPML: C1, bidi, markup and bad schemes, but no illegal XML characters."""
+    legal = C1_CSI + " " + BIDI + " " + MARKUP["click_quit"]
+    bad = [u for u in BAD_URL_ATTRS.values() if "&#x0;" not in u]
+    outlines = [f'<outline type="rss" text="{_x("Bad " + legal)}" xmlUrl="{url}"/>' for url in bad]
+    outlines += [
+        f'<outline type="rss" text="{_x(f"Good {n} " + legal)}" '
+        f'xmlUrl="https://good.example/feed{n}.xml" htmlUrl="javascript:alert({n})"/>'
+        for n in range(3)
+    ]
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
+        f"<head><title>{_x('Subscriptions ' + legal)}</title></head>\n<body>\n"
+        f'<outline text="{_x("Folder " + legal)}">\n'
+        + "\n".join(outlines)
+        + "\n</outline>\n</body>\n</opml>\n"
+    )
+
+
 def build() -> dict[str, bytes]:
     """Every committed corpus file, by name."""
     files: dict[str, str | bytes] = {
@@ -362,6 +381,7 @@ def build() -> dict[str, bytes]:
         "xxe.xml": xxe(),
         "xxe-parameter.xml": xxe_parameter(),
         "subscriptions.opml": opml(),
+        "subscriptions-wellformed.opml": opml_wellformed(),
     }
     return {
         name: data if isinstance(data, bytes) else data.encode("utf-8")

@@ -15,15 +15,20 @@ from urllib.parse import urljoin, urlsplit
 # Escape sequences are removed whole, so their parameters never leak as visible junk:
 # CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (terminated by BEL or ST), and
 # two-character ESC sequences. The 8-bit C1 forms (CSI = 0x9b, OSC = 0x9d, ...) likewise.
+# A string sequence is removed through its terminator only when the terminator comes before
+# the end of the line: an unterminated one loses just its introducer (the bare ESC or C1
+# character goes with the other controls below). Eating "to the end" would delete real text
+# whenever a stray introducer shows up, and one does in ordinary mojibake: UTF-8 "ß" read as
+# Latin-1 is "Ã\x9f", an 8-bit APC.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]                     # CSI
-  | \x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)       # OSC, DCS, SOS, PM, APC up to BEL/ST
-  | \x9b[0-?]*[ -/]*[@-~]                       # 8-bit CSI
-  | [\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)  # 8-bit string introducers
-  | \x1b[ -/]*[0-~]?                            # other ESC sequences (or a lone ESC)
+    \x1b\[[0-?]*[ -/]*[@-~]                                  # CSI
+  | \x1b[\]PX^_][^\n\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)         # OSC, DCS, SOS, PM, APC
+  | \x9b[0-?]*[ -/]*[@-~]                                    # 8-bit CSI
+  | [\x9d\x90\x98\x9e\x9f][^\n\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)  # 8-bit string introducers
+  | \x1b[ -/]*[0-~]?                                         # other ESC sequences, lone ESC
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
 
 # C0 and C1 controls except tab and newline; DEL; bidi embeddings, overrides and isolates
