@@ -288,6 +288,13 @@ def test_text_fields_are_cleaned() -> None:
     assert feed.entries[0].author is not None and "\u202e" not in feed.entries[0].author
 
 
+def test_empty_feed_with_a_wrong_charset_label_is_accepted() -> None:
+    doc = '<?xml version="1.0" encoding="us-ascii"?><rss version="2.0"><channel>'
+    doc += "<title>Café</title></channel></rss>"
+    feed = parse_feed(doc.encode(), URL)
+    assert feed.title == "Café" and feed.entries == ()
+
+
 def test_empty_but_valid_feed_has_no_entries() -> None:
     doc = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     feed = parse_feed(doc, URL)

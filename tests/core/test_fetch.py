@@ -397,6 +397,14 @@ async def test_gzip_bomb_is_refused_not_inflated(http_server) -> None:
     assert peak < 60 * 1024 * 1024
 
 
+async def test_a_small_bomb_within_the_cap_inflates_correctly(http_server) -> None:
+    """The bomb is a valid gzip stream (checksum included), not just garbage."""
+    http_server.add_gzip_bomb("/small-bomb", 8 * 1024 * 1024)
+    async with Fetcher(FetchConfig(max_bytes=16 * 1024 * 1024)) as fetcher:
+        result = await fetcher.fetch(http_server.url("/small-bomb"))
+    assert result.content == bytes(8 * 1024 * 1024)
+
+
 async def test_connection_refused(sleeps) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

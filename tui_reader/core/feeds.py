@@ -144,10 +144,15 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
     entries = parsed.get("entries") or []
     version = str(parsed.get("version") or "")
     if not entries:
-        if parsed.get("bozo"):
+        problem = parsed.get("bozo_exception")
+        # A wrong charset label is worth a warning, not a refusal.
+        recoverable = isinstance(
+            problem, feedparser.CharacterEncodingOverride | feedparser.NonXMLContentType
+        )
+        if parsed.get("bozo") and not (recoverable and version):
             # feedparser prepends an XML declaration line when the document has none.
             offset = 0 if data.lstrip()[:5] == b"<?xml" else 1
-            reason = _bozo_reason(parsed.get("bozo_exception"), offset)
+            reason = _bozo_reason(problem, offset)
             raise FeedError(f"{shown}: not a valid feed ({reason})")
         if not version:
             raise FeedError(f"{shown}: not an RSS, Atom or JSON feed")
