@@ -528,3 +528,18 @@ async def test_mouse_click_selects_and_double_click_opens(library: Library, size
         reader = app.query_one(ReaderPane)
         assert reader.stored is not None
         assert reader.stored.summary.title == titles_in_store(library)[2]
+
+
+async def test_no_color_still_shows_the_cursor(library: Library, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(library)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        await press(pilot, "j")
+        strips = app.screen._compositor.render_strips()
+        cursor_row = next(s for s in strips if "Elections" in "".join(seg.text for seg in s))
+        title = next(seg for seg in cursor_row if "Elections" in seg.text)
+        assert title.style is not None and title.style.reverse
+        other = next(s for s in strips if "Kernel" in "".join(seg.text for seg in s))
+        assert not any(seg.style and seg.style.reverse for seg in other if "Kernel" in seg.text)

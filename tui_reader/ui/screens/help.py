@@ -63,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(
-            title="Keys (remap them in config.toml under [keys])",
+            title=Text("Keys (remap them in config.toml under [keys])"),
             expand=True,
             show_edge=False,
             box=None,
