@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -351,3 +352,55 @@ def test_looks_like_feed_trusts_feed_media_types(content_type: str) -> None:
 )
 def test_looks_like_feed_rejects_pages(data: bytes) -> None:
     assert not looks_like_feed(data, "text/html")
+
+
+# --- hostile and mangled input -----------------------------------------------------------
+
+
+def test_surrogate_character_reference_is_a_feed_error() -> None:
+    # feedparser's fallback parser crashes on this; it must still be one clean FeedError.
+    doc = (
+        b'<rss version="2.0"><channel><title>&#xD800;</title><item><title>x</item></channel></rss>'
+    )
+    with pytest.raises(FeedError, match="not a valid feed"):
+        parse_feed(doc, URL)
+
+
+_MUTATIONS = [
+    b"<", b">", b"&", b"<![CDATA[", b"]]>", b"<item>", b"</item>", b"<entry>", b"<!--",
+    b'"', b"{", b"}", b"&#0;", b"&#xD800;", b"<?xml", b"<!DOCTYPE x>", b"\x00", b"\xff\xfe",
+    b'"date_published": 1,', b'"items": [1, {"id": null, "url": 5}],', b'encoding="nope"',
+]  # fmt: skip
+
+
+def test_mangled_documents_only_ever_raise_feed_error() -> None:
+    """Seeded mutations of every fixture: parsing either works or raises FeedError."""
+    from tui_reader.core.discover import discover_feeds
+    from tui_reader.core.opml import parse_opml
+
+    seeds = [path.read_bytes() for path in sorted(DATA.iterdir())]
+    rng = random.Random(20240101)
+    parsed_ok = refused = 0
+    for _ in range(400):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data) + 1)
+            roll = rng.random()
+            if roll < 0.3:
+                del data[at : at + rng.randint(1, 20)]
+            elif roll < 0.6:
+                data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 5)))
+            else:
+                data[at:at] = rng.choice(_MUTATIONS)
+        doc = bytes(data)
+        for parse in (lambda d: parse_feed(d, URL), parse_opml):
+            try:
+                parse(doc)
+                parsed_ok += 1
+            except FeedError as exc:
+                assert "\n" not in str(exc)
+                refused += 1
+        discover_feeds(doc, URL)
+        looks_like_feed(doc, None)
+    # Both outcomes happen, so the mutations are neither too weak nor too strong.
+    assert parsed_ok > 50 and refused > 50

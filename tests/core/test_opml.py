@@ -96,6 +96,7 @@ def test_title_falls_back_to_the_url_and_text_is_cleaned() -> None:
         b'<opml version="2.0"><head/></opml>',
         b"<opml><body><outline xmlUrl='https://x.org/f'></body></opml>",
         b"\xff\xfe\x00garbage",
+        b'<?xml version="1.0" encoding="no-such-codec"?><opml><body/></opml>',
     ],
 )
 def test_garbage_is_a_feed_error(data: bytes) -> None:

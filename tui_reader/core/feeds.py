@@ -139,8 +139,11 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
             resolve_relative_uris=True,
             sanitize_html=True,
         )
-    except (RecursionError, ValueError, TypeError) as exc:  # defensive: feedparser bugs
-        raise FeedError(f"{shown}: not a valid feed ({clean_line(str(exc))[:200]})") from None
+    except Exception as exc:
+        # feedparser has internal errors on some malformed input (e.g. a KeyError from its
+        # loose parser); a hostile document must still end as one line, not a traceback.
+        reason = clean_line(str(exc))[:200] or type(exc).__name__
+        raise FeedError(f"{shown}: not a valid feed ({reason})") from None
     entries = parsed.get("entries") or []
     version = str(parsed.get("version") or "")
     if not entries:
@@ -157,7 +160,7 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
         if not version:
             raise FeedError(f"{shown}: not an RSS, Atom or JSON feed")
     kind: FeedKind = "atom" if version.startswith("atom") else "rss"
-    feed = parsed.get("feed") or {}
+    feed = dict(parsed.get("feed") or {})
     title = _text_field(feed, "title")
     site_url = safe_url(feed.get("link"), url, fetchable=True)
     return ParsedFeed(
@@ -168,7 +171,10 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
     )
 
 
-def _xml_entry(entry: Mapping[str, Any], base: str) -> FeedEntry:
+def _xml_entry(parsed_entry: Mapping[str, Any], base: str) -> FeedEntry:
+    # A plain dict: feedparser's own mapping invents missing dates from other fields and
+    # warns about it; we want exactly what the entry says.
+    entry = dict(parsed_entry)
     title = _text_field(entry, "title")
     link = safe_url(_first_link(entry), base, fetchable=True)
     published = _struct_to_datetime(entry.get("published_parsed"))

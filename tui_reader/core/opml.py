@@ -52,6 +52,8 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise FeedError(f"OPML: not well-formed XML ({clean_line(str(exc))[:200]})") from None
+    except LookupError as exc:  # an encoding name Python does not know
+        raise FeedError(f"OPML: {clean_line(str(exc))[:100]}") from None
     except (ValueError, RecursionError):
         raise FeedError("OPML: not a readable XML document") from None
     if _local(root.tag) != "opml":
