@@ -122,9 +122,14 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, owner: LocalServer) -> None:
+    def __init__(self, owner: LocalServer, address: str) -> None:
         self.owner = owner
-        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        super().__init__((address, 0), _RequestHandler)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # With ``any_loopback`` the socket listens on all interfaces; only loopback peers
+        # are ever answered.
+        return str(client_address[0]).startswith("127.")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up mid-body (as they should on a bomb) are not errors.
@@ -221,7 +226,14 @@ def _trickle(chunks: Iterable[bytes], rate: float) -> Iterator[bytes]:
 class LocalServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with a route table filled by the test."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, any_loopback: bool = False) -> None:
+        """Create a stopped server; :meth:`start` (or ``with``) starts it.
+
+        With ``any_loopback`` it answers on every 127.x.y.z address, so a client can be
+        shown many distinct hosts (``url(path, host="127.0.0.9")``); connections from
+        anywhere else are dropped.
+        """
+        self._address = "0.0.0.0" if any_loopback else "127.0.0.1"
         self._routes: dict[str, Handler] = {}
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
@@ -237,7 +249,7 @@ class LocalServer:
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> LocalServer:
-        self._server = _Server(self)
+        self._server = _Server(self, self._address)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -275,11 +287,12 @@ class LocalServer:
         assert self._server is not None, "server not started"
         return int(self._server.server_address[1])
 
-    def url(self, path: str = "/") -> str:
-        """The absolute URL of ``path`` on this server."""
+    def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
+        """The absolute URL of ``path`` on this server (another ``host`` needs
+        ``any_loopback``)."""
         if not path.startswith("/"):
             path = "/" + path
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{host}:{self.port}{path}"
 
     # --- routes -------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 import tui_reader
+from tests.httpserver import LocalServer
 from tui_reader.core import fetch as fetch_module
 from tui_reader.core.errors import (
     FetchError,
@@ -426,6 +427,20 @@ async def test_per_host_limit_is_enforced_at_the_server(http_server) -> None:
         )
     assert all(r.content == b"ok" for r in results)
     assert http_server.max_active == 2
+
+
+async def test_per_host_limit_is_per_host() -> None:
+    with LocalServer(any_loopback=True) as server:
+        server.add("/item", b"ok", delay=0.2)
+        hosts = [f"127.0.0.{n}" for n in range(1, 5)]
+        async with Fetcher(FetchConfig(per_host=1, concurrency=32)) as fetcher:
+            results = await asyncio.gather(
+                *(fetcher.fetch(server.url(f"/item?n={n}", host=h)) for h in hosts for n in (1, 2))
+            )
+        assert [r.content for r in results] == [b"ok"] * 8
+        # One at a time per host, four hosts at once.
+        assert server.max_active == 4
+        assert {r.header("host").split(":")[0] for r in server.requests} == set(hosts)
 
 
 async def test_global_limit_is_enforced_at_the_server(http_server) -> None:
