@@ -41,7 +41,8 @@ def bulk_records(count: int) -> list[ArticleRecord]:
 
 
 async def test_startup_reads_one_page_and_jumps_read_one_more(data_dir: Path, monkeypatch) -> None:
-    fill_store(data_dir, StoreSpec(feeds=[("https://bulk.example/feed", "Bulk", (), bulk_records(BULK))]))
+    feeds = [("https://bulk.example/feed", "Bulk", (), bulk_records(BULK))]
+    fill_store(data_dir, StoreSpec(feeds=feeds))
     library = Library.open(data_dir)
     calls: list[tuple[int, int]] = []
     original = library.articles
