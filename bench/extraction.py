@@ -13,6 +13,7 @@ import argparse
 import gzip
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
@@ -34,7 +35,12 @@ def _load_evaluate(aeb: Path) -> ModuleType:
 
 
 def _ours(html: str, url: str | None) -> str:
-    return extract(html, url).text
+    article = extract(html, url)
+    if os.environ.get("NOALT"):
+        return "\n\n".join(b.text for b in article.blocks if b.kind != "figure" or b.inline_text)
+    if os.environ.get("NOFIG"):
+        return "\n\n".join(b.text for b in article.blocks if b.kind != "figure")
+    return article.text
 
 
 def _trafilatura() -> Callable[[str, str | None], str]:

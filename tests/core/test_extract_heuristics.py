@@ -343,3 +343,47 @@ def test_bytes_are_decoded_by_their_declared_charset() -> None:
         + "</article></body></html>"
     ).encode("cp1252")
     assert "Café crème." in extract(html).text
+
+
+def test_furniture_named_page_wrapper_holding_the_story_is_not_furniture() -> None:
+    # Whole pages sit inside oddly named wrappers; holding the headline and most of the
+    # prose makes them wrappers, not furniture.
+    html = page(
+        '<div class="advertisement-off-canvas-pusher"><h1>Flood</h1>'
+        f'<div class="story">{paragraphs()}</div>'
+        '<div class="x"><a href="/1">Elsewhere</a></div></div>'
+    )
+    assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_sidebar_named_layout_wrapper_still_lets_the_post_win() -> None:
+    html = page(
+        '<div class="container has-sidebar">'
+        f'<div class="post">{paragraphs()}</div>'
+        '<div class="comments"><p>COMMENT: I think the levee report is wrong, frankly, '
+        "and so does everybody on my street.</p></div></div>"
+    )
+    text = body_text(html)
+    assert text.startswith(PROSE[0])
+    assert "COMMENT" not in text
+
+
+def test_file_name_alt_text_is_dropped() -> None:
+    html = article(extra_inside='<img src="/a.jpg" alt="flood-photo-2019_03"><p>After.</p>')
+    figure = _first(extract(html, "https://news.example/"), "figure")
+    assert figure.src == "https://news.example/a.jpg"
+    assert figure.alt == ""
+
+
+def test_repeated_caption_text_appears_once() -> None:
+    caption = "Boats on Main Street after the levee broke, early on Tuesday morning."
+    html = article(
+        extra_inside=f'<figure><img src="/b.jpg"><figcaption>{caption}</figcaption></figure>'
+        f"<p>{caption}</p>"
+    )
+    assert body_text(html).count(caption) == 1
+
+
+@pytest.mark.parametrize("line", ["Image 2 of 5", "Caption", "Close", "Explore further"])
+def test_gallery_and_widget_labels_are_furniture(line: str) -> None:
+    assert is_furniture_line(line)

@@ -93,6 +93,7 @@ _SKIP_TAGS = frozenset(
 )
 _WHITESPACE = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
+_FILENAME_ALT = re.compile(r"^[\w.-]*[_-][\w.-]*$|^[\w-]+\.(?:jpe?g|png|gif|webp|avif|svg)$", re.I)
 _IMAGE_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 # Lists and quotes nested deeper than this are flattened into their parent.
@@ -233,6 +234,9 @@ class _Renderer:
                     if src:
                         break
             alt = clean_line(attrs.get("alt") or "")
+            if _FILENAME_ALT.match(alt):
+                # CMSs fill empty alt attributes with the file's name; that describes nothing.
+                alt = ""
         spans: tuple[Span, ...] = ()
         if caption is not None:
             text = clean_line(caption.text(separator=" "))

@@ -201,7 +201,9 @@ _FURNITURE_LINES = re.compile(
         sign\ up|subscribe(?:\ now)?|log\ ?in|sign\ in|register|
         (?:photo|image|picture|video|source|credit)s?\ ?:.{0,60}|
         (?:getty\ images|ap\ photo|reuters|afp|shutterstock)(?:/.{0,40})?|
-        back\ to\ top|skip\ to\ (?:main\ )?content|comments?|\d+\ comments?|
+        (?:image|photo|picture|slide|video)\ \d+\ (?:of|/)\ \d+|caption|close|expand|
+        explore\ further|further\ reading|back\ to\ top|skip\ to\ (?:main\ )?content|
+        comments?|\d+\ comments?|
         leave\ a\ (?:comment|reply)|previous(?:\ article)?|next(?:\ article)?|
         tags?\ ?:.{0,80}|topics?\ ?:.{0,80}|filed\ under\ ?:?.{0,80}|
         all\ rights\ reserved.{0,40}|(?:copyright|©).{0,80}|

@@ -88,9 +88,16 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
     ]
     while head and head[-1].kind in ("heading", "rule"):
         head.pop()
+    # Galleries and captioned media often print the same caption twice (in the figure and
+    # again as a paragraph); text seen once is not repeated.
+    seen: set[str] = set()
     deduped: list[Block] = []
     for block in head:
-        if deduped and block.kind != "rule" and deduped[-1] == block:
-            continue
+        if block.kind in ("paragraph", "figure", "heading"):
+            key = _norm(block.text)
+            if key and key in seen and (block.kind == "figure" or len(key) < 300):
+                continue
+            if key:
+                seen.add(key)
         deduped.append(block)
     return deduped

@@ -28,6 +28,8 @@ MIN_PROSE = 25
 LINK_WEIGHT = 1.0
 # An inner candidate replaces its parent if it keeps this share of the parent's score.
 INNER_SHARE = 0.85
+# A weakly named furniture element holding this share of all prose is a wrapper.
+WRAPPER_SHARE = 0.5
 # Prose inside furniture counts this strongly against the containers around it.
 FURNITURE_PENALTY = 1.0
 # Named/semantic body containers get this multiplier.
@@ -114,14 +116,32 @@ def find_body(
             if strength:
                 furniture[key] = strength
 
+    if furniture:
+        # A furniture-named element that holds most of the prose is usually a layout wrapper
+        # with an unlucky name ("container has-sidebar"), not furniture.
+        held: dict[int, float] = dict.fromkeys(furniture, 0.0)
+        total = 0.0
+        for ids, amount in units:
+            total += amount
+            for key in ids:
+                if key in held:
+                    held[key] += amount
+        for key, amount in held.items():
+            if amount < total * WRAPPER_SHARE:
+                continue
+            # Surely-furniture names wrap whole pages too ("advertisement-off-canvas-pusher");
+            # such a wrapper, unlike a comment section, also holds the headline.
+            if furniture[key] == 1 or nodes[key].css_first("h1") is not None:
+                del furniture[key]
+
     for ids, amount in units:
         index = len(ids)
         for position, key in enumerate(ids):
-            strength = furniture.get(key)
-            if strength is not None:
+            rated = furniture.get(key)
+            if rated is not None:
                 index = position
                 ineligible.update(ids[: position + 1])
-                if strength > 1:
+                if rated > 1:
                     amount = -amount * FURNITURE_PENALTY
                 break
         weight = 1.0
