@@ -175,6 +175,22 @@ async def test_remote_header_values_are_cleaned() -> None:
     assert result.charset == "utf-8"
 
 
+async def test_unsendable_validators_are_dropped_not_fatal() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"fresh")
+
+    async with mock_fetcher(handler) as fetcher:
+        result = await fetcher.fetch(
+            "https://example.org/", etag='"caf\u00e9"', last_modified="Mon,\n 01 Jan 2024"
+        )
+    assert result.content == b"fresh"
+    assert "if-none-match" not in seen[0].headers
+    assert seen[0].headers["if-modified-since"] == "Mon, 01 Jan 2024"
+
+
 def test_retry_after_parsing() -> None:
     assert _retry_after("7") == 7.0
     assert _retry_after(None) is None
@@ -467,3 +483,21 @@ async def test_injected_client_is_not_closed(http_server) -> None:
         async with Fetcher(FAST, client=client) as fetcher:
             await fetcher.fetch(http_server.url("/a"))
         assert not client.is_closed
+
+
+def test_a_fetcher_can_serve_successive_event_loops(http_server) -> None:
+    http_server.add("/a", b"ok", delay=0.05)
+    fetcher = Fetcher(FetchConfig(per_host=1))
+
+    async def run() -> list[bytes]:
+        try:
+            results = await asyncio.gather(
+                *(fetcher.fetch(http_server.url("/a")) for _ in range(3))
+            )
+        finally:
+            await fetcher.aclose()
+        return [r.content for r in results]
+
+    assert asyncio.run(run()) == [b"ok"] * 3
+    assert asyncio.run(run()) == [b"ok"] * 3
+    assert http_server.max_active == 1

@@ -19,8 +19,9 @@ Everything that goes over the network goes through :class:`Fetcher`. It wraps a 
 Every failure is a :class:`~tui_reader.core.errors.FetchError` whose message is one line,
 ``"<url>: <reason>"``; text that came from the server is passed through ``clean_line``.
 
-A :class:`Fetcher` belongs to the event loop it is first used in (its client's connections
-and its semaphores do).
+Use a :class:`Fetcher` from one event loop at a time. When it is next used from another loop
+(a second ``asyncio.run``), it starts over with fresh limits and, if it created its client, a
+fresh client; call :meth:`Fetcher.aclose` before each loop ends to close connections.
 """
 
 from __future__ import annotations
@@ -120,7 +121,14 @@ class Fetcher:
             pool=config.connect_timeout,
         )
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(
+        self._client = client or self._new_client()
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _new_client(self) -> httpx.AsyncClient:
+        config = self.config
+        return httpx.AsyncClient(
             timeout=self._timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -133,8 +141,6 @@ class Fetcher:
                 )
             ),
         )
-        self._global = asyncio.Semaphore(config.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -183,10 +189,23 @@ class Fetcher:
             "Accept": accept or _DEFAULT_ACCEPT,
             "Accept-Encoding": _ACCEPT_ENCODING,
         }
+        # Validators were stored from an earlier response; one that cannot be sent back
+        # as a plain ASCII header is dropped (the fetch just becomes unconditional).
+        etag = _header_value(etag)
+        last_modified = _header_value(last_modified)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            # Semaphores and pooled connections belong to the loop they were made in; a new
+            # loop (e.g. a second ``asyncio.run``) gets new ones.
+            if self._loop is not None and self._owns_client:
+                self._client = self._new_client()
+            self._loop = loop
+            self._global = asyncio.Semaphore(self.config.concurrency)
+            self._hosts = {}
         config = self.config
         attempt = 0
         while True:
@@ -445,6 +464,13 @@ def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
 def _header_line(response: httpx.Response, name: str) -> str | None:
     value = response.headers.get(name)
     return clean_line(value) or None if value is not None else None
+
+
+def _header_value(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = clean_line(value)
+    return value if value and value.isascii() else None
 
 
 def _retry_after(value: str | None) -> float | None:
