@@ -387,3 +387,27 @@ def test_repeated_caption_text_appears_once() -> None:
 @pytest.mark.parametrize("line", ["Image 2 of 5", "Caption", "Close", "Explore further"])
 def test_gallery_and_widget_labels_are_furniture(line: str) -> None:
     assert is_furniture_line(line)
+
+
+def test_articles_nested_in_an_article_are_teasers() -> None:
+    teasers = "".join(
+        f"<article class='card'><p>{PROSE[i % 4]} Teaser {i}.</p></article>" for i in range(4)
+    )
+    html = page(
+        f"<div class='main'><article class='story'>{paragraphs(PROSE[:2])}</article>"
+        f"<article class='more'><h3>You may also like</h3>{teasers}</article></div>"
+    )
+    text = body_text(html)
+    assert "Teaser" not in text
+    assert text == "\n\n".join(PROSE[:2])
+
+
+def test_single_nested_article_is_the_body_not_a_teaser() -> None:
+    html = page(f"<article class='page'><article class='post'>{paragraphs()}</article></article>")
+    assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_share_button_labels_are_furniture() -> None:
+    assert is_furniture_line("Facebook Twitter Google+ Whatsapp")
+    assert is_furniture_line("paul.reporter@news.example")
+    assert not is_furniture_line("Twitter said on Monday it would stop the practice.")

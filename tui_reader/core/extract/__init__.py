@@ -18,7 +18,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import render
-from tui_reader.core.extract.clean import furniture_strength, prune, strip_furniture
+from tui_reader.core.extract.clean import (
+    furniture_strength,
+    nested_articles,
+    prune,
+    strip_furniture,
+)
 from tui_reader.core.extract.filters import refine
 from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
@@ -101,8 +106,16 @@ def extract_blocks(
     body = prune(tree)
     if body is None:
         return []
-    container = find_body(body, _scoring_furniture)
-    strip_furniture(container)
+    teasers = nested_articles(body)
+    if teasers:
+
+        def rate(node: LexborNode) -> int:
+            return 2 if node.mem_id in teasers else _scoring_furniture(node)
+
+        container = find_body(body, rate)
+    else:
+        container = find_body(body, _scoring_furniture)
+    strip_furniture(container, teasers)
     return refine(render(container, base), title=title, byline=byline)
 
 

@@ -191,7 +191,9 @@ ARTICLE_SELECTOR = (
 # whole (lowercased, collapsed) block text.
 _FURNITURE_LINES = re.compile(
     r"""^(?:
-        advertisement|advertisements|advertising|ad|sponsored(?:\ content)?|
+        advertisement|advertisements|advertising|advert|ad|sponsored(?:\ content)?|
+        [\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:www\.)?[\w-]+\.\w{2,}/\S*|
+        \[\w+\ [^\]]*=[^\]]*\].*|
         share(?:\ this)?(?:\ (?:article|story|post|page))?(?:\ on\ \w+)?|
         (?:share|follow)\ (?:us\ )?on\ \w+|tweet|email|print|copy\ link|link\ copied|
         read\ more|read\ next|see\ more|show\ more|load\ more|continue\ reading|
@@ -218,12 +220,20 @@ _FURNITURE_PHRASES = re.compile(
     r"(?:sign up for (?:our|the) \w+|subscribe to (?:our|the) |newsletter|"
     r"we use cookies|cookie policy|accept (?:all )?cookies|privacy policy|terms of (?:use|service)|"
     r"all rights reserved|click here to|follow us on|download (?:our|the) app|"
-    r"enable javascript|javascript is disabled|your browser does not support|"
+    r"enable javascript|javascript is disabled|requires javascript|your browser does not support|"
     r"already a subscriber|create a free account|to continue reading|"
     r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
 )
 
 _SPACE = re.compile(r"\s+")
+
+
+# Names printed by share buttons; a short line made mostly of them is a share bar.
+_SOCIAL_WORDS = frozenset(
+    "facebook twitter whatsapp pinterest pin pint linkedin reddit email e-mail mail google+ "
+    "google telegram messenger tumblr flipboard vk share tweet print copy link sms "
+    "instagram youtube tiktok x".split()
+)
 
 
 def is_furniture_line(text: str) -> bool:
@@ -232,5 +242,8 @@ def is_furniture_line(text: str) -> bool:
     if not flat:
         return True
     if len(flat) <= 120 and _FURNITURE_LINES.match(flat):
+        return True
+    words = flat.split(" ")
+    if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
         return True
     return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None

@@ -122,8 +122,35 @@ def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
     return found
 
 
-def strip_furniture(container: LexborNode) -> None:
-    """Remove furniture inside ``container``, keeping wrappers that hold most of its text."""
+def nested_articles(root: LexborNode) -> set[int]:
+    """``mem_id`` s of <article> elements that sit, two or more together, inside another.
+
+    In HTML an article inside an article is a comment or a related item; a story page
+    that lists several of them inside its own article is showing teasers.
+    """
+    inner = root.css("article article")
+    if len(inner) < 2:
+        return set()
+    by_outer: dict[int, list[int]] = {}
+    for node in inner:
+        parent = node.parent
+        while parent is not None and parent.tag != "article":
+            parent = parent.parent
+        if parent is not None:
+            by_outer.setdefault(parent.mem_id, []).append(node.mem_id)
+    return {key for group in by_outer.values() if len(group) >= 2 for key in group}
+
+
+def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> None:
+    """Remove furniture inside ``container``, keeping wrappers that hold most of its text.
+
+    ``teasers`` (from :func:`nested_articles`) are removed first, whatever their size.
+    """
+    if teasers:
+        doomed = [node for node in container.css("article") if node.mem_id in teasers]
+        for node in reversed(doomed):
+            if node.mem_id != container.mem_id:
+                node.decompose()
     found = furniture(container)
     if not found:
         return

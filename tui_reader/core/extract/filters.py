@@ -99,5 +99,8 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
                 continue
             if key:
                 seen.add(key)
+        elif block.kind == "list":
+            # A gallery list of captions followed by the same captions as paragraphs.
+            seen.update(_norm(item.text) for item in block.children)
         deduped.append(block)
     return deduped
