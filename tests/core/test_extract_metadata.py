@@ -434,3 +434,44 @@ def test_seed_page_metadata() -> None:
     assert meta.url == "https://example.org/elon-musk-appelle-au-retrait-des-usa-de-lotan/"
     assert meta.lead_image == "https://example.org/content/images/otan.jpg"
     assert meta.byline is None  # the names on the page belong to related-article teasers
+
+
+# --- lessons from real pages --------------------------------------------------------------
+
+
+def test_entities_left_in_json_ld_and_double_escaped_meta_are_decoded() -> None:
+    data = {"@type": "Article", "headline": "Tom &amp; Jerry&#039;s &quot;last&quot; show"}
+    assert meta_of(doc(ld(data))).title == 'Tom & Jerry\'s "last" show'
+    head = '<meta property="og:title" content="Anastassiades&amp;#039; lamp">'
+    assert meta_of(doc(head)).title == "Anastassiades' lamp"
+    # An entity that decodes to a control character is still cleaned.
+    assert meta_of(doc(ld({"@type": "Article", "headline": "a&#27;]0;x&#7;b"}))).title == "a]0;xb"
+
+
+def test_byline_parts_in_separate_blocks_are_not_glued() -> None:
+    body = (
+        '<div class="byline"><div>By ANA LOPEZ and TOM REED</div><div>Associated Press</div></div>'
+    )
+    assert meta_of(doc("", body)).byline == "ANA LOPEZ and TOM REED Associated Press"
+
+
+def test_url_as_site_name_is_rejected() -> None:
+    head = '<meta property="og:site_name" content="https://www.example-news.com">'
+    assert meta_of(doc(head)).site_name is None
+    data = {"@type": "NewsArticle", "headline": "x", "publisher": {"name": "Example News"}}
+    assert meta_of(doc(head + ld(data))).site_name == "Example News"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Analysis by Chris Ray, Editor-at-large", "Chris Ray, Editor-at-large"),
+        ("Written by: Ana Ruiz", "Ana Ruiz"),
+        ("By Jane Doe — Updated 5 March 2024", "Jane Doe"),
+        ("@handle", None),
+        ("https://twitter.com/someone", None),
+        ("March 5, 2024", None),
+    ],
+)
+def test_byline_cleanup(raw: str, expected: str | None) -> None:
+    assert meta_of(doc(f'<meta name="author" content="{raw}">')).byline == expected

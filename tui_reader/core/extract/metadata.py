@@ -12,6 +12,7 @@ Every string is passed through :func:`clean_line` and every URL through :func:`s
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -53,13 +54,27 @@ _SKIP_TEXT_TAGS = frozenset(
 )
 
 
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "ol", "p", "section",
+        "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
+
+
 def _node_text(node: LexborNode, limit: int = _MAX_NODE_TEXT) -> str:
     """Visible text of ``node``: line breaks become spaces, scripts and dates are skipped."""
     parts: list[str] = []
     size = 0
-    stack: list[LexborNode] = [node]
+    # Strings on the stack are separators to emit once an element's children are done:
+    # "<div>A</div><div>B</div>" reads "A B", not "AB".
+    stack: list[LexborNode | str] = [node]
     while stack and size < limit:
         current = stack.pop()
+        if isinstance(current, str):
+            parts.append(current)
+            continue
         tag = current.tag
         if tag == "-text":
             text = current.text_content or ""
@@ -76,6 +91,9 @@ def _node_text(node: LexborNode, limit: int = _MAX_NODE_TEXT) -> str:
         while child is not None:
             children.append(child)
             child = child.next
+        if tag in _BLOCK_TAGS:
+            parts.append(" ")
+            stack.append(" ")
         stack.extend(reversed(children))
     return clean_line("".join(parts))[:limit]
 
@@ -92,6 +110,16 @@ def _first(*values: str | None) -> str | None:
         if value:
             return value
     return None
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.IGNORECASE)
+
+
+def _line(value: str) -> str:
+    """One clean line; entities left over from double escaping (``&amp;#039;``) decoded."""
+    if "&" in value and _ENTITY.search(value):
+        value = html.unescape(value)
+    return clean_line(value)
 
 
 def _norm(text: str) -> str:
@@ -124,7 +152,7 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
 def _meta(tags: dict[str, list[str]], *keys: str) -> str | None:
     for key in keys:
         for value in tags.get(key, ()):
-            cleaned = clean_line(value)
+            cleaned = _line(value)
             if cleaned:
                 return cleaned
     return None
@@ -207,7 +235,8 @@ def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
 def _ld_string(value: Any) -> str | None:
     """A string from a JSON-LD value that may be a string, a list, or a ``@value`` object."""
     if isinstance(value, str):
-        cleaned = clean_line(value)
+        # JSON-LD is JSON, not HTML: publishers often leave entities in it.
+        cleaned = _line(value)
         return cleaned or None
     if isinstance(value, list):
         for item in value:
@@ -480,7 +509,7 @@ def _looks_like_url(text: str) -> bool:
 
 
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|words|text|story|interview)\s+)?"
+    r"^(?:(?:written|posted|reported|words|text|story|interview|analysis|opinion|commentary)\s+)?"
     r"(?:by|par|von|door|por|di|av|af|від|автор|著者|بقلم|מאת)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
@@ -676,8 +705,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         ld.site_name,
         _meta(tags, "application-name", "al:android:app_name", "al:ios:app_name"),
     )
-    if site_name and len(site_name) > _MAX_FIELD:
-        site_name = None
+    if site_name and (len(site_name) > _MAX_FIELD or _looks_like_url(site_name)):
+        site_name = _first(ld.site_name) if site_name != ld.site_name else None
+        if site_name and _looks_like_url(site_name):
+            site_name = None
 
     title_node = tree.css_first("head title") or tree.css_first("title")
     declared_titles = [
@@ -687,7 +718,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
             _meta(tags, "og:title"),
             _meta(tags, "twitter:title"),
             _meta(tags, "dc.title", "dcterms.title", "parsely-title", "sailthru.title"),
-            clean_line(title_node.text(deep=True)) if title_node else None,
+            _line(title_node.text(deep=True)) if title_node else None,
         )
         if t
     ]
