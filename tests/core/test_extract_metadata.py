@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from tui_reader.core.extract.metadata import (
@@ -475,3 +478,62 @@ def test_url_as_site_name_is_rejected() -> None:
 )
 def test_byline_cleanup(raw: str, expected: str | None) -> None:
     assert meta_of(doc(f'<meta name="author" content="{raw}">')).byline == expected
+
+
+# --- never fails --------------------------------------------------------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "@type",
+                    "@id",
+                    "@graph",
+                    "headline",
+                    "name",
+                    "author",
+                    "datePublished",
+                    "publisher",
+                    "image",
+                    "url",
+                    "description",
+                    "inLanguage",
+                    "mainEntity",
+                ]
+            ),  # fmt: skip
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=30,
+)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    payload=_json_values,
+    content=st.text(max_size=60),
+    raw_script=st.text(max_size=60),
+)
+def test_never_raises_and_always_clean(payload: object, content: str, raw_script: str) -> None:
+    from html import escape
+
+    attr = escape(content, quote=True)
+    head = (
+        ld(payload)
+        + f'<script type="application/ld+json">{raw_script.replace("<", "")}</script>'
+        + f'<meta property="og:title" content="{attr}"><meta name="author" content="{attr}">'
+        + f'<meta property="article:published_time" content="{attr}">'
+        + f'<link rel="canonical" href="{attr}"><meta property="og:image" content="{attr}">'
+    )
+    body = f'<h1>{escape(content)}</h1><time datetime="{attr}">{escape(content)}</time>'
+    meta = meta_of(doc(head, body, lang=attr))
+    for value in (meta.title, meta.byline, meta.site_name, meta.language, meta.description):
+        assert value is None or (not _FORBIDDEN.search(value) and "\n" not in value)
+    for url in (meta.url, meta.lead_image):
+        assert url is None or url.startswith(("http://", "https://"))
+    assert meta.published is None or meta.published.tzinfo is not None

@@ -232,20 +232,22 @@ def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     return objects
 
 
-def _ld_string(value: Any) -> str | None:
+def _ld_string(value: Any, depth: int = 0) -> str | None:
     """A string from a JSON-LD value that may be a string, a list, or a ``@value`` object."""
+    if depth > 4:
+        return None
     if isinstance(value, str):
         # JSON-LD is JSON, not HTML: publishers often leave entities in it.
         cleaned = _line(value)
         return cleaned or None
     if isinstance(value, list):
-        for item in value:
-            found = _ld_string(item)
+        for item in value[:20]:
+            found = _ld_string(item, depth + 1)
             if found:
                 return found
         return None
     if isinstance(value, dict):
-        return _ld_string(value.get("@value"))
+        return _ld_string(value.get("@value"), depth + 1)
     return None
 
 
@@ -276,13 +278,15 @@ def _ld_names(value: Any, index: dict[str, dict[str, Any]]) -> list[str]:
     return names
 
 
-def _ld_image(value: Any, index: dict[str, dict[str, Any]]) -> str | None:
+def _ld_image(value: Any, index: dict[str, dict[str, Any]], depth: int = 0) -> str | None:
+    if depth > 4:
+        return None
     value = _resolve(value, index)
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        for item in value:
-            found = _ld_image(item, index)
+        for item in value[:20]:
+            found = _ld_image(item, index, depth + 1)
             if found:
                 return found
         return None
