@@ -447,7 +447,7 @@ def big_opml(feeds: int, base: str = "https://good.example") -> bytes:
         outlines = []
         for _ in range(per if folder < 9 else feeds - 9 * per):
             outlines.append(
-                f'<outline type="rss" text="Feed {n} {_x(OSC52)}" xmlUrl="{base}/feed/{n}.xml"/>'
+                f'<outline type="rss" text="Feed {n} {_x(BIDI)}" xmlUrl="{base}/feed/{n}.xml"/>'
             )
             n += 1
         folders.append(f'<outline text="Folder {folder}">' + "".join(outlines) + "</outline>")
