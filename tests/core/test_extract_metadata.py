@@ -537,3 +537,9 @@ def test_never_raises_and_always_clean(payload: object, content: str, raw_script
     for url in (meta.url, meta.lead_image):
         assert url is None or url.startswith(("http://", "https://"))
     assert meta.published is None or meta.published.tzinfo is not None
+
+
+def test_title_that_is_only_the_site_name_yields_to_the_heading() -> None:
+    head = '<title>Harbour Gazette</title><meta property="og:site_name" content="Harbour Gazette">'
+    body = "<header><h1>Harbour Gazette</h1></header><main><h1>Ferry fares to rise</h1></main>"
+    assert meta_of(doc(head, body)).title == "Ferry fares to rise"

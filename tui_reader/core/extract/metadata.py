@@ -669,7 +669,9 @@ def _strip_site(title: str, site_name: str | None) -> str:
 
 
 def _choose_title(declared: list[str], headings: list[str], site_name: str | None) -> str:
-    declared = [t for t in declared if t]
+    site = _norm(site_name or "")
+    # A <title> that is only the site's name says nothing about the page.
+    declared = [t for t in declared if t and (not site or _norm(t) != site)]
     for heading in headings:
         key = _norm(heading)
         if not key:
