@@ -30,7 +30,15 @@ def command(root: Path, *args: str) -> list[str]:
 
 
 def run(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """``tui-reader ARGS --data-dir ROOT/data`` with stdout piped (so output is plain)."""
+    """``tui-reader ARGS --data-dir ROOT/data`` with stdout piped (so output is plain).
+
+    Unless the test wrote its own ``config.toml``, failed requests are not retried (the
+    retries' backoff would only slow the tests down).
+    """
+    config = root / "config" / "config.toml"
+    if not config.exists():
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("[fetch]\nretries = 0\n", encoding="utf-8")
     return subprocess.run(
         command(root, *args),
         capture_output=True,

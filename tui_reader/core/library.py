@@ -433,6 +433,9 @@ class Library:
                 record, article=_fill(article, record.article), summary_only=False, page_error=None
             )
 
+        # Only new and changed entries get their feed HTML cleaned, in a worker thread.
+        bodies = await asyncio.to_thread(lambda: [_with_feed_body(p[1]) for p in plans])
+        plans = [(p[0], body, p[2]) for p, body in zip(plans, bodies, strict=True)]
         records = await asyncio.gather(*(with_page(*plan) for plan in plans))
         update = FeedUpdate(
             records=records,
@@ -677,10 +680,24 @@ def _fragment_article(html: str, url: str | None) -> Article:
     return Article(blocks=blocks)
 
 
+def _with_feed_body(record: ArticleRecord) -> ArticleRecord:
+    """``record`` with its body cleaned from the feed's own HTML (CPU work: off the loop)."""
+    html = record.feed_summary_html
+    body = _fragment_article(html, record.url) if html else Article()
+    article = replace(
+        body,
+        title=record.title,
+        byline=record.author or body.byline,
+        published=record.published,
+        url=record.url,
+    )
+    return replace(record, article=article)
+
+
 def _feed_record(entry: FeedEntry) -> ArticleRecord:
-    """A record of the entry with the feed's own content (summary only, until a page is had)."""
+    """A record of the entry with an empty body (enough to tell whether it changed)."""
     html = entry.content_html or entry.summary_html
-    body = _fragment_article(html, entry.url) if html else Article()
+    body = Article()
     title = clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
     author = clean_line(entry.author) if entry.author else None
     article = replace(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tui_reader.core.errors import StorageError
-from tui_reader.core.models import Article, ArticleSummary, FeedInfo, StoredArticle
+from tui_reader.core.models import Article, ArticleSummary, Block, FeedInfo, StoredArticle
 from tui_reader.core.sanitize import clean_line
 from tui_reader.core.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -51,19 +51,48 @@ def from_epoch(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, tz=UTC)
 
 
-def _strip_derived(block: dict[str, Any]) -> dict[str, Any]:
-    block.pop("text", None)
-    for child in block.get("children", ()):
-        _strip_derived(child)
-    return block
+def _block_data(block: Block) -> dict[str, Any]:
+    """:meth:`Block.to_dict` without the derived ``text`` (which costs a walk per block)."""
+    data: dict[str, Any] = {"kind": block.kind}
+    if block.spans:
+        data["spans"] = [span.to_dict() for span in block.spans]
+    if block.children:
+        data["children"] = [_block_data(child) for child in block.children]
+    kind = block.kind
+    if kind == "heading":
+        data["level"] = block.level
+    elif kind == "list":
+        data["ordered"] = block.ordered
+    elif kind == "code":
+        data["code"] = block.code
+        if block.language:
+            data["language"] = block.language
+    elif kind == "table":
+        data["rows"] = [list(row) for row in block.rows]
+        data["header_rows"] = block.header_rows
+    elif kind == "figure":
+        data["src"] = block.src
+        data["alt"] = block.alt
+    return data
 
 
 def article_to_json(article: Article) -> str:
-    """The article as stored: :meth:`Article.to_dict` without the derived text and markdown."""
-    data = article.to_dict()
-    data.pop("text", None)
-    data.pop("markdown", None)
-    data["blocks"] = [_strip_derived(b) for b in data["blocks"]]
+    """The article as stored: :meth:`Article.to_dict` without the derived text and markdown.
+
+    Built here rather than by trimming ``to_dict()``, which would render the markdown only
+    to throw it away.
+    """
+    data = {
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published.isoformat() if article.published else None,
+        "site_name": article.site_name,
+        "language": article.language,
+        "url": article.url,
+        "lead_image": article.lead_image,
+        "description": article.description,
+        "blocks": [_block_data(block) for block in article.blocks],
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -84,6 +113,31 @@ def fts_query(query: str) -> str | None:
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += " *"
     return " ".join(quoted)
+
+
+def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:
+    """About ``size`` words of ``text`` around the first place one of ``words`` occurs.
+
+    The last word counts as a prefix, as in the search itself. Without a match in the text
+    (the words were in the title), the text's opening words.
+    """
+    tokens = text.split()
+    if not tokens:
+        return None
+    start = 0
+    for i, token in enumerate(tokens):
+        found = False
+        for term in _FTS_TOKEN.findall(token.lower()):
+            if term in words[:-1] or (words and term.startswith(words[-1])):
+                found = True
+                break
+        if found:
+            start = max(0, i - size // 3)
+            break
+    piece = " ".join(tokens[start : start + size])
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + size < len(tokens) else ""
+    return clean_line(prefix + piece + suffix) or None
 
 
 def storage_error(exc: BaseException, path: Path | str) -> StorageError:
@@ -845,16 +899,23 @@ class Store:
         if match is None:
             return []
         with self._reading() as conn:
+            # Rank first, then join only the best rows: ranking is cheap per match, while
+            # anything computed per row (joins, snippets) would be paid for every match.
             rows = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS}, "
-                "snippet(articles_fts, -1, '', '', '…', 16) "
-                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                "JOIN feeds f ON f.id = a.feed_id "
-                "WHERE articles_fts MATCH ? "
-                "ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0), a.sort_date DESC LIMIT ?",
+                "WITH best AS (SELECT rowid AS id, bm25(articles_fts, 10.0, 3.0, 1.0) AS score "
+                "FROM articles_fts WHERE articles_fts MATCH ? ORDER BY score LIMIT ?) "
+                f"SELECT {_SUMMARY_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
+                "JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.sort_date DESC",
                 (match, max(0, limit)),
             ).fetchall()
-        return [_summary(row, clean_line(row[9]) or None) for row in rows]
+            results = []
+            words = [w.lower() for w in _FTS_TOKEN.findall(query)]
+            for row in rows:
+                text = conn.execute(
+                    "SELECT text FROM articles_fts WHERE rowid = ?", (row[0],)
+                ).fetchone()
+                results.append(_summary(row, snippet(text[0] if text else "", words)))
+        return results
 
     def set_flag(self, article_id: int, column: Literal["read", "starred"], value: bool) -> None:
         with self._writing() as conn:
