@@ -415,3 +415,79 @@ def test_closed_store_refuses_work(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StorageError, match="closed"):
         store.list_feeds()
+
+
+def test_migration_adds_later_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = Store(path)
+    old._migrate(target=1)
+    old.close()
+    store = Store.open(path)
+    try:
+        names = {
+            row[0]
+            for row in store._connection().execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('index', 'table')"
+            )
+        }
+        assert {"articles_fts", "articles_waiting", "articles_by_feed_read"} <= names
+    finally:
+        store.close()
+
+
+def _plan(store: Store, sql: str, params: tuple[object, ...]) -> str:
+    rows = store._connection().execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    return " | ".join(row[3] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("view", "feed_id", "index"),
+    [
+        ("unread", None, "articles_by_read"),
+        ("starred", None, "articles_by_star"),
+        ("all", None, "articles_by_date"),
+        ("all", 1, "articles_by_feed"),
+    ],
+)
+def test_list_queries_walk_an_index_in_order(
+    store: Store, feed: int, view: str, feed_id: int | None, index: str
+) -> None:
+    """Listing the newest N must read N index entries, not sort the whole table."""
+    statements: list[str] = []
+    conn = store._connection()
+    conn.set_trace_callback(statements.append)
+    store.list_articles(view=view, feed_id=feed_id, limit=100)  # type: ignore[arg-type]
+    conn.set_trace_callback(None)
+    (sql,) = [s for s in statements if s.lstrip().startswith("SELECT")]
+    plan = _plan(store, sql, ())
+    assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_entry_lookups_use_indexes(store: Store, feed: int) -> None:
+    by_url = _plan(
+        store,
+        "SELECT id FROM articles WHERE +feed_id = ? AND url = ? LIMIT 1",
+        (feed, "https://x"),
+    )
+    assert "articles_by_url" in by_url
+    waiting = _plan(
+        store,
+        "SELECT id, url FROM articles WHERE feed_id = ? AND summary_only = 1 "
+        "AND url IS NOT NULL ORDER BY sort_date DESC LIMIT 20",
+        (feed,),
+    )
+    assert "articles_waiting" in waiting and "TEMP B-TREE" not in waiting
+
+
+def test_snippet_is_a_window_around_the_first_match() -> None:
+    from tui_reader.core.storage.sqlite import snippet
+
+    words = " ".join(f"w{i}" for i in range(100))
+    text = words.replace("w50", "Volcano")
+    found = snippet(text, ["volc"], size=10)
+    assert found is not None
+    assert found.startswith("…w47 w48 w49 Volcano") and found.endswith("…")
+    assert snippet("short text here", ["absent"]) == "short text here"
+    assert snippet("", ["x"]) is None
+    assert snippet("a \x1b[31mred\x1b[0m word", ["red"]) == "a red word"

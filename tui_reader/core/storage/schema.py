@@ -92,5 +92,11 @@ V2: tuple[str, ...] = (
     "INSERT OR REPLACE INTO settings(key, value) VALUES ('fts_backfill', '1')",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+# Version 3: each refresh looks for the feed's articles still waiting for their page; a
+# partial index keeps that lookup small however many articles the feed has.
+V3: tuple[str, ...] = (
+    "CREATE INDEX articles_waiting ON articles(feed_id, sort_date) WHERE summary_only = 1",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)

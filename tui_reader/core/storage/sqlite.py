@@ -605,7 +605,10 @@ class Store:
             for chunk in _chunks(list(urls)):
                 marks = ",".join("?" * len(chunk))
                 for row in conn.execute(
-                    f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND url IN ({marks})",
+                    # `+feed_id`: look up by URL, then check the feed (the feed's own indexes
+                    # would scan all of its articles).
+                    f"SELECT {_KNOWN_COLUMNS} FROM articles "
+                    f"WHERE +feed_id = ? AND url IN ({marks})",
                     (feed_id, *chunk),
                 ):
                     known = _known(row)
@@ -665,7 +668,7 @@ class Store:
         if row is None and record.url:
             # Some feeds change an entry's id while the link stays: that is the same article.
             row = conn.execute(
-                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND url = ? LIMIT 1",
+                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE +feed_id = ? AND url = ? LIMIT 1",
                 (feed_id, record.url),
             ).fetchone()
         published = to_epoch(record.published)
