@@ -411,3 +411,53 @@ def test_share_button_labels_are_furniture() -> None:
     assert is_furniture_line("Facebook Twitter Google+ Whatsapp")
     assert is_furniture_line("paul.reporter@news.example")
     assert not is_furniture_line("Twitter said on Monday it would stop the practice.")
+
+
+def test_double_line_break_ends_a_paragraph() -> None:
+    html = page(f"<div class='story'>{PROSE[0]}<br><br>{PROSE[1]}<br>{PROSE[2]}</div>")
+    blocks = extract(html).blocks
+    assert [b.text for b in blocks] == [PROSE[0], f"{PROSE[1]}\n{PROSE[2]}"]
+
+
+def test_permalink_anchors_and_edit_links_are_dropped() -> None:
+    html = article(
+        extra_inside='<h2>Aftermath<a class="headerlink" href="#aftermath">¶</a></h2>'
+        '<span class="mw-editsection">[edit]</span>'
+        "<p>Insurers began counting the cost of the damage to the lower town.</p>"
+    )
+    text = body_text(html)
+    assert "\n\nAftermath\n\n" in text
+    assert "¶" not in text and "[edit]" not in text
+
+
+def test_ornament_paragraphs_are_dropped() -> None:
+    assert body_text(article(extra_inside="<p>■</p><p>* * *</p>")) == "\n\n".join(PROSE)
+
+
+def test_title_reused_below_the_first_paragraph_is_kept() -> None:
+    head = '<meta property="og:title" content="Bean soup">'
+    html = page(f"<article><p>{PROSE[0]}</p><h2>Bean soup</h2><p>{PROSE[1]}</p></article>", head)
+    assert body_text(html) == f"{PROSE[0]}\n\nBean soup\n\n{PROSE[1]}"
+
+
+def test_short_tail_after_a_closing_rule_is_a_footer() -> None:
+    html = article(extra_inside="<hr><p><a href='/'>Home</a> | Contact the webmaster</p>")
+    assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_heading_with_header_in_its_class_is_kept() -> None:
+    html = article(extra_inside='<h3 class="recipe-header">Ingredients</h3><p>Beans.</p>')
+    assert "Ingredients" in body_text(html)
+
+
+def test_credit_inside_a_caption_stays_with_the_caption() -> None:
+    html = article(
+        extra_inside='<figure><img src="/c.jpg"><figcaption>Salt pans. '
+        '<span class="photo-credit">Photo: A. Person</span></figcaption></figure>'
+    )
+    assert _first(extract(html), "figure").inline_text == "Salt pans. Photo: A. Person"
+
+
+def test_document_url_is_sanitized() -> None:
+    assert extract(article(), "javascript:alert(1)").url is None
+    assert extract(article(), "https://news.example/a").url == "https://news.example/a"

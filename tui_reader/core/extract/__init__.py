@@ -139,9 +139,11 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
             raise ExtractError(f"expected HTML text or bytes, got {type(html).__name__}")
         if len(html) > MAX_CHARS:
             html = html[:MAX_CHARS]
+        # The caller's URL is as untrusted as the page: only an absolute http(s) URL is kept.
+        safe = safe_url(url, fetchable=True) if url else None
         tree = LexborHTMLParser(html)
-        meta = _metadata(tree, url)
-        base = meta.url or url
+        meta = _metadata(tree, safe)
+        base = meta.url or safe
         blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
@@ -153,7 +155,7 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
         published=meta.published,
         site_name=meta.site_name,
         language=meta.language,
-        url=meta.url or url,
+        url=meta.url or safe,
         lead_image=meta.lead_image,
         description=meta.description,
         blocks=tuple(blocks),

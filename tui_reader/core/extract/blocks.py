@@ -154,8 +154,14 @@ class _Renderer:
 
     def line_break(self) -> None:
         ctx = self.stack[-1]
-        if ctx.spans:
-            ctx.spans.append(Span("\n", self.links[-1], ""))
+        if not ctx.spans:
+            return
+        last = ctx.spans[-1].text
+        if last == "\n" or (last.isspace() and len(ctx.spans) > 1 and ctx.spans[-2].text == "\n"):
+            # Two breaks in a row separate paragraphs in pages built without <p>.
+            self.flush()
+            return
+        ctx.spans.append(Span("\n", self.links[-1], ""))
 
     # -- blocks -----------------------------------------------------------------------
     def flush(self) -> None:
@@ -279,6 +285,17 @@ class _Renderer:
             self.add(Block("table", rows=tuple(rows), header_rows=header_rows))
 
 
+_PERMALINK_TEXT = frozenset({"¶", "#", "§", "🔗", "link", "permalink", "∞"})
+
+
+def _is_permalink(node: LexborNode) -> bool:
+    # Heading anchors ("¶", "#") and section edit links are page machinery, not text.
+    child = node.child
+    if child is None or child.next is not None or not child.is_text_node:
+        return False
+    return (child.text_content or "").strip().lower() in _PERMALINK_TEXT
+
+
 def _is_layout_table(node: LexborNode) -> bool:
     # Tables that lay out a page rather than hold data contain other tables or prose blocks.
     # (``css`` matches the node itself too, hence "more than one table".)
@@ -357,6 +374,8 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         elif tag == "blockquote":
             out.push(_Context("quote"))
             exit_marker = "ctx"
+        elif tag == "a" and _is_permalink(node):
+            continue
         elif tag == "a":
             href = node.attributes.get("href")
             out.links.append(safe_url(href, base) if href else None)

@@ -151,7 +151,8 @@ STRONG_NAME = re.compile(
         most-?read|most-?popular|author-?bio|author-?box|about-?the-?author|
         see-?also|also-?read|inline-?related|jump-?link|skip-?link|visually-?hidden|
         sr-?only|screen-?reader\w*|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|
-        tag-?list|tag-?cloud
+        tag-?list|tag-?cloud|call-?to-?action|cta|edit-?section|editsection|edit-?link|
+        headerlink|permalink
     )(?:$|[\s_-])
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -204,7 +205,8 @@ _FURNITURE_LINES = re.compile(
         (?:photo|image|picture|video|source|credit)s?\ ?:.{0,60}|
         (?:getty\ images|ap\ photo|reuters|afp|shutterstock)(?:/.{0,40})?|
         (?:image|photo|picture|slide|video)\ \d+\ (?:of|/)\ \d+|caption|close|expand|
-        explore\ further|further\ reading|back\ to\ top|skip\ to\ (?:main\ )?content|
+        \[\ ?\w+(?:\ \w+)?\ ?\]|explore\ further|further\ reading|back\ to\ top|
+        skip\ to\ (?:main\ )?content|
         comments?|\d+\ comments?|
         leave\ a\ (?:comment|reply)|previous(?:\ article)?|next(?:\ article)?|
         tags?\ ?:.{0,80}|topics?\ ?:.{0,80}|filed\ under\ ?:?.{0,80}|

@@ -23,6 +23,7 @@ from tui_reader.core.extract.boilerplate import (
 
 # Structural tags that are furniture unless they hold the body.
 _STRUCTURAL = frozenset({"header", "footer", "aside", "form"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _NEVER_REMOVE = frozenset({"html", "body", "article", "main"})
 _BAD_ROLES = frozenset(
     {
@@ -97,6 +98,8 @@ def furniture_strength(node: LexborNode) -> int:
         return 2
     if tag in _STRUCTURAL:
         return 1
+    if tag in _HEADING_TAGS:
+        return 0  # a heading classed "recipe-header" is still a heading
     return 0 if CONTENT_WORDS.search(names.lower()) else 1
 
 
@@ -154,8 +157,12 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
     found = furniture(container)
     if not found:
         return
+    # A credit or byline inside a caption belongs to the caption.
+    in_captions = {node.mem_id for node in container.css("figcaption *")}
     limit = len(container.text()) * _WRAPPER_SHARE
     # Sizes are measured before anything is removed, so a wrapper is judged by what it held.
-    doomed = [node for node, _ in found if len(node.text()) < limit]
+    doomed = [
+        node for node, _ in found if node.mem_id not in in_captions and len(node.text()) < limit
+    ]
     for node in reversed(doomed):
         node.decompose()

@@ -18,6 +18,12 @@ MAX_PARAGRAPH_LINK_DENSITY = 0.75
 # How many blocks at the top are checked for a repeated headline or byline.
 HEAD_WINDOW = 5
 
+# A paragraph this long is prose, not a headline, byline or label.
+PROSE_CHARS = 80
+# After a closing rule, at most this much short text is a page footer, not the article.
+FOOTER_TAIL_CHARS = 400
+FOOTER_TAIL_SHARE = 0.15
+
 _WORDS = re.compile(r"\w+")
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\S", re.IGNORECASE)
 
@@ -43,6 +49,8 @@ def _is_boilerplate(block: Block) -> bool:
     kind = block.kind
     if kind in ("paragraph", "heading"):
         spans = block.spans
+        if not any(_WORDS.search(span.text) for span in spans):
+            return True  # ornaments and separators: "■", "* * *", "—"
         # Furniture lines are short; measuring first spares long paragraphs the regexes.
         if sum(len(span.text) for span in spans) <= 400 and is_furniture_line(
             "".join(span.text for span in spans)
@@ -76,16 +84,41 @@ def _is_repeat(block: Block, title: str, byline: str | None) -> bool:
     )
 
 
+def _drop_footer_tail(blocks: list[Block]) -> list[Block]:
+    """Drop a rule and the few short lines after it at the very end (old table layouts)."""
+    last_rule = max((i for i, b in enumerate(blocks) if b.kind == "rule"), default=-1)
+    if last_rule <= 0:
+        return blocks
+    tail = blocks[last_rule + 1 :]
+    if any(b.kind not in ("paragraph", "list") for b in tail):
+        return blocks
+    tail_chars = sum(len(b.text) for b in tail)
+    total = sum(len(b.text) for b in blocks) or 1
+    if tail_chars > FOOTER_TAIL_CHARS or tail_chars > total * FOOTER_TAIL_SHARE:
+        return blocks
+    if any(len(b.text) >= 200 for b in tail):
+        return blocks
+    return blocks[:last_rule]
+
+
 def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> list[Block]:
     """Drop furniture blocks, a repeated title/byline at the top, and trailing headings."""
     kept = [block for block in blocks if not _is_boilerplate(block)]
     norm_title = _norm(title)
     norm_byline = _norm(byline) if byline else None
+    # The headline and byline repeat only above the prose: the window closes at the first
+    # real paragraph (a recipe card further down may legitimately reuse the title).
+    window = HEAD_WINDOW
+    for index, block in enumerate(kept[:HEAD_WINDOW]):
+        if block.kind == "paragraph" and len(block.inline_text) >= PROSE_CHARS:
+            window = index
+            break
     head = [
         block
         for index, block in enumerate(kept)
-        if index >= HEAD_WINDOW or not _is_repeat(block, norm_title, norm_byline)
+        if index >= window or not _is_repeat(block, norm_title, norm_byline)
     ]
+    head = _drop_footer_tail(head)
     while head and head[-1].kind in ("heading", "rule"):
         head.pop()
     # Galleries and captioned media often print the same caption twice (in the figure and
