@@ -165,3 +165,25 @@ async def test_add_an_article_page_saves_it_for_offline_reading(
         assert "viaduct" in stored.article.text.lower()
     finally:
         offline.close()
+
+
+# The first loop's connections can only be dropped, not closed: that is what this warns about.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_refresh_in_a_second_event_loop_without_aclose(
+    http_server: LocalServer, library: Library
+) -> None:
+    import asyncio
+
+    # More feeds than requests allowed at once, so the fetcher's limits have waiters.
+    for n in range(8):
+        items = items_with_pages(http_server, f"loop{n}", 1)
+        library.store.add_feed(serve_feed(http_server, f"/loop{n}", "rss", f"Loop {n}", items))
+    first = asyncio.run(library.refresh(pages=False))
+    # The first loop is gone, and with it the connections its client held open.
+    second = asyncio.run(refresh(library, pages=False))
+    assert first.new_articles == 8
+    assert second.feeds_ok == 8 and second.failures == ()
+    import gc
+
+    gc.collect()  # let the dropped connections warn here, under this test's filters

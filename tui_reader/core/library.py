@@ -96,6 +96,7 @@ class Library:
         self.config = config or Config()
         self._client = client
         self._fetcher: Fetcher | None = None
+        self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._writer: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -281,8 +282,15 @@ class Library:
     def _network(self, what: str) -> Fetcher:
         if self.offline:
             raise NotStoredError(f"{what}: not possible offline")
+        loop = asyncio.get_running_loop()
+        if self._fetcher is not None and self._fetcher_loop is not loop:
+            # A fetcher belongs to the loop it was first used in (its client's connections
+            # do); one left over from an earlier loop that was never closed is dropped.
+            self._fetcher = None
         if self._fetcher is None:
             from tui_reader.core.fetch import FetchConfig, Fetcher
+
+            self._fetcher_loop = loop
 
             config = self.config
             self._fetcher = Fetcher(
