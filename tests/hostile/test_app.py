@@ -79,7 +79,7 @@ async def test_hostile_store_renders_clean_and_literal(hostile_library) -> None:
         text = assert_screen_clean(app, "list")
         assert "[@click=app.quit]x[/]" in text, "markup title not shown literally"
         # Open each of the first articles and page through it.
-        for step in range(12):
+        for step in range(6):
             await pilot.press("enter")
             await settle(pilot)
             assert_screen_clean(app, f"reader {step}")
