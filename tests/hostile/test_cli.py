@@ -158,3 +158,67 @@ def test_read_url_50_mb_body_is_refused(http_server: LocalServer, tmp_path: Path
 def test_cli_is_installed() -> None:
     # The tests drive `python -m tui_reader`; make sure that is the same entry point.
     assert shutil.which("python3")
+
+
+# --- the feed commands on a store filled from the hostile corpus -----------------------------
+
+
+def _hostile_store(server: LocalServer, home: Path) -> Path:
+    """Subscribe to every corpus feed (served by ``server``) through the CLI and fetch them."""
+    from tests.hostile.corpus import FEED_FILES
+    from tests.hostile.test_store import serve_corpus_feed, serve_hostile_pages
+
+    serve_hostile_pages(server)
+    for name in FEED_FILES:
+        result = run_cli("add", serve_corpus_feed(server, name), home=home)
+        assert result.returncode == 0, result.stderr.decode()
+        assert_clean_bytes(result.stdout + result.stderr, f"add {name}")
+    return home
+
+
+def test_feed_commands_print_only_clean_text(http_server: LocalServer, tmp_path: Path) -> None:
+    home = _hostile_store(http_server, tmp_path)
+    http_server.add("/err", error_body(), status=500, content_type="text/html")
+    added = run_cli("add", http_server.url("/err"), home=home)
+    assert_clean(added.assert_one_line_error(), "add error")
+    commands = [
+        ("feeds",),
+        ("fetch",),
+        ("search", "Title"),
+        ("search", "CANARYALPHA"),
+        ("search", "\x1b]52;c;eA==\x07"),
+        ("export-opml",),
+    ]
+    for args in commands:
+        result = run_cli(*args, home=home)
+        assert result.returncode in (0, 1), (args, result.stderr.decode())
+        assert b"Traceback" not in result.stderr
+        assert_clean_bytes(result.stdout, f"{args} stdout")
+        assert_clean_bytes(result.stderr, f"{args} stderr")
+        if args[0] == "feeds":
+            assert MARKUP["click_quit"].encode() in result.stdout
+        if args[0] == "export-opml":
+            assert b"javascript:" not in result.stdout and b"file:" not in result.stdout
+    # On a terminal the same commands use rich: still nothing but colours.
+    for args in [("feeds",), ("search", "Title")]:
+        tty = run_cli_tty(*args, home=home)
+        out = tty.stdout.decode("utf-8")
+        assert "\x1b]" not in out, f"{args}: an OSC sequence reached the terminal"
+        assert_clean(strip_sgr(out).replace("\r", ""), f"{args} on a tty")
+        assert "[@click=app.quit]" in strip_sgr(out) or args[0] == "search"
+
+
+def test_import_of_hostile_opml_stores_only_http_feeds(tmp_path: Path) -> None:
+    result = run_cli(
+        "import-opml", str(CORPUS_DIR / "subscriptions-wellformed.opml"), home=tmp_path
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert_clean_bytes(result.stdout + result.stderr, "import")
+    feeds = run_cli("feeds", home=tmp_path)
+    assert_clean_bytes(feeds.stdout + feeds.stderr, "feeds")
+    out = feeds.stdout.decode()
+    assert out.count("https://good.example/feed") == 3
+    assert "javascript:" not in out and "file:" not in out and "vbscript" not in out.lower()
+    bad = run_cli("import-opml", str(CORPUS_DIR / "subscriptions.opml"), home=tmp_path)
+    if bad.returncode:
+        assert_clean(bad.assert_one_line_error(), "import error")
