@@ -60,7 +60,7 @@ def _fallback_metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
     title = ""
     node = tree.css_first("meta[property='og:title'], meta[name='twitter:title']")
     if node is not None:
-        title = clean_line(node.attributes.get("content") or "")
+        title = clean_line(node.attrs.get("content") or "")
     if not title:
         for selector in ("h1", "title"):
             found = tree.css_first(selector)
@@ -71,7 +71,7 @@ def _fallback_metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
     lang = None
     html_node = tree.css_first("html")
     if html_node is not None:
-        lang = clean_line(html_node.attributes.get("lang") or "") or None
+        lang = clean_line(html_node.attrs.get("lang") or "") or None
     return _Meta(title=title, language=lang, url=safe_url(url, fetchable=True) if url else None)
 
 

@@ -232,7 +232,7 @@ class _Renderer:
         src: str | None = None
         alt = ""
         if img is not None:
-            attrs = img.attributes
+            attrs = img.attrs
             for name in _IMAGE_ATTRS:
                 value = attrs.get(name)
                 if value and not value.startswith("data:"):
@@ -258,7 +258,7 @@ class _Renderer:
         language = None
         for candidate in (node, node.css_first("code")):
             if candidate is not None:
-                match = _LANGUAGE.search(candidate.attributes.get("class") or "")
+                match = _LANGUAGE.search(candidate.attrs.get("class") or "")
                 if match:
                     language = match.group(1)
                     break
@@ -339,7 +339,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             out.add(Block("rule"))
             continue
         if tag == "img":
-            width = node.attributes.get("width") or ""
+            width = node.attrs.get("width") or ""
             if not (width.isdigit() and int(width) < 50):
                 out.image(node)
             continue
@@ -377,7 +377,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         elif tag == "a" and _is_permalink(node):
             continue
         elif tag == "a":
-            href = node.attributes.get("href")
+            href = node.attrs.get("href")
             out.links.append(safe_url(href, base) if href else None)
             exit_marker = "link"
         elif tag in _STYLES:

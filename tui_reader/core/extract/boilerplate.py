@@ -172,6 +172,8 @@ WEAK_NAME = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# Either of the two above: one search rules out most elements.
+ANY_FURNITURE_NAME = re.compile(f"{STRONG_NAME.pattern}|{WEAK_NAME.pattern}", re.VERBOSE | re.I)
 CONTENT_WORDS = re.compile(r"article|content|main|body|column|post|entry|story|text|blog")
 
 # Names that mark the article itself: an element matching these is never removed by name,
@@ -227,8 +229,6 @@ _FURNITURE_PHRASES = re.compile(
     r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
 )
 
-_SPACE = re.compile(r"\s+")
-
 
 # Names printed by share buttons; a short line made mostly of them is a share bar.
 _SOCIAL_WORDS = frozenset(
@@ -240,7 +240,7 @@ _SOCIAL_WORDS = frozenset(
 
 def is_furniture_line(text: str) -> bool:
     """True when a short block's text is a stock furniture line ("Share this", "Ad", ...)."""
-    flat = _SPACE.sub(" ", text).strip().lower()
+    flat = " ".join(text.split()).lower()
     if not flat:
         return True
     if len(flat) <= 120 and _FURNITURE_LINES.match(flat):

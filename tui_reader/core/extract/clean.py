@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.extract.boilerplate import (
+    ANY_FURNITURE_NAME,
     ARTICLE_NAME,
     CONTENT_WORDS,
     HIDDEN_SELECTOR,
     JUNK_TAGS,
     STRONG_NAME,
-    WEAK_NAME,
 )
 
 # Structural tags that are furniture unless they hold the body.
@@ -67,7 +67,7 @@ _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|s
 
 
 def _names(node: LexborNode) -> str:
-    attrs = node.attributes
+    attrs = node.attrs
     classes = attrs.get("class") or ""
     if "-" in classes:
         classes = _TAXONOMY_TOKEN.sub(" ", classes)
@@ -79,15 +79,14 @@ def furniture_strength(node: LexborNode) -> int:
     tag = node.tag
     if tag in ("html", "body"):
         return 0
-    attrs = node.attributes
+    attrs = node.attrs
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
     names = _names(node)
-    strong = STRONG_NAME.search(names) is not None
-    weak = not strong and WEAK_NAME.search(names) is not None
     role_bad = attrs.get("role") in _BAD_ROLES
-    if not (strong or weak or role_bad or tag in _STRUCTURAL):
+    if not (role_bad or tag in _STRUCTURAL or ANY_FURNITURE_NAME.search(names)):
         return 0
+    strong = STRONG_NAME.search(names) is not None
     if ARTICLE_NAME.search(names):
         return 0
     if strong:

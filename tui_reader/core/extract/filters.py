@@ -20,6 +20,8 @@ HEAD_WINDOW = 5
 
 # A paragraph this long is prose, not a headline, byline or label.
 PROSE_CHARS = 80
+# Only blocks shorter than this are checked for repeats (long prose does not repeat).
+DEDUPE_CHARS = 400
 # After a closing rule, at most this much short text is a page footer, not the article.
 FOOTER_TAIL_CHARS = 400
 FOOTER_TAIL_SHARE = 0.15
@@ -110,7 +112,7 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
     # real paragraph (a recipe card further down may legitimately reuse the title).
     window = HEAD_WINDOW
     for index, block in enumerate(kept[:HEAD_WINDOW]):
-        if block.kind == "paragraph" and len(block.inline_text) >= PROSE_CHARS:
+        if block.kind == "paragraph" and sum(len(s.text) for s in block.spans) >= PROSE_CHARS:
             window = index
             break
     head = [
@@ -126,14 +128,23 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
     seen: set[str] = set()
     deduped: list[Block] = []
     for block in head:
-        if block.kind in ("paragraph", "figure", "heading"):
-            key = _norm(block.text)
-            if key and key in seen and (block.kind == "figure" or len(key) < 300):
+        kind = block.kind
+        if kind == "figure" or (
+            kind in ("paragraph", "heading")
+            and sum(len(span.text) for span in block.spans) < DEDUPE_CHARS
+        ):
+            # Rendered spans already have their whitespace collapsed.
+            key = (
+                "".join(span.text for span in block.spans).lower()
+                if block.spans
+                else block.text.lower()
+            )
+            if key and key in seen:
                 continue
             if key:
                 seen.add(key)
-        elif block.kind == "list":
+        elif kind == "list" and len(block.children) <= 50:
             # A gallery list of captions followed by the same captions as paragraphs.
-            seen.update(_norm(item.text) for item in block.children)
+            seen.update(item.text.lower() for item in block.children)
         deduped.append(block)
     return deduped

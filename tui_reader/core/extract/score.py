@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborNode
 
 from tui_reader.core.extract.boilerplate import ARTICLE_NAME
 
-# Ancestors further up than this do not collect votes (bounds the work on deep trees).
+# A vote climbs at most this far (bounds the work on deep trees).
 MAX_CLIMB = 40
 # Pathological pages (hundreds of thousands of links or paragraphs) are judged on a prefix.
 MAX_UNITS = 20_000
@@ -46,6 +46,73 @@ def _flat_len(text: str) -> int:
     return len(" ".join(text.split()))
 
 
+class _Tree:
+    """The part of the page that prose votes reached: elements, parents, children."""
+
+    def __init__(self, root: LexborNode) -> None:
+        self.root = root.mem_id
+        self.nodes: dict[int, LexborNode] = {self.root: root}
+        self.parent_of: dict[int, int] = {}
+        self._outside: dict[int, int | None] = {}
+
+    def register(self, node: LexborNode) -> int:
+        """Add ``node`` and its ancestors (up to a known one); return its key."""
+        start = key = node.mem_id
+        current = node
+        for _ in range(MAX_CLIMB):
+            if key in self.nodes:
+                break
+            self.nodes[key] = current
+            parent = current.parent
+            if parent is None or not parent.is_element_node:
+                break
+            parent_key = parent.mem_id
+            self.parent_of[key] = parent_key
+            current, key = parent, parent_key
+        else:
+            self.nodes.setdefault(key, current)
+        return start
+
+    def nearest(self, node: LexborNode) -> int | None:
+        """The key of the closest registered ancestor-or-self of ``node`` (memoised)."""
+        path: list[int] = []
+        current: LexborNode | None = node
+        found: int | None = None
+        for _ in range(MAX_CLIMB):
+            if current is None:
+                break
+            key = current.mem_id
+            if key in self.nodes:
+                found = key
+                break
+            if key in self._outside:
+                found = self._outside[key]
+                break
+            path.append(key)
+            current = current.parent
+        for key in path:
+            self._outside[key] = found
+        return found
+
+    def top_down(self) -> list[int]:
+        """Registered keys, every parent before its children."""
+        children: dict[int, list[int]] = {}
+        roots: list[int] = []
+        for key in self.nodes:
+            parent = self.parent_of.get(key)
+            if parent is None or parent not in self.nodes:
+                roots.append(key)
+            else:
+                children.setdefault(parent, []).append(key)
+        order = roots
+        index = 0
+        while index < len(order):
+            order.extend(children.get(order[index], ()))
+            index += 1
+        self.children = children
+        return order
+
+
 def find_body(
     body: LexborNode, furniture_strength: Callable[[LexborNode], int] | None = None
 ) -> LexborNode:
@@ -57,34 +124,8 @@ def find_body(
     the containers around it. Only elements on the way up from some prose are rated, which
     is far cheaper than rating the whole page.
     """
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
-    parent_of: dict[int, int] = {}
-    ineligible: set[int] = set()
-    body_id = body.mem_id
-    units: list[tuple[list[int], float]] = []
-
-    def chain(node: LexborNode) -> list[int]:
-        ids: list[int] = []
-        current = node
-        while len(ids) < MAX_CLIMB:
-            key = current.mem_id
-            if key in parent_of or key == body_id:
-                nodes.setdefault(key, current)
-                # The rest of the chain is known: follow the map, no DOM access.
-                up: int | None = key
-                while up is not None and len(ids) < MAX_CLIMB:
-                    ids.append(up)
-                    up = parent_of.get(up)
-                return ids
-            ids.append(key)
-            nodes[key] = current
-            parent = current.parent
-            if parent is None or not parent.is_element_node:
-                return ids
-            parent_of[key] = parent.mem_id
-            current = parent
-        return ids
+    tree = _Tree(body)
+    own: dict[int, float] = {}
 
     for para in body.css("p, pre")[:MAX_UNITS]:
         text = para.text()
@@ -98,8 +139,9 @@ def find_body(
         if link_len * 2 > text_len:
             continue
         parent = para.parent
-        if parent is not None:
-            units.append((chain(parent), float(text_len)))
+        if parent is not None and parent.is_element_node:
+            key = tree.register(parent)
+            own[key] = own.get(key, 0.0) + text_len
 
     for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS]:
         text = node.text(deep=False)
@@ -107,8 +149,23 @@ def find_body(
             continue
         text_len = _flat_len(text)
         if text_len >= MIN_PROSE:
-            units.append((chain(node), float(text_len)))
+            key = tree.register(node)
+            own[key] = own.get(key, 0.0) + text_len
 
+    if not own:
+        return body
+
+    links: dict[int, float] = {}
+    for anchor in body.css("a")[:MAX_UNITS]:
+        link_len = len(anchor.text(strip=True))
+        if link_len:
+            found = tree.nearest(anchor)
+            if found is not None:
+                links[found] = links.get(found, 0.0) + link_len
+
+    order = tree.top_down()
+    children = tree.children
+    nodes = tree.nodes
     furniture: dict[int, int] = {}
     if furniture_strength is not None:
         for key, node in nodes.items():
@@ -116,72 +173,56 @@ def find_body(
             if strength:
                 furniture[key] = strength
 
+    # Bottom-up sums: raw prose held, decayed score (furniture flips its prose to a penalty
+    # on the way out), and link text held.
+    held: dict[int, float] = {}
+    score: dict[int, float] = {}
+    linked: dict[int, float] = {}
+    for key in reversed(order):
+        kids = children.get(key, ())
+        mine = own.get(key, 0.0)
+        held[key] = mine + sum(held[k] for k in kids)
+        linked[key] = links.get(key, 0.0) + sum(linked[k] for k in kids)
+        score[key] = mine + DECAY * sum(_outgoing(k, score, furniture) for k in kids)
     if furniture:
-        # A furniture-named element that holds most of the prose is usually a layout wrapper
-        # with an unlucky name ("container has-sidebar"), not furniture.
-        held: dict[int, float] = dict.fromkeys(furniture, 0.0)
-        total = 0.0
-        for ids, amount in units:
-            total += amount
-            for key in ids:
-                if key in held:
-                    held[key] += amount
-        for key, amount in held.items():
-            if amount < total * WRAPPER_SHARE:
+        total = held[tree.root] if tree.root in held else sum(own.values())
+        for key in list(furniture):
+            if held[key] < total * WRAPPER_SHARE:
                 continue
-            # Surely-furniture names wrap whole pages too ("advertisement-off-canvas-pusher");
-            # such a wrapper, unlike a comment section, also holds the headline.
+            # A furniture-named element that holds most of the prose is usually a layout
+            # wrapper with an unlucky name ("container has-sidebar"); a surely-furniture name
+            # on a wrapper ("advertisement-off-canvas-pusher") must also hold the headline,
+            # which a comment section does not.
             if furniture[key] == 1 or nodes[key].css_first("h1") is not None:
                 del furniture[key]
+                for up in reversed(order):
+                    kids = children.get(up, ())
+                    score[up] = own.get(up, 0.0) + DECAY * sum(
+                        _outgoing(k, score, furniture) for k in kids
+                    )
 
-    for ids, amount in units:
-        index = len(ids)
-        for position, key in enumerate(ids):
-            rated = furniture.get(key)
-            if rated is not None:
-                index = position
-                ineligible.update(ids[: position + 1])
-                if rated > 1:
-                    amount = -amount * FURNITURE_PENALTY
-                break
-        weight = 1.0
-        for position, key in enumerate(ids):
-            value = amount if position > index else abs(amount)
-            scores[key] = scores.get(key, 0.0) + value * weight
-            weight *= DECAY
+    ineligible: set[int] = set()
+    for key in order:
+        up_key = tree.parent_of.get(key)
+        if key in furniture or (up_key is not None and up_key in ineligible):
+            ineligible.add(key)
 
-    if not scores:
+    final = {k: score[k] - LINK_WEIGHT * linked[k] for k in order if k not in ineligible}
+    if not final:
         return body
-
-    for anchor in body.css("a")[:MAX_UNITS]:
-        link_len = len(anchor.text(strip=True))
-        if link_len:
-            parent = anchor.parent
-            if parent is not None:
-                _debit(parent, link_len * LINK_WEIGHT, scores, parent_of)
-
-    eligible = [k for k in scores if k not in ineligible] or list(scores)
-    best_key = max(eligible, key=lambda k: _adjusted(k, scores, nodes))
+    adjusted = {k: _adjusted(v, nodes[k]) if v > 0 else v for k, v in final.items()}
+    best_key = max(adjusted, key=adjusted.__getitem__)
     if DEBUG:
-        for k in sorted(eligible, key=lambda k: -_adjusted(k, scores, nodes))[:8]:
+        for k in sorted(adjusted, key=lambda k: -adjusted[k])[:8]:
             n = nodes[k]
-            print(
-                "cand",
-                round(_adjusted(k, scores, nodes)),
-                n.tag,
-                n.attributes.get("class"),
-                n.attributes.get("id"),
-            )
-    best_score = _adjusted(best_key, scores, nodes)
+            print("cand", round(adjusted[k]), n.tag, n.attrs.get("class"), n.attrs.get("id"))
+    best_score = adjusted[best_key]
     # Walk inwards while a single child keeps nearly all of the score.
-    children: dict[int, list[int]] = {}
-    for child, parent_key in parent_of.items():
-        children.setdefault(parent_key, []).append(child)
     while True:
         inner = [
             k
             for k in children.get(best_key, ())
-            if scores[k] >= best_score * INNER_SHARE and k not in ineligible
+            if k in final and final[k] >= best_score * INNER_SHARE
         ]
         if len(inner) != 1:
             break
@@ -189,32 +230,18 @@ def find_body(
     return nodes[best_key]
 
 
-def _adjusted(key: int, scores: dict[int, float], nodes: dict[int, LexborNode]) -> float:
-    score = scores[key]
-    node = nodes[key]
+def _outgoing(key: int, score: dict[int, float], furniture: dict[int, int]) -> float:
+    value = score[key]
+    if furniture.get(key) == 2 and value > 0:
+        return -value * FURNITURE_PENALTY
+    return value
+
+
+def _adjusted(score: float, node: LexborNode) -> float:
     if score > 0 and (
         node.tag in ("article", "main")
-        or ARTICLE_NAME.search(node.attributes.get("class") or "")
-        or node.attributes.get("itemprop") in ("articleBody", "articlebody")
+        or ARTICLE_NAME.search(node.attrs.get("class") or "")
+        or node.attrs.get("itemprop") in ("articleBody", "articlebody")
     ):
         return score * SEMANTIC_BONUS
     return score
-
-
-def _debit(
-    node: LexborNode, amount: float, scores: dict[int, float], parent_of: dict[int, int]
-) -> None:
-    # Only containers that collected prose can be chosen, so only they need debiting; find
-    # the nearest such ancestor and follow the known chain from there.
-    current: LexborNode | None = node
-    for _ in range(MAX_CLIMB):
-        if current is None:
-            return
-        key = current.mem_id
-        if key in scores:
-            up: int | None = key
-            while up is not None:
-                scores[up] -= amount
-                up = parent_of.get(up)
-            return
-        current = current.parent
