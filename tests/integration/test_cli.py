@@ -137,7 +137,7 @@ def test_fetch_fails_only_when_nothing_could_be_refreshed(
     assert run(tmp_path, "import-opml", str(opml)).returncode == 0
     partial = run(tmp_path, "fetch")
     assert partial.returncode == 0, partial.stderr
-    assert "1 failed" in partial.stdout and "500" in partial.stdout
+    assert "1 feed failed" in partial.stdout and "500" in partial.stdout
 
     only_bad = run(tmp_path, "fetch", http_server.url("/bad.xml"))
     assert only_bad.returncode == 1

@@ -249,7 +249,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         report = _refresh_with_progress(library, ids, pages, failed)
     finally:
         library.close()
-    _print_report(report)
+    _print_report(report, len(failed))
     if failed and report.feeds_ok + report.feeds_not_modified == 0:
         raise TuiReaderError(f"no feed could be refreshed ({len(failed)} failed)")
     return 0
@@ -291,15 +291,22 @@ def _refresh_with_progress(
         )
 
 
-def _print_report(report: RefreshReport) -> None:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _print_report(report: RefreshReport, feeds_failed: int) -> None:
     feeds = report.feeds_ok + report.feeds_not_modified
-    parts = [f"{feeds} feed{'s' if feeds != 1 else ''} refreshed"]
+    parts = [f"{_plural(feeds, 'feed')} refreshed"]
     if report.feeds_not_modified:
         parts.append(f"{report.feeds_not_modified} unchanged")
-    parts.append(f"{report.new_articles} new article{'s' if report.new_articles != 1 else ''}")
-    parts.append(f"{report.pages_fetched} page{'s' if report.pages_fetched != 1 else ''} stored")
-    if report.failures:
-        parts.append(f"{len(report.failures)} failed")
+    parts.append(f"{_plural(report.new_articles, 'new article')}")
+    parts.append(f"{_plural(report.pages_fetched, 'page')} stored")
+    if feeds_failed:
+        parts.append(f"{_plural(feeds_failed, 'feed')} failed")
+    pages_failed = len(report.failures) - feeds_failed
+    if pages_failed > 0:
+        parts.append(f"{_plural(pages_failed, 'page')} failed (the feed's text is kept)")
     print(", ".join(parts))
     for name, reason in report.failures:
         print(f"  failed: {clean_line(name)}: {clean_line(reason)}")
@@ -312,7 +319,7 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         library.close()
     hint = " (run `tui-reader fetch` to download them)" if added else ""
-    print(f"{added} new feed{'s' if added != 1 else ''} subscribed{hint}")
+    print(f"{_plural(added, 'new feed')} subscribed{hint}")
     return 0
 
 

@@ -382,13 +382,9 @@ class Library:
             )
             if result.not_modified:
                 unchanged = FeedUpdate()
-                retried: tuple[list[tuple[str, str]], int] = ([], 0)
-                if pages:
-                    retried = await self._retry_pages(fetcher, row, unchanged, set())
+                retried = await self._retry_pages(fetcher, row, unchanged, set()) if pages else 0
                 await self._db(self.store.write_feed, row.id, unchanged)
-                return _FeedOutcome(
-                    title, not_modified=True, pages=retried[1], page_failures=retried[0]
-                )
+                return _FeedOutcome(title, not_modified=True, pages=retried)
             parsed = await asyncio.to_thread(
                 partial(
                     parse_feed,
@@ -413,28 +409,34 @@ class Library:
             list(entries),
             [e.url for e in entries.values() if e.url],
         )
-        plans: list[tuple[FeedEntry, ArticleRecord, bool]] = []
+        # (entry, record, fetch its page?, report a page failure?): a page that already
+        # failed before is retried quietly; its new error is stored, not reported again.
+        plans: list[tuple[FeedEntry, ArticleRecord, bool, bool]] = []
         planned_ids: set[int] = set()
         for entry in entries.values():
             record = _feed_record(entry)
             known = by_guid.get(entry.guid) or (by_url.get(entry.url) if entry.url else None)
+            retry = known is not None and known.summary_only
             if known is None or known.differs_from(record):
-                plans.append((entry, record, pages and entry.url is not None))
-            elif known.summary_only and pages and entry.url:
-                plans.append((entry, record, True))
+                plans.append((entry, record, pages and entry.url is not None, not retry))
+            elif retry and pages and entry.url:
+                plans.append((entry, record, True, False))
             if known is not None:
                 planned_ids.add(known.id)
 
         fetched = 0
         page_failures: list[tuple[str, str]] = []
 
-        async def with_page(entry: FeedEntry, record: ArticleRecord, get: bool) -> ArticleRecord:
+        async def with_page(
+            entry: FeedEntry, record: ArticleRecord, get: bool, report: bool
+        ) -> ArticleRecord:
             nonlocal fetched
             if not get or entry.url is None:
                 return record
             article, reason = await self._page(fetcher, entry.url, record.article)
             if article is None:
-                page_failures.append((record.title or entry.url, reason or "no article text"))
+                if report:
+                    page_failures.append((record.title or entry.url, reason or "no article text"))
                 return replace(record, page_error=reason)
             fetched += 1
             return replace(
@@ -443,7 +445,7 @@ class Library:
 
         # Only new and changed entries get their feed HTML cleaned, in a worker thread.
         bodies = await asyncio.to_thread(lambda: [_with_feed_body(p[1]) for p in plans])
-        plans = [(p[0], body, p[2]) for p, body in zip(plans, bodies, strict=True)]
+        plans = [(p[0], body, p[2], p[3]) for p, body in zip(plans, bodies, strict=True)]
         records = await asyncio.gather(*(with_page(*plan) for plan in plans))
         update = FeedUpdate(
             records=records,
@@ -460,38 +462,38 @@ class Library:
             keep_guids=frozenset(entries),
         )
         if pages:
-            more_failures, more = await self._retry_pages(fetcher, row, update, planned_ids)
-            page_failures += more_failures
-            fetched += more
+            fetched += await self._retry_pages(fetcher, row, update, planned_ids)
         results = await self._db(self.store.write_feed, row.id, update)
         new = sum(1 for r in results if r.status == "new")
         return _FeedOutcome(title, new=new, pages=fetched, page_failures=page_failures)
 
     async def _retry_pages(
         self, fetcher: Fetcher, row: FeedRow, update: FeedUpdate, skip: set[int]
-    ) -> tuple[list[tuple[str, str]], int]:
-        """Try again the pages of this feed's summary-only articles; fills ``update``."""
+    ) -> int:
+        """Try again the pages of this feed's summary-only articles; fills ``update``.
+
+        Returns how many pages could be used this time. Failures again are stored with the
+        article, not reported: they were reported the first time.
+        """
         waiting = [
             (article_id, url)
             for article_id, url in await self._db(self.store.summary_only_articles, row.id)
             if article_id not in skip
         ]
         if not waiting:
-            return [], 0
+            return 0
         results = await asyncio.gather(*(self._page(fetcher, url, None) for _, url in waiting))
         pages: list[tuple[int, Article]] = []
         errors: list[tuple[int, str]] = []
-        failures: list[tuple[str, str]] = []
-        for (article_id, url), (article, reason) in zip(waiting, results, strict=True):
+        for (article_id, _), (article, reason) in zip(waiting, results, strict=True):
             if article is None:
                 errors.append((article_id, reason or "no article text"))
-                failures.append((url, reason or "no article text"))
                 continue
             stored = await self._db(self.store.get_article, article_id)
             pages.append((article_id, _fill(article, stored.article) if stored else article))
         update.pages = [*update.pages, *pages]
         update.page_errors = [*update.page_errors, *errors]
-        return failures, len(pages)
+        return len(pages)
 
     async def _page(
         self, fetcher: Fetcher, url: str, fallback: Article | None

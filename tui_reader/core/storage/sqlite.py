@@ -317,6 +317,9 @@ class Store:
         except OSError as exc:
             store.close()
             raise StorageError(f"cannot open the store: {path} ({exc.strerror or exc})") from exc
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def _connect(self) -> sqlite3.Connection:
