@@ -543,3 +543,19 @@ async def test_no_color_still_shows_the_cursor(library: Library, monkeypatch) ->
         assert title.style is not None and title.style.reverse
         other = next(s for s in strips if "Kernel" in "".join(seg.text for seg in s))
         assert not any(seg.style and seg.style.reverse for seg in other if "Kernel" in seg.text)
+
+
+async def test_preloaded_startup_shows_titles_in_the_first_frame(library: Library) -> None:
+    from tui_reader.ui.app import preload
+
+    startup = preload(library)
+    assert startup is not None and startup.count == 12
+    app = make_app(library, startup=startup)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        # No worker has run yet: the rows and the tree come from the preloaded data.
+        text = screen_text(app)
+        assert "Rust 2.0 released" in text and "All 12" in text
+        assert app.startup is None
+        await press(pilot, "enter")
+        assert app.query_one(ReaderPane).stored is not None

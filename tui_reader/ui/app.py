@@ -7,6 +7,7 @@ does not need (the extractor, httpx, dialogs) is imported later, when it is used
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,6 +17,7 @@ from textual.screen import Screen
 
 from tui_reader.core import paths
 from tui_reader.core.errors import TuiReaderError
+from tui_reader.core.models import ArticleSummary, FeedInfo
 from tui_reader.core.sanitize import clean_line
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.render import Clock, utc_now
@@ -27,6 +29,32 @@ logger = logging.getLogger("tui_reader.ui")
 
 DARK = "textual-dark"
 LIGHT = "textual-light"
+
+
+@dataclass(frozen=True, slots=True)
+class Preload:
+    """What the first screen shows, read before the app starts (so the first frame has it)."""
+
+    feeds: list[FeedInfo]
+    starred: int
+    count: int
+    first_page: list[ArticleSummary]
+
+
+def preload(library: Library) -> Preload | None:
+    """Read the first screen's data; ``None`` if that fails (the screen then retries in workers)."""
+    from tui_reader.ui.widgets.article_list import PAGE_SIZE
+
+    try:
+        return Preload(
+            feeds=library.feeds(),
+            starred=library.count_articles(view="starred"),
+            count=library.count_articles(view="all"),
+            first_page=library.articles(view="all", limit=PAGE_SIZE),
+        )
+    except TuiReaderError as exc:
+        logger.error("could not read the store at startup: %s", exc)
+        return None
 
 
 class ReaderApp(App[None]):
@@ -53,9 +81,12 @@ class ReaderApp(App[None]):
         clock: Clock = utc_now,
         theme: str | None = None,
         log_file: Path | None = None,
+        startup: Preload | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.startup = startup
+        """Data for the first frame; consumed by the main screen when it mounts."""
         self.offline = bool(library.offline if offline is None else offline)
         self.clock = clock
         self.error_lines: list[str] = []
@@ -184,7 +215,10 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
     library = Library.open(data_dir, offline=offline)
     try:
         theme = library.get_setting("theme")
-        app = ReaderApp(library, offline=offline, theme=theme, log_file=log_file)
+        # Reading the first page here, before the event loop starts, puts the titles in the
+        # very first frame instead of one worker round trip later.
+        startup = preload(library)
+        app = ReaderApp(library, offline=offline, theme=theme, log_file=log_file, startup=startup)
         app.run()
     finally:
         library.close()

@@ -161,8 +161,16 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
-        self.reload_list()
-        self.load_feeds()
+        startup, self.reader_app.startup = self.reader_app.startup, None
+        if startup is None:
+            self.reload_list()
+            self.load_feeds()
+            return
+        source = LibrarySource(self.library, self.selection)
+        self.article_list.set_source(source, startup.count, startup.first_page)
+        self.status.set_view(source.label, startup.count)
+        self.feed_tree.load(startup.feeds, startup.starred)
+        self.feed_tree.select_data(self.selection)
 
     # --- panes -----------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
