@@ -491,3 +491,26 @@ def test_snippet_is_a_window_around_the_first_match() -> None:
     assert snippet("short text here", ["absent"]) == "short text here"
     assert snippet("", ["x"]) is None
     assert snippet("a \x1b[31mred\x1b[0m word", ["red"]) == "a red word"
+
+
+def test_search_ranks_only_the_newest_matches_when_there_are_many(
+    store: Store, feed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_reader.core.storage import sqlite as module
+
+    results = store.upsert_articles(
+        feed,
+        [record("oldest", title="Otter otter otter", text="otter")]
+        + [record(f"n{i}", title=f"News {i}", text="an otter was seen") for i in range(4)],
+    )
+    assert store.search("otter")[0].id == results[0].id  # the title match ranks first
+    monkeypatch.setattr(module, "RANK_WINDOW", 3)
+    found = [a.id for a in store.search("otter")]
+    assert found and results[0].id not in found
+    assert set(found) == {r.id for r in results[-3:]}
+
+
+def test_short_last_words_are_not_prefixes() -> None:
+    assert fts_query("r") == '"r"'
+    assert fts_query("riv") == '"riv" *'
+    assert fts_query("to riv") == '"to" "riv" *'

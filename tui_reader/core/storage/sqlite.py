@@ -36,6 +36,9 @@ UpsertStatus = Literal["new", "updated", "unchanged"]
 BUSY_TIMEOUT_MS = 10_000
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 400  # stays well under SQLite's limit on bound parameters
+PREFIX_MIN = 3
+RANK_WINDOW = 5000
+"""At most this many of a search's matches (the newest) are ranked."""
 
 
 def to_epoch(value: datetime | None) -> float | None:
@@ -105,20 +108,22 @@ def fts_query(query: str) -> str | None:
 
     Every word becomes a quoted phrase (so FTS operators and stray quotes typed by the user
     are just text) and all must match; the last word also matches as a prefix, so results
-    appear while a word is still being typed.
+    appear while a word is still being typed (from its third letter on: a one-letter prefix
+    would match most of the index).
     """
     words = _FTS_TOKEN.findall(query)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += " *"
+    if len(words[-1]) >= PREFIX_MIN:
+        quoted[-1] += " *"
     return " ".join(quoted)
 
 
 def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:
     """About ``size`` words of ``text`` around the first place one of ``words`` occurs.
 
-    The last word counts as a prefix, as in the search itself. Without a match in the text
+    The last word counts as a prefix, as in the search itself (short ones too: harmless). Without a match in the text
     (the words were in the title), the text's opening words.
     """
     tokens = text.split()
@@ -905,14 +910,24 @@ class Store:
         if match is None:
             return []
         with self._reading() as conn:
-            # Rank first, then join only the best rows: ranking is cheap per match, while
-            # anything computed per row (joins, snippets) would be paid for every match.
+            # Ranking costs time for every match. When a query matches very many articles,
+            # only the newest RANK_WINDOW of them (by id, which grows as articles arrive)
+            # are ranked: search stays quick on a big store, and for so common a query the
+            # recent articles are the ones wanted.
+            floor = conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (match, RANK_WINDOW - 1),
+            ).fetchone()
+            # Rank first, then join only the best rows: anything computed per row (joins,
+            # snippets) would otherwise be paid for every match.
             rows = conn.execute(
                 "WITH best AS (SELECT rowid AS id, bm25(articles_fts, 10.0, 3.0, 1.0) AS score "
-                "FROM articles_fts WHERE articles_fts MATCH ? ORDER BY score LIMIT ?) "
+                "FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? "
+                "ORDER BY score LIMIT ?) "
                 f"SELECT {_SUMMARY_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
                 "JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.sort_date DESC",
-                (match, max(0, limit)),
+                (match, floor[0] if floor else 0, max(0, limit)),
             ).fetchall()
             results = []
             words = [w.lower() for w in _FTS_TOKEN.findall(query)]
