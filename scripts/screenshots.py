@@ -1,0 +1,75 @@
+"""Make the README's screenshots (SVG) of the real app over the bundled Welcome feed.
+
+    python scripts/screenshots.py [--out screenshots]
+
+Each screenshot runs the app headless at a fixed size in a fresh temporary store, with a fixed
+clock so the ages in the list do not change from one run to the next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 1, 8, 9, 0, tzinfo=UTC)
+
+# (file name, terminal size, keys to press, text to type after the keys)
+SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str], ...] = (
+    ("wide.svg", (150, 40), ("j", "enter"), ""),
+    ("narrow.svg", (80, 24), ("enter",), ""),
+    ("help.svg", (100, 34), ("question_mark",), ""),
+    ("search.svg", (120, 30), ("slash",), "offline"),
+)
+
+
+async def shoot(out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str) -> None:
+    from tui_reader.core.library import Library
+    from tui_reader.ui.app import ReaderApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for sub in ("data", "config", "log"):
+            os.environ[f"TUI_READER_{sub.upper()}_DIR"] = str(Path(tmp) / sub)
+        library = Library.open(Path(tmp) / "data", offline=True)
+        try:
+            app = ReaderApp(library, clock=lambda: NOW)
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                for key in keys:
+                    await pilot.press(key)
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()
+                if text:
+                    await pilot.press(*text, "enter")
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                app.save_screenshot(filename=name, path=str(out))
+        finally:
+            library.close()
+    print(f"wrote {out / name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, size, keys, text in SHOTS:
+        asyncio.run(shoot(args.out, name, size, keys, text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
