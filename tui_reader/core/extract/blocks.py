@@ -324,13 +324,11 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         if visited > MAX_NODES:
             break
         node = item
-        if node.is_text_node:
+        tag = node.tag or ""
+        if tag == "-text":
             out.text(node.text_content or "")
             continue
-        if not node.is_element_node:
-            continue
-        tag = node.tag or ""
-        if tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS or tag[:1] in "-#!":  # comments, doctype: not elements
             continue
         if tag == "br":
             out.line_break()
@@ -389,11 +387,8 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
 
         if exit_marker is not None:
             stack.append(exit_marker)
-        children: list[LexborNode] = []
-        child = node.child
+        child = node.last_child
         while child is not None:
-            children.append(child)
-            child = child.next
-        children.reverse()
-        stack.extend(children)
+            stack.append(child)
+            child = child.prev
     return out.result()

@@ -39,6 +39,7 @@ DEBUG = False
 # Each level up keeps this share of a paragraph's vote, so a container whose own children are
 # the paragraphs beats an outer one that gathers scattered teasers.
 DECAY = 0.95
+DIRECT_TEXT_BELOW = 3000.0
 _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
 
 
@@ -143,7 +144,8 @@ def find_body(
             key = tree.register(parent)
             own[key] = own.get(key, 0.0) + text_len
 
-    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS]:
+    prose = sum(own.values())
+    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS] if prose < DIRECT_TEXT_BELOW else ():
         text = node.text(deep=False)
         if len(text) < MIN_PROSE:
             continue
