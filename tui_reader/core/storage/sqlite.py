@@ -123,7 +123,7 @@ def fts_query(query: str) -> str | None:
 def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:
     """About ``size`` words of ``text`` around the first place one of ``words`` occurs.
 
-    The last word counts as a prefix, as in the search itself (short ones too: harmless). Without a match in the text
+    The last word counts as a prefix, as in the search itself. Without a match in the text
     (the words were in the title), the text's opening words.
     """
     tokens = text.split()
