@@ -53,14 +53,18 @@ def _trafilatura() -> Callable[[str, str | None], str]:
     return run
 
 
-def _timed(fn: Callable[[str, str | None], str], html: str, url: str | None) -> tuple[str, float]:
+def _timed(
+    fn: Callable[[str, str | None], str], html: str, url: str | None
+) -> tuple[str, float, float]:
+    """Run ``fn``; return its text, wall-clock seconds and CPU seconds."""
+    cpu = time.process_time()
     start = time.perf_counter()
     try:
         text = fn(html, url)
     except Exception as exc:  # noqa: BLE001 - a crash is scored as an empty prediction
         print(f"  error: {type(exc).__name__}: {exc}", file=sys.stderr)
         text = ""
-    return text, time.perf_counter() - start
+    return text, time.perf_counter() - start, time.process_time() - cpu
 
 
 def _per_page(evaluate: ModuleType, truth: dict[str, Any], pred: dict[str, Any]) -> list:
@@ -98,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         systems["trafilatura"] = _trafilatura()
     predictions: dict[str, dict[str, Any]] = {name: {} for name in systems}
     timings: dict[str, list[float]] = {name: [] for name in systems}
+    cpu_times: dict[str, list[float]] = {name: [] for name in systems}
 
     for key in keys:
         path = args.aeb / "html" / f"{key}.html.gz"
@@ -105,9 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             html = handle.read()
         url = ground_truth[key].get("url")
         for name, fn in systems.items():
-            text, seconds = _timed(fn, html, url)
+            text, seconds, cpu_seconds = _timed(fn, html, url)
             predictions[name][key] = {"articleBody": text}
             timings[name].append(seconds)
+            cpu_times[name].append(cpu_seconds)
 
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -117,18 +123,28 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     medians: dict[str, float] = {}
+    cpu_medians: dict[str, float] = {}
     print(f"{len(keys)} pages")
-    print(f"{'':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'median ms':>10} {'mean ms':>8}")
+    print(
+        f"{'':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'median ms':>10} {'mean ms':>8} "
+        f"{'median cpu ms':>14}"
+    )
     for name, pred in predictions.items():
         metrics = evaluate.evaluate(truth, pred, args.n_bootstrap)
         medians[name] = statistics.median(timings[name]) * 1000
+        cpu_medians[name] = statistics.median(cpu_times[name]) * 1000
         mean_ms = statistics.mean(timings[name]) * 1000
         print(
             f"{name:<12} {metrics['f1']:6.3f} {metrics['precision']:6.3f} "
-            f"{metrics['recall']:6.3f} {medians[name]:10.2f} {mean_ms:8.2f}"
+            f"{metrics['recall']:6.3f} {medians[name]:10.2f} {mean_ms:8.2f} "
+            f"{cpu_medians[name]:14.2f}"
         )
-    if "trafilatura" in medians and medians["trafilatura"] > 0:
-        print(f"median time ratio ours/trafilatura: {medians['ours'] / medians['trafilatura']:.3f}")
+    if medians.get("trafilatura"):
+        ratio = medians["ours"] / medians["trafilatura"]
+        print(f"median time ratio ours/trafilatura: {ratio:.3f}")
+        if cpu_medians.get("trafilatura"):
+            cpu_ratio = cpu_medians["ours"] / cpu_medians["trafilatura"]
+            print(f"median CPU time ratio ours/trafilatura: {cpu_ratio:.3f}")
 
     rows = _per_page(evaluate, truth, predictions["ours"])
     rows.sort(key=lambda r: 2 * r[1] * r[2] / (r[1] + r[2]) if r[1] + r[2] else 0.0)

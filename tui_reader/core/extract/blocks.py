@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborNode
 
@@ -110,29 +111,29 @@ class _Context:
     kind: str  # "root", "heading", "list", "item", "quote"
     level: int = 0
     ordered: bool = False
-    spans: list[Span] = field(default_factory=list)
+    # Inline runs as (text, href, style) until flushed: building the frozen Span objects
+    # only once, after merging, is markedly cheaper.
+    spans: list[tuple[str, str | None, SpanStyle]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     lead: tuple[Span, ...] = ()
 
 
-def _merge_spans(spans: list[Span]) -> tuple[Span, ...]:
-    merged: list[Span] = []
-    for span in spans:
-        if merged and merged[-1].href == span.href and merged[-1].style == span.style:
-            merged[-1] = Span(merged[-1].text + span.text, span.href, span.style)
+def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:
+    merged: list[list[Any]] = []
+    for text, href, style in spans:
+        if merged and merged[-1][1] == href and merged[-1][2] == style:
+            merged[-1][0] += text
         else:
-            merged.append(span)
+            merged.append([text, href, style])
     # Trim the run's outer whitespace so blocks start and end on text.
     if merged:
-        first = merged[0]
-        merged[0] = Span(first.text.lstrip(" "), first.href, first.style)
-        last = merged[-1]
-        merged[-1] = Span(last.text.rstrip(" "), last.href, last.style)
-    return tuple(s for s in merged if s.text)
+        merged[0][0] = merged[0][0].lstrip(" ")
+        merged[-1][0] = merged[-1][0].rstrip(" ")
+    return tuple(Span(text, href, style) for text, href, style in merged if text)
 
 
-def _has_text(spans: list[Span]) -> bool:
-    return any(not span.text.isspace() for span in spans if span.text)
+def _has_text(spans: list[tuple[str, str | None, SpanStyle]]) -> bool:
+    return any(text and not text.isspace() for text, _, _ in spans)
 
 
 class _Renderer:
@@ -148,20 +149,20 @@ class _Renderer:
         if not text:
             return
         ctx = self.stack[-1]
-        if text == " " and (not ctx.spans or ctx.spans[-1].text.endswith((" ", "\n"))):
+        if text == " " and (not ctx.spans or ctx.spans[-1][0].endswith((" ", "\n"))):
             return
-        ctx.spans.append(Span(text, self.links[-1], self.styles[-1]))
+        ctx.spans.append((text, self.links[-1], self.styles[-1]))
 
     def line_break(self) -> None:
         ctx = self.stack[-1]
         if not ctx.spans:
             return
-        last = ctx.spans[-1].text
-        if last == "\n" or (last.isspace() and len(ctx.spans) > 1 and ctx.spans[-2].text == "\n"):
+        last = ctx.spans[-1][0]
+        if last == "\n" or (last.isspace() and len(ctx.spans) > 1 and ctx.spans[-2][0] == "\n"):
             # Two breaks in a row separate paragraphs in pages built without <p>.
             self.flush()
             return
-        ctx.spans.append(Span("\n", self.links[-1], ""))
+        ctx.spans.append(("\n", self.links[-1], ""))
 
     # -- blocks -----------------------------------------------------------------------
     def flush(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -68,10 +69,25 @@ _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|s
 
 def _names(node: LexborNode) -> str:
     attrs = node.attrs
-    classes = attrs.get("class") or ""
-    if "-" in classes:
-        classes = _TAXONOMY_TOKEN.sub(" ", classes)
-    return f"{classes} {attrs.get('id') or ''}"
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+@lru_cache(maxsize=8192)
+def _name_verdict(names: str) -> int:
+    """Classify class/id names: 0 neutral, 1 weak furniture, 2 strong, 3 names the article.
+
+    Pages repeat the same class strings many times (and sites repeat them across pages), so
+    the verdicts are cached.
+    """
+    if "-" in names:
+        names = _TAXONOMY_TOKEN.sub(" ", names)
+    if ARTICLE_NAME.search(names):
+        return 3
+    if not ANY_FURNITURE_NAME.search(names):
+        return 0
+    if STRONG_NAME.search(names):
+        return 2
+    return 0 if CONTENT_WORDS.search(names.lower()) else 1
 
 
 def furniture_strength(node: LexborNode) -> int:
@@ -82,24 +98,20 @@ def furniture_strength(node: LexborNode) -> int:
     attrs = node.attrs
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
-    names = _names(node)
-    role_bad = attrs.get("role") in _BAD_ROLES
-    if not (role_bad or tag in _STRUCTURAL or ANY_FURNITURE_NAME.search(names)):
+    verdict = _name_verdict(_names(node))
+    if verdict == 3:
         return 0
-    strong = STRONG_NAME.search(names) is not None
-    if ARTICLE_NAME.search(names):
-        return 0
-    if strong:
+    if verdict == 2:
         return 2
     if tag in _NEVER_REMOVE:
         return 0
-    if role_bad:
+    if attrs.get("role") in _BAD_ROLES:
         return 2
     if tag in _STRUCTURAL:
         return 1
     if tag in _HEADING_TAGS:
         return 0  # a heading classed "recipe-header" is still a heading
-    return 0 if CONTENT_WORDS.search(names.lower()) else 1
+    return verdict
 
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
