@@ -559,3 +559,12 @@ async def test_preloaded_startup_shows_titles_in_the_first_frame(library: Librar
         assert app.startup is None
         await press(pilot, "enter")
         assert app.query_one(ReaderPane).stored is not None
+
+
+async def test_a_theme_named_in_config_is_used(library: Library) -> None:
+    app = make_app(library, theme="nord")
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        await press(pilot, "t")
+        assert app.theme == "textual-light"

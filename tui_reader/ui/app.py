@@ -95,7 +95,12 @@ class ReaderApp(App[None]):
         self.mark_read_on_open: bool = getattr(config, "mark_read_on_open", True)
         self.keymap_overrides: dict[str, str] = dict(getattr(config, "keymap", None) or {})
         chosen = theme or getattr(config, "theme", None)
-        self.theme = LIGHT if chosen in ("light", LIGHT) else DARK
+        if chosen in ("light", LIGHT):
+            self.theme = LIGHT
+        elif chosen and chosen != "dark" and chosen in self.available_themes:
+            self.theme = chosen  # any Textual theme named in config.toml
+        else:
+            self.theme = DARK
 
     def on_mount(self) -> None:
         if self.keymap_overrides:
@@ -126,7 +131,7 @@ class ReaderApp(App[None]):
 
     # --- actions ---------------------------------------------------------------------
     def action_toggle_theme(self) -> None:
-        self.theme = LIGHT if self.theme == DARK else DARK
+        self.theme = DARK if self.theme == LIGHT else LIGHT
         name = "light" if self.theme == LIGHT else "dark"
         try:
             self.library.set_setting("theme", name)

@@ -185,9 +185,11 @@ class MainScreen(Screen[None]):
         for name in PANES:
             self.set_class(name == pane, f"-pane-{name}")
         widget = self.pane_widget(pane)
-        widget.focus()
-        # On narrow terminals the pane was hidden until the class change above is applied.
-        self.call_after_refresh(widget.focus)
+        if self.focused is not widget:
+            widget.focus()
+            if self.has_class("-narrow"):
+                # The pane was hidden until the class change above is applied.
+                self.call_after_refresh(widget.focus)
 
     def pane_widget(self, pane: Pane) -> FeedTree | ArticleList | ReaderPane:
         if pane == "feeds":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar, Protocol
 
@@ -111,7 +110,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[ArticleSummary]] = OrderedDict()
         self._pending: set[int] = set()
         self._lock = threading.Lock()
-        self.on_page_loaded_hook: Callable[[], None] | None = None
+        self._styles: RowStyles | None = None
 
     # --- data ------------------------------------------------------------------------
     def set_source(
@@ -203,7 +202,17 @@ class ArticleList(ScrollView, can_focus=True):
         self.refresh()
 
     # --- drawing ---------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
     def _row_styles(self) -> RowStyles:
+        # Resolved once per theme/focus change, not once per row.
+        if self._styles is None:
+            self._styles = self._resolve_styles()
+        return self._styles
+
+    def _resolve_styles(self) -> RowStyles:
         return RowStyles(
             unread=self.get_component_rich_style("article-list--unread", partial=True),
             read=self.get_component_rich_style("article-list--read", partial=True),
