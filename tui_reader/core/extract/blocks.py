@@ -145,9 +145,20 @@ class _Renderer:
 
     # -- inline -----------------------------------------------------------------------
     def text(self, raw: str) -> None:
-        text = _WHITESPACE.sub(" ", clean_text(raw))
-        if not text:
+        if not raw:
             return
+        # Collapse whitespace runs to one space, keeping a space at either end if there was
+        # one there (it separates this run from its inline neighbours). Collapsing first
+        # leaves clean_text a printable string in the common case, its fast path.
+        core = clean_text(" ".join(raw.split()))
+        if not core:
+            text = " "
+        else:
+            text = core
+            if raw[0].isspace():
+                text = " " + text
+            if raw[-1].isspace():
+                text += " "
         ctx = self.stack[-1]
         if text == " " and (not ctx.spans or ctx.spans[-1][0].endswith((" ", "\n"))):
             return
