@@ -14,6 +14,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+from tui_reader.core.extract.boilerplate import SKIPPED_TAGS
 from tui_reader.core.models import Block, BlockKind, Span, SpanStyle
 from tui_reader.core.sanitize import clean_line, clean_text, safe_url
 
@@ -66,32 +67,7 @@ _BLOCK_TAGS = frozenset(
         "noscript",
     }
 )
-_SKIP_TAGS = frozenset(
-    {
-        "script",
-        "style",
-        "template",
-        "head",
-        "title",
-        "button",
-        "input",
-        "select",
-        "textarea",
-        "svg",
-        "math",
-        "iframe",
-        "object",
-        "embed",
-        "video",
-        "audio",
-        "canvas",
-        "map",
-        "area",
-        "source",
-        "track",
-        "wbr",
-    }
-)
+_SKIP_TAGS = SKIPPED_TAGS
 _WHITESPACE = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _FILENAME_ALT = re.compile(r"^[\w.-]*[_-][\w.-]*$|^[\w-]+\.(?:jpe?g|png|gif|webp|avif|svg)$", re.I)
