@@ -44,7 +44,8 @@ _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, 
 
 
 def _flat_len(text: str) -> int:
-    return len(" ".join(text.split()))
+    # Outer whitespace only: runs inside prose are short, and votes need no more precision.
+    return len(text.strip())
 
 
 class _Tree:
