@@ -68,7 +68,6 @@ def test_extract_latin1_page_maps_c1_bytes_safely() -> None:
     assert "café" in article.text
 
 
-@pytest.mark.xfail(reason="H1: extract returns the caller's url unsanitized")
 @pytest.mark.parametrize("url", list(BAD_URLS.values()), ids=list(BAD_URLS))
 def test_extract_refuses_bad_document_urls(url: str) -> None:
     # The document URL itself (from a feed or a redirect) is a place a bad scheme can hide.
