@@ -461,3 +461,30 @@ def test_credit_inside_a_caption_stays_with_the_caption() -> None:
 def test_document_url_is_sanitized() -> None:
     assert extract(article(), "javascript:alert(1)").url is None
     assert extract(article(), "https://news.example/a").url == "https://news.example/a"
+
+
+def test_headline_and_excerpt_teaser_lists_are_dropped() -> None:
+    items = "".join(
+        f'<li><a href="/s/{i}">Other headline {i}</a> <span>{PROSE[i % 4][:120]}...</span></li>'
+        for i in range(6)
+    )
+    html = page(
+        f"<div class='left'><div class='ticker'><ul>{items}</ul></div>"
+        f"<div class='story'>{paragraphs()}</div></div>"
+    )
+    text = body_text(html)
+    assert "Other headline" not in text
+    assert text == "\n\n".join(PROSE)
+
+
+def test_ellipsis_excerpts_do_not_count_as_prose() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tui_reader.core.extract.score import find_body
+
+    excerpts = "".join(f"<div class='card'>{PROSE[i % 4][:150]}...</div>" for i in range(8))
+    tree = LexborHTMLParser(
+        page(f"<div id='teasers'>{excerpts}</div><div id='story'>{paragraphs(PROSE[:2])}</div>")
+    )
+    assert tree.body is not None
+    assert find_body(tree.body).attrs.get("id") == "story"

@@ -64,8 +64,22 @@ def _is_boilerplate(block: Block) -> bool:
             and link_density(block) > MAX_PARAGRAPH_LINK_DENSITY
         )
     if kind == "list":
-        return link_density(block) > MAX_LIST_LINK_DENSITY
+        return link_density(block) > MAX_LIST_LINK_DENSITY or _is_teaser_list(block)
     return False
+
+
+def _is_teaser_list(block: Block) -> bool:
+    """A list of linked headlines with excerpts cut off by an ellipsis ("... more")."""
+    items = block.children
+    if len(items) < 2:
+        return False
+    linked = cut = 0
+    for item in items:
+        if any(span.href for inner in item.walk() for span in inner.spans):
+            linked += 1
+        if item.text.rstrip().endswith(("...", "…", "[…]", "[...]")):
+            cut += 1
+    return linked * 5 >= len(items) * 3 and cut * 2 >= len(items)
 
 
 def _is_repeat(block: Block, title: str, byline: str | None) -> bool:

@@ -35,6 +35,8 @@ FURNITURE_PENALTY = 1.0
 # Named/semantic body containers get this multiplier.
 SEMANTIC_BONUS = 1.1
 
+# Text shorter than this that ends in an ellipsis is a teaser excerpt, not prose.
+EXCERPT_CHARS = 400
 DEBUG = False
 # Each level up keeps this share of a paragraph's vote, so a container whose own children are
 # the paragraphs beats an outer one that gathers scattered teasers.
@@ -46,6 +48,12 @@ _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, 
 def _flat_len(text: str) -> int:
     # Outer whitespace only: runs inside prose are short, and votes need no more precision.
     return len(text.strip())
+
+
+def _is_excerpt(text: str, length: int) -> bool:
+    # Teasers print the first lines of another story cut off with an ellipsis; prose
+    # paragraphs of the story itself rarely end that way.
+    return length < EXCERPT_CHARS and text.rstrip().endswith(("...", "…", "[…]", "[...]"))
 
 
 class _Tree:
@@ -135,7 +143,7 @@ def find_body(
         if len(text) < MIN_PROSE:
             continue
         text_len = _flat_len(text)
-        if text_len < MIN_PROSE:
+        if text_len < MIN_PROSE or _is_excerpt(text, text_len):
             continue
         link_len = sum(len(a.text(strip=True)) for a in para.css("a"))
         if link_len * 2 > text_len:
@@ -151,7 +159,7 @@ def find_body(
         if len(text) < MIN_PROSE:
             continue
         text_len = _flat_len(text)
-        if text_len >= MIN_PROSE:
+        if text_len >= MIN_PROSE and not _is_excerpt(text, text_len):
             key = tree.register(node)
             own[key] = own.get(key, 0.0) + text_len
 
