@@ -488,3 +488,34 @@ def test_ellipsis_excerpts_do_not_count_as_prose() -> None:
     )
     assert tree.body is not None
     assert find_body(tree.body).attrs.get("id") == "story"
+
+
+def test_caption_boxes_become_figures_and_repeat_captions_are_dropped() -> None:
+    caption = "Rescue boats on Main Street, Tuesday."
+    box = (
+        f'<div class="wp-caption"><img src="/d.jpg" alt="">'
+        f'<p class="wp-caption-text">{caption}</p></div>'
+    )
+    html = article(extra_inside=box + f"<p>{PROSE[0][:40]} more.</p>" + box)
+    result = extract(html, "https://news.example/")
+    figures = [b for b in result.blocks if b.kind == "figure"]
+    assert figures[0].src == "https://news.example/d.jpg"
+    assert figures[0].inline_text == caption
+    assert result.text.count(caption) == 1
+
+
+def test_repeated_lines_that_are_not_captions_are_kept() -> None:
+    plan = "".join(
+        f"<h3>Day {day}</h3><p>Breakfast: oats, berries and a cup of green tea.</p>"
+        for day in range(1, 4)
+    )
+    text = body_text(article(extra_inside=plan))
+    assert text.count("Breakfast: oats, berries and a cup of green tea.") == 3
+
+
+def test_embedded_posts_are_content_not_social_furniture() -> None:
+    embed = (
+        '<div class="social-media-embed"><blockquote><p>The levee is gone, the whole '
+        "street is under water right now, stay away from the river.</p></blockquote></div>"
+    )
+    assert "The levee is gone" in body_text(article(extra_inside=embed))

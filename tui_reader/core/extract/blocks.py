@@ -73,6 +73,8 @@ _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _FILENAME_ALT = re.compile(r"^[\w.-]*[_-][\w.-]*$|^[\w-]+\.(?:jpe?g|png|gif|webp|avif|svg)$", re.I)
 _IMAGE_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
+# Longer than this, an element classed "caption" is not a caption.
+CAPTION_CHARS = 600
 # Lists and quotes nested deeper than this are flattened into their parent.
 MAX_DEPTH = 24
 _NESTING_TAGS = frozenset({"ul", "ol", "li", "blockquote"})
@@ -273,6 +275,14 @@ class _Renderer:
             self.add(Block("table", rows=tuple(rows), header_rows=header_rows))
 
 
+def _is_caption_box(node: LexborNode) -> bool:
+    names = node.attrs.get("class")
+    if not names or "caption" not in names.lower():
+        return False
+    # A caption is short; a long element merely classed "captioned-story" is not one.
+    return len(node.text()) <= CAPTION_CHARS
+
+
 _PERMALINK_TEXT = frozenset({"¶", "#", "§", "🔗", "link", "permalink", "∞"})
 
 
@@ -334,6 +344,15 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             if node.css_first("p, ul, ol, blockquote, table") is None or caption is None:
                 out.image(node, caption)
                 continue
+        if tag in ("div", "p", "span") and _is_caption_box(node):
+            # WordPress-style captions: <div class="wp-caption"><img><p class="...caption-text">.
+            inner = [n for n in node.css("[class*=caption i]") if n.mem_id != node.mem_id]
+            caption = inner[0] if inner else node
+            if node.css_first("img") is not None:
+                out.image(node, caption)
+            else:
+                out.image(caption, caption)
+            continue
         if tag == "pre":
             out.code(node)
             continue

@@ -81,7 +81,8 @@ def _name_verdict(names: str) -> int:
     """
     if "-" in names:
         names = _TAXONOMY_TOKEN.sub(" ", names)
-    if ARTICLE_NAME.search(names):
+    if ARTICLE_NAME.search(names) or "embed" in names:
+        # Embedded posts and media ("social-media-embed") are quoted content, not furniture.
         return 3
     if not ANY_FURNITURE_NAME.search(names):
         return 0

@@ -137,12 +137,16 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
     head = _drop_footer_tail(head)
     while head and head[-1].kind in ("heading", "rule"):
         head.pop()
-    # Galleries and captioned media often print the same caption twice (in the figure and
-    # again as a paragraph); text seen once is not repeated.
-    seen: set[str] = set()
+    # Galleries and captioned media often print the same caption twice: in the figure (or a
+    # gallery list) and again as a paragraph. Such repeats go, and so does a block that
+    # repeats the one just before it; other repeats are the author's (a meal plan lists
+    # the same breakfast every day).
+    captions: set[str] = set()
     deduped: list[Block] = []
+    previous = ""
     for block in head:
         kind = block.kind
+        key = ""
         if kind == "figure" or (
             kind in ("paragraph", "heading")
             and sum(len(span.text) for span in block.spans) < DEDUPE_CHARS
@@ -153,12 +157,12 @@ def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> l
                 if block.spans
                 else block.text.lower()
             )
-            if key and key in seen:
+            if key and (key in captions or key == previous):
                 continue
-            if key:
-                seen.add(key)
+            if kind == "figure" and key:
+                captions.add(key)
         elif kind == "list" and len(block.children) <= 50:
-            # A gallery list of captions followed by the same captions as paragraphs.
-            seen.update(item.text.lower() for item in block.children)
+            captions.update(item.text.lower() for item in block.children)
+        previous = key
         deduped.append(block)
     return deduped
