@@ -12,6 +12,7 @@ from tests.hostile.corpus import (
     CORPUS_DIR,
     FEED_FILES,
     billion_laughs,
+    deep_nesting,
     huge_feed,
     item_count,
     xxe,
@@ -227,3 +228,52 @@ def test_discovery_on_a_hostile_page() -> None:
     for feed in found:
         assert_safe_link(feed.url, "discovered url", fetchable=True)
     assert [f.url for f in found] == ["https://good.example/feed.json"]
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"id": "1", '
+        b'"title": ' + b"[" * DEEP + b"]" * DEEP + b"}]}",
+        b"[" * DEEP + b"]" * DEEP,
+        b"<rss><channel><title>t</title><item><title>x</title><guid>g</guid>"
+        + b"<a>" * DEEP
+        + b"</a>" * DEEP
+        + b"</item></channel></rss>",
+        b"<rss><channel><title>t</title><item><title>x</title><guid>g</guid><description>"
+        b"<![CDATA[" + deep_nesting(10_000) + b"]]></description></item></channel></rss>",
+    ],
+    ids=["json-deep-value", "json-deep-document", "xml-deep-elements", "deep-html-summary"],
+)
+def test_deeply_nested_feeds(data: bytes) -> None:
+    try:
+        parsed = feeds().parse_feed(data, FEED_URL, None)
+    except FeedError as exc:
+        assert "\n" not in str(exc)
+        assert_clean(str(exc), "error")
+    else:
+        check_parsed(parsed, "deep")
+
+
+@pytest.mark.parametrize(
+    "depth", [20_000, pytest.param(DEEP, marks=pytest.mark.slow)], ids=["20k", "100k"]
+)
+def test_deeply_nested_opml(depth: int) -> None:
+    # Finding H6: the folder path is copied at every level, so time grows with depth squared.
+    data = (
+        b"<opml><body>"
+        + b'<outline text="x">' * depth
+        + b'<outline xmlUrl="http://a.example/"/>'
+        + b"</outline>" * depth
+        + b"</body></opml>"
+    )
+    try:
+        outlines = opml().parse_opml(data)
+    except FeedError as exc:
+        assert "\n" not in str(exc)
+    else:
+        check_outlines(outlines, "deep opml")
+        assert all(len(o.tags) <= 1000 for o in outlines)
