@@ -140,7 +140,6 @@ class MainScreen(Screen[None]):
             yield ArticleList(clock=self.reader_app.clock, id="articles")
             yield ReaderPane(id="reader")
         yield StatusLine(offline=self.reader_app.offline, id="status")
-        yield Footer()
 
     @property
     def feed_tree(self) -> FeedTree:
@@ -159,6 +158,9 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
+        # The footer (a widget per key) is the costliest part of the first frame: mounting it
+        # just after that frame puts the article titles on screen sooner.
+        self.call_after_refresh(self.mount, Footer())
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         startup, self.reader_app.startup = self.reader_app.startup, None
@@ -169,8 +171,8 @@ class MainScreen(Screen[None]):
         source = LibrarySource(self.library, self.selection)
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
-        self.feed_tree.load(startup.feeds, startup.starred)
-        self.feed_tree.select_data(self.selection)
+        # The tree can wait for the frame after the one showing the titles.
+        self.call_after_refresh(self.post_message, FeedsLoaded(startup.feeds, startup.starred))
 
     # --- panes -----------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
