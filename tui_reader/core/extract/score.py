@@ -63,7 +63,7 @@ class _Tree:
         self.root = root.mem_id
         self.nodes: dict[int, LexborNode] = {self.root: root}
         self.parent_of: dict[int, int] = {}
-        self._outside: dict[int, int | None] = {}
+        self.outside: dict[int, int | None] = {}
 
     def register(self, node: LexborNode) -> int:
         """Add ``node`` and its ancestors (up to a known one); return its key."""
@@ -95,13 +95,13 @@ class _Tree:
             if key in self.nodes:
                 found = key
                 break
-            if key in self._outside:
-                found = self._outside[key]
+            if key in self.outside:
+                found = self.outside[key]
                 break
             path.append(key)
             current = current.parent
         for key in path:
-            self._outside[key] = found
+            self.outside[key] = found
         return found
 
     def top_down(self) -> list[int]:
@@ -167,12 +167,25 @@ def find_body(
         return body
 
     links: dict[int, float] = {}
+    registered = tree.nodes
+    outside = tree.outside
     for anchor in body.css("a")[:MAX_UNITS]:
         link_len = len(anchor.text(strip=True))
-        if link_len:
-            found = tree.nearest(anchor)
-            if found is not None:
-                links[found] = links.get(found, 0.0) + link_len
+        if not link_len:
+            continue
+        parent = anchor.parent
+        if parent is None:
+            continue
+        # Most links sit right inside a voted element or a sibling of one already seen.
+        key = parent.mem_id
+        if key in registered:
+            found: int | None = key
+        elif key in outside:
+            found = outside[key]
+        else:
+            found = tree.nearest(parent)
+        if found is not None:
+            links[found] = links.get(found, 0.0) + link_len
 
     order = tree.top_down()
     children = tree.children
