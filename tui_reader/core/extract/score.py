@@ -42,6 +42,10 @@ DEBUG = False
 # the paragraphs beats an outer one that gathers scattered teasers.
 DECAY = 0.95
 DIRECT_TEXT_BELOW = 3000.0
+# Inline elements between a link and its paragraph (<p><em><a>...).
+_INLINE_TAGS = frozenset(
+    {"a", "em", "i", "strong", "b", "span", "u", "small", "mark", "sup", "sub"}
+)
 _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
 
 
@@ -137,6 +141,29 @@ def find_body(
     tree = _Tree(body)
     own: dict[int, float] = {}
 
+    # One pass over the links: their text per enclosing paragraph (for the paragraphs' link
+    # density) and their parents (for the containers' link text, once those are known).
+    anchors: list[tuple[LexborNode, int]] = []
+    para_links: dict[int, int] = {}
+    for anchor in body.css("a")[:MAX_UNITS]:
+        link_len = len(anchor.text(strip=True))
+        parent = anchor.parent
+        if not link_len or parent is None:
+            continue
+        anchors.append((parent, link_len))
+        holder: LexborNode | None = parent
+        for _ in range(3):
+            if holder is None:
+                break
+            tag = holder.tag
+            if tag == "p" or tag == "pre":
+                key = holder.mem_id
+                para_links[key] = para_links.get(key, 0) + link_len
+                break
+            if tag not in _INLINE_TAGS:
+                break
+            holder = holder.parent
+
     for para in body.css("p, pre")[:MAX_UNITS]:
         text = para.text()
         # The raw length bounds the collapsed one, so most short nodes skip the collapse.
@@ -145,8 +172,7 @@ def find_body(
         text_len = _flat_len(text)
         if text_len < MIN_PROSE or _is_excerpt(text, text_len):
             continue
-        link_len = sum(len(a.text(strip=True)) for a in para.css("a"))
-        if link_len * 2 > text_len:
+        if para_links.get(para.mem_id, 0) * 2 > text_len:
             continue
         parent = para.parent
         if parent is not None and parent.is_element_node:
@@ -169,13 +195,7 @@ def find_body(
     links: dict[int, float] = {}
     registered = tree.nodes
     outside = tree.outside
-    for anchor in body.css("a")[:MAX_UNITS]:
-        link_len = len(anchor.text(strip=True))
-        if not link_len:
-            continue
-        parent = anchor.parent
-        if parent is None:
-            continue
+    for parent, link_len in anchors:
         # Most links sit right inside a voted element or a sibling of one already seen.
         key = parent.mem_id
         if key in registered:
