@@ -39,6 +39,8 @@ async def test_startup_lists_articles_newest_first(library: Library) -> None:
         assert "1h" in lines[rust]  # age from the injected clock
         assert "Tech Daily" in lines[rust]
         assert "online" in text
+        footer = text.splitlines()[-1]
+        assert "Search" in footer and "Refresh" in footer and "Help" in footer
         assert isinstance(app.focused, ArticleList)
         tree_text = text
         assert "All 12" in tree_text and "Unread 12" in tree_text

@@ -160,7 +160,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         # The footer (a widget per key) is the costliest part of the first frame: mounting it
         # just after that frame puts the article titles on screen sooner.
-        self.call_after_refresh(self.mount, Footer())
+        self.call_after_refresh(self._mount_footer)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         startup, self.reader_app.startup = self.reader_app.startup, None
@@ -173,6 +173,10 @@ class MainScreen(Screen[None]):
         self.status.set_view(source.label, startup.count)
         # The tree can wait for the frame after the one showing the titles.
         self.call_after_refresh(self.post_message, FeedsLoaded(startup.feeds, startup.starred))
+
+    async def _mount_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer mounted late has not seen the bindings yet
 
     # --- panes -----------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
