@@ -31,7 +31,9 @@ SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str], ...] = (
 )
 
 
-async def shoot(out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str) -> None:
+async def shoot(
+    out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str
+) -> None:
     from tui_reader.core.library import Library
     from tui_reader.ui.app import ReaderApp
 

@@ -187,8 +187,10 @@ class ArticleList(ScrollView, can_focus=True):
         try:
             rows = source.fetch(PAGE_SIZE, page_no * PAGE_SIZE)
         except Exception as exc:  # noqa: BLE001 - reported, the row stays a placeholder
-            self.app.call_from_thread(self.app.notify, f"Could not read articles: {exc}",
-                                      severity="error", markup=False)  # fmt: skip
+            self._pending.discard(page_no)
+            report = getattr(self.app, "report_error", None)
+            if report is not None:
+                report("Could not read the articles", exc)
             return
         self.post_message(self.PageLoaded(generation, page_no, rows))
 
