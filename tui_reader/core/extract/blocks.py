@@ -81,7 +81,7 @@ _NESTING_TAGS = frozenset({"ul", "ol", "li", "blockquote"})
 
 # A cap on nodes visited while rendering: beyond this a page is pathological, and what we
 # have so far is returned.
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 
 
 @dataclass(slots=True)

@@ -45,6 +45,7 @@ _BAD_ROLES = frozenset(
 # element and matching the names in one regular expression.
 _CANDIDATES = "[class], [id], [role], header, footer, aside, form"
 
+MAX_FURNITURE = 500
 # A furniture-named element holding at least this share of the container's text is a layout
 # wrapper with an unlucky class name ("page sidebar-left"), so it is kept.
 _WRAPPER_SHARE = 0.5
@@ -166,7 +167,9 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
         for node in reversed(doomed):
             if node.mem_id != container.mem_id:
                 node.decompose()
-    found = furniture(container)
+    # Judging furniture means measuring its text; on pathological pages (thousands of
+    # nested share boxes) only the first ones are judged, which keeps the work bounded.
+    found = furniture(container)[:MAX_FURNITURE]
     if not found:
         return
     # A credit or byline inside a caption belongs to the caption.
