@@ -151,11 +151,14 @@ def _delayed(handler, delay, answered):  # type: ignore[no-untyped-def]
 
 async def _refresh(library: Library, pages: bool):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
+    cpu = time.process_time()
     try:
         report = await library.refresh(pages=pages)
     finally:
         await library.aclose()
-    return report, time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    print(f"  (refresh used {time.process_time() - cpu:.2f} s of CPU in {elapsed:.2f} s)")
+    return report, elapsed
 
 
 if __name__ == "__main__":

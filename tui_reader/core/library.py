@@ -65,6 +65,8 @@ FEED_OR_PAGE_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
     "application/xhtml+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
+SHORT_FRAGMENT = 3000
+"""Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
 MIN_PAGE_CHARS = 250
 """A cleaned page with less text than this (and than the feed's own text) is not used.
 Characters, not words: CJK text has few spaces."""
@@ -673,17 +675,27 @@ def _fill(page: Article, feed: Article | None) -> Article:
 
 def _fragment_article(html: str, url: str | None) -> Article:
     """The feed's own HTML for an entry, cleaned into an article body."""
-    from tui_reader.core.extract import extract
-
-    try:
-        article = extract(f"<html><body><article>{html}</article></body></html>", url)
-    except ExtractError:
-        article = Article()
-    if article.blocks:
-        return article
-    # Too short for the extractor to see an article in: keep its text as paragraphs.
     from selectolax.lexbor import LexborHTMLParser
 
+    if len(html) <= SHORT_FRAGMENT:
+        # A summary is all content: render it as it is (a fraction of the cost of the
+        # extractor, which looks for an article among page furniture).
+        from tui_reader.core.extract.blocks import render
+
+        body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
+        blocks = tuple(render(body, url)) if body is not None else ()
+        if blocks:
+            return Article(blocks=blocks)
+    else:
+        from tui_reader.core.extract import extract
+
+        try:
+            article = extract(f"<html><body><article>{html}</article></body></html>", url)
+        except ExtractError:
+            article = Article()
+        if article.blocks:
+            return article
+    # Nothing the renderer or extractor would keep: keep the text as paragraphs.
     text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     blocks = tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
