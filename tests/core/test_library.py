@@ -333,3 +333,55 @@ def test_unwritable_data_dir_is_a_storage_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StorageError, match="cannot create"):
         Library.open(blocker / "sub", config=Config())
+
+
+async def test_feed_summaries_are_cleaned_into_blocks(open_library, web: Web) -> None:
+    summary = (
+        "<p>Read <a href='/more'>the report</a>.<script>alert(1)</script></p>"
+        "<ul><li>one</li><li>two \x1b]52;c;eA==\x07</li></ul>"
+        "<p><a href='javascript:alert(1)'>click</a></p>"
+    )
+    long_text = "<p>" + "A sentence of the full text that the feed carries. " * 80 + "</p>"
+    items = [
+        Item(guid="short", title="Short", link=url("/s"), summary=summary),
+        Item(guid="long", title="Long", link=url("/l"), summary=long_text),
+    ]
+    web.routes["/feed.xml"] = (200, "application/rss+xml", rss("F", items))
+    lib = open_library()
+    feed_id, _ = lib.store.add_feed(url("/feed.xml"))
+    await lib.refresh(pages=False)
+    await lib.aclose()
+    stored = {a.title: lib.article(a.id).article for a in lib.articles(feed_id=feed_id)}
+    short = stored["Short"]
+    assert [b.kind for b in short.blocks] == ["paragraph", "list", "paragraph"]
+    assert short.links() == [("the report", url("/more"))]
+    assert "alert" not in short.text and "\x1b" not in short.text and "eA==" not in short.text
+    assert short.title == "Short" and short.url == url("/s")
+    assert "full text that the feed carries" in stored["Long"].text
+    assert len(stored["Long"].text) > 3000
+
+
+async def test_an_unexpected_error_in_one_feed_spares_the_others(
+    open_library, web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui_reader.core.feeds as feeds
+
+    real = feeds.parse_feed
+
+    def flaky(data: bytes, url: str, *args: object, **kwargs: object):
+        if "bad" in url:
+            raise ValueError("parser bug")
+        return real(data, url, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feeds, "parse_feed", flaky)
+    web.routes["/bad.xml"] = (200, "application/rss+xml", rss("Bad", []))
+    web.routes["/good.xml"] = (200, "application/rss+xml", rss("Good", feed_items(("g", "/g"))))
+    lib = open_library()
+    bad, _ = lib.store.add_feed(url("/bad.xml"))
+    lib.store.add_feed(url("/good.xml"))
+    report = await lib.refresh(pages=False)
+    await lib.aclose()
+    assert report.feeds_ok == 1 and report.new_articles == 1
+    ((_, reason),) = report.failures
+    assert "ValueError" in reason and "parser bug" in reason
+    assert "parser bug" in (lib.feed(bad).last_error or "")

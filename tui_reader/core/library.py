@@ -339,7 +339,16 @@ class Library:
 
         async def one(row: FeedRow) -> _FeedOutcome:
             nonlocal done
-            outcome = await self._refresh_feed(fetcher, row, pages=pages)
+            try:
+                outcome = await self._refresh_feed(fetcher, row, pages=pages)
+            except StorageError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                # Something nobody foresaw in one feed (a parser bug, a strange document)
+                # must not stop the others; it is that feed's error.
+                reason = clean_line(f"{row.url}: unexpected {type(exc).__name__}: {exc}")
+                await self._db(self.store.set_feed_error, row.id, reason)
+                outcome = _FeedOutcome(row.title or row.url, error=reason)
             done += 1
             if progress is not None:
                 progress(
