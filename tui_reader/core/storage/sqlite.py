@@ -388,6 +388,10 @@ class Store:
             yield self._connection()
         except sqlite3.Error as exc:
             raise storage_error(exc, self.path) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"cannot use the store: {self.path} ({exc.strerror or exc})"
+            ) from exc
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -397,6 +401,10 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise storage_error(exc, self.path) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"cannot use the store: {self.path} ({exc.strerror or exc})"
+            ) from exc
         try:
             yield conn
             conn.execute("COMMIT")
