@@ -519,3 +519,17 @@ def test_embedded_posts_are_content_not_social_furniture() -> None:
         "street is under water right now, stay away from the river.</p></blockquote></div>"
     )
     assert "The levee is gone" in body_text(article(extra_inside=embed))
+
+
+def test_widget_control_labels_are_furniture() -> None:
+    assert is_furniture_line("Caption Close")
+    assert is_furniture_line("Expand · Gallery")
+    assert not is_furniture_line("Close the gallery doors before the water rises.")
+
+
+def test_caption_made_of_control_labels_is_dropped() -> None:
+    html = article(
+        extra_inside='<div class="captionlink"><p class="open">Caption</p>'
+        '<p class="close">Close</p></div>'
+    )
+    assert body_text(html) == "\n\n".join(PROSE)

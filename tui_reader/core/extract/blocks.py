@@ -14,7 +14,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from tui_reader.core.extract.boilerplate import SKIPPED_TAGS
+from tui_reader.core.extract.boilerplate import SKIPPED_TAGS, is_furniture_line
 from tui_reader.core.models import Block, BlockKind, Span, SpanStyle
 from tui_reader.core.sanitize import clean_line, clean_text, safe_url
 
@@ -236,7 +236,7 @@ class _Renderer:
         spans: tuple[Span, ...] = ()
         if caption is not None:
             text = clean_line(caption.text(separator=" "))
-            if text:
+            if text and not is_furniture_line(text):
                 spans = (Span(text),)
         if src or spans:
             self.add(Block("figure", spans=spans, src=src, alt=alt))

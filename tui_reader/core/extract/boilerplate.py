@@ -250,6 +250,14 @@ _SOCIAL_WORDS = frozenset(
 )
 
 
+# Labels of widget controls; a short line made only of them is a widget's chrome.
+_CONTROL_WORDS = frozenset(
+    "caption close expand collapse open hide show more less toggle menu search next "
+    "previous prev back play pause mute unmute fullscreen image photo video gallery of "
+    "enlarge zoom view".split()
+)
+
+
 def is_furniture_line(text: str) -> bool:
     """True when a short block's text is a stock furniture line ("Share this", "Ad", ...)."""
     flat = " ".join(text.split()).lower()
@@ -259,5 +267,7 @@ def is_furniture_line(text: str) -> bool:
         return True
     words = flat.split(" ")
     if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
+        return True
+    if len(words) <= 6 and all(w.strip(".:!|·•") in _CONTROL_WORDS for w in words):
         return True
     return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None

@@ -65,6 +65,9 @@ def _is_boilerplate(block: Block) -> bool:
         )
     if kind == "list":
         return link_density(block) > MAX_LIST_LINK_DENSITY or _is_teaser_list(block)
+    if kind == "figure" and not block.src:
+        # A caption with no image left is only worth keeping when it says something.
+        return is_furniture_line(block.inline_text)
     return False
 
 
