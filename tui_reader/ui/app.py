@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from tui_reader.core import paths
 from tui_reader.core.errors import TuiReaderError
-from tui_reader.core.models import ArticleSummary, FeedInfo
+from tui_reader.core.models import ArticleSummary
 from tui_reader.core.sanitize import clean_line
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.render import Clock, utc_now
@@ -35,8 +35,6 @@ LIGHT = "textual-light"
 class Preload:
     """What the first screen shows, read before the app starts (so the first frame has it)."""
 
-    feeds: list[FeedInfo]
-    starred: int
     count: int
     first_page: list[ArticleSummary]
 
@@ -46,9 +44,9 @@ def preload(library: Library) -> Preload | None:
     from tui_reader.ui.widgets.article_list import PAGE_SIZE
 
     try:
+        # Only the list's first page: the tree's counts (a scan of the store) come from a
+        # worker once the titles are on screen.
         return Preload(
-            feeds=library.feeds(),
-            starred=library.count_articles(view="starred"),
             count=library.count_articles(view="all"),
             first_page=library.articles(view="all", limit=PAGE_SIZE),
         )

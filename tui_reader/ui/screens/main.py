@@ -171,8 +171,7 @@ class MainScreen(Screen[None]):
         source = LibrarySource(self.library, self.selection)
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
-        # The tree can wait for the frame after the one showing the titles.
-        self.call_after_refresh(self.post_message, FeedsLoaded(startup.feeds, startup.starred))
+        self.load_feeds()
 
     async def _mount_footer(self) -> None:
         await self.mount(Footer())
