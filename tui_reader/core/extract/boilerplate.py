@@ -268,6 +268,7 @@ def is_furniture_line(text: str) -> bool:
     words = flat.split(" ")
     if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
         return True
-    if len(words) <= 6 and all(w.strip(".:!|·•") in _CONTROL_WORDS for w in words):
+    labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
+    if len(labels) <= 6 and all(w in _CONTROL_WORDS for w in labels):
         return True
     return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None
