@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -26,3 +27,11 @@ def require(module: str, *names: str) -> ModuleType:
 @pytest.fixture
 def corpus() -> Path:
     return CORPUS_DIR
+
+
+# Inputs that cost more than a minute of CPU until the findings about them are fixed run only
+# when asked for: TUI_READER_HOSTILE_FULL=1 python -m pytest tests/hostile
+heavy = pytest.mark.skipif(
+    not os.environ.get("TUI_READER_HOSTILE_FULL"),
+    reason="costly until fixed (see docs/reliability.md); set TUI_READER_HOSTILE_FULL=1",
+)
