@@ -177,3 +177,47 @@ async def test_offline_app_does_not_follow_links_to_unstored_pages(
             assert app.is_running
     finally:
         library.close()
+
+
+async def test_network_failures_are_one_line_notifications(
+    net_library: Library, served: LocalServer, isolated_dirs: Path
+) -> None:
+    served.add("/gone.html", b"no", status=404)
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await pilot.press(*served.url("/gone.html"))
+        await press(pilot, "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1
+        assert errors[0].startswith("Could not add ") and "404" in errors[0]
+        assert "\n" not in errors[0]
+        # Following a link to a page that fails is reported the same way.
+        main = app.screen
+        from tui_reader.ui.screens.main import MainScreen
+
+        assert isinstance(main, MainScreen)
+        main.follow_link(served.url("/gone.html"))
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 2 and errors[1].startswith("Could not open ")
+        assert app.is_running
+        await press(pilot, "e")
+        assert screen_text(app).count("404") >= 2
+
+
+async def test_refresh_progress_shows_in_the_status_line(
+    net_library: Library, served: LocalServer
+) -> None:
+    served.add("/feed.xml", rss("Slow", []), content_type="application/rss+xml", delay=1.5)
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        # While the slow feed is still being fetched the status line says so.
+        assert "refreshing" in screen_text(app).splitlines()[-2]
+        await settle(pilot)
+        assert "refreshed:" in screen_text(app).splitlines()[-2]
