@@ -96,14 +96,24 @@ async def test_enter_opens_marks_read_and_escape_goes_back(library: Library) -> 
         assert isinstance(app.focused, ArticleList)
 
 
-async def test_mark_read_on_open_can_be_turned_off(data_dir, library: Library) -> None:
-    app = make_app(library)
-    app.mark_read_on_open = False
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        first = library.articles(limit=1)[0]
-        assert not first.read
+async def test_mark_read_on_open_can_be_turned_off(data_dir, isolated_dirs) -> None:
+    (isolated_dirs / "config" / "config.toml").write_text(
+        "[reader]\nmark_read_on_open = false\n", encoding="utf-8"
+    )
+    from .conftest import fill_store, standard_spec
+
+    fill_store(data_dir, standard_spec())
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter")
+            assert app.query_one(ReaderPane).stored is not None
+            first = library.articles(limit=1)[0]
+            assert not first.read
+    finally:
+        library.close()
 
 
 async def test_space_b_g_G_page_the_reader(library: Library) -> None:
