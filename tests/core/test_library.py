@@ -385,3 +385,20 @@ async def test_an_unexpected_error_in_one_feed_spares_the_others(
     ((_, reason),) = report.failures
     assert "ValueError" in reason and "parser bug" in reason
     assert "parser bug" in (lib.feed(bad).last_error or "")
+
+
+async def test_media_links_are_not_fetched_as_pages(open_library, web: Web) -> None:
+    items = [
+        Item(guid="ep1", title="Episode 1", link=url("/audio/ep1.mp3"), summary="Show notes."),
+        Item(guid="doc", title="Report", link=url("/files/report.PDF?dl=1"), summary="A PDF."),
+    ]
+    web.routes["/feed.xml"] = (200, "application/rss+xml", rss("Podcast", items))
+    lib = open_library()
+    feed_id, _ = lib.store.add_feed(url("/feed.xml"))
+    first = await lib.refresh()
+    await lib.refresh()
+    await lib.aclose()
+    assert web.paths() == ["/feed.xml", "/feed.xml"]
+    assert first.new_articles == 2 and first.failures == ()
+    texts = {lib.article(a.id).article.text for a in lib.articles(feed_id=feed_id)}
+    assert texts == {"Show notes.", "A PDF."}

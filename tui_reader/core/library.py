@@ -20,6 +20,7 @@ from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from tui_reader.core import paths
 from tui_reader.core.config import Config, load_config
@@ -428,9 +429,10 @@ class Library:
             record = _feed_record(entry)
             known = by_guid.get(entry.guid) or (by_url.get(entry.url) if entry.url else None)
             retry = known is not None and known.summary_only
+            has_page = pages and entry.url is not None and not is_media_url(entry.url)
             if known is None or known.differs_from(record):
-                plans.append((entry, record, pages and entry.url is not None, not retry))
-            elif retry and pages and entry.url:
+                plans.append((entry, record, has_page, not retry))
+            elif retry and has_page:
                 plans.append((entry, record, True, False))
             if known is not None:
                 planned_ids.add(known.id)
@@ -489,7 +491,7 @@ class Library:
         waiting = [
             (article_id, url)
             for article_id, url in await self._db(self.store.summary_only_articles, row.id)
-            if article_id not in skip
+            if article_id not in skip and not is_media_url(url)
         ]
         if not waiting:
             return 0
@@ -667,6 +669,24 @@ class _FeedOutcome:
     not_modified: bool = False
     error: str | None = None
     page_failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+_MEDIA_SUFFIXES = (
+    ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac",
+    ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi",
+    ".pdf", ".epub", ".zip", ".gz", ".tar", ".7z",
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg",
+)  # fmt: skip
+
+
+def is_media_url(url: str) -> bool:
+    """True for links to audio, video, images or archives (podcast feeds link episodes).
+
+    Their "page" would be megabytes of something that is not an article, so it is not
+    fetched: the feed's own text is the article.
+    """
+    path = urlsplit(url).path.lower()
+    return path.endswith(_MEDIA_SUFFIXES)
 
 
 def _fill(page: Article, feed: Article | None) -> Article:
