@@ -443,13 +443,13 @@ def test_full_disk_through_the_cli_is_one_line(tmp_path: Path) -> None:
 # --- a read-only store ----------------------------------------------------------------------
 
 
-def _readonly_mount(path: Path) -> bool:
+def _mount_tmpfs(path: Path, size: str = "8m") -> bool:
     """Mount a small tmpfs at ``path`` (root only); False when this is not possible."""
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 or not Path("/bin/mount").exists() and not Path("/usr/bin/mount").exists():
         return False
     path.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(path)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
         capture_output=True,
     )
     return done.returncode == 0
@@ -458,7 +458,7 @@ def _readonly_mount(path: Path) -> bool:
 def test_read_only_filesystem_is_a_one_line_error(tmp_path: Path) -> None:
     # A real read-only file system: root cannot write there either (chmod would not stop it).
     mount = tmp_path / "ro"
-    if not _readonly_mount(mount):
+    if not _mount_tmpfs(mount):
         pytest.skip("cannot mount a tmpfs here")
     try:
         data = mount / "data"
@@ -520,3 +520,30 @@ def test_read_only_store_injected_is_a_storage_error(tmp_path: Path, monkeypatch
     finally:
         library.close()
     assert_after_crash(data, before)
+
+
+def test_real_full_disk_on_a_small_tmpfs(tmp_path: Path) -> None:
+    # ENOSPC from a file system that really is full (needs root to mount; skipped otherwise).
+    mount = tmp_path / "small"
+    if not _mount_tmpfs(mount, "3m"):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        data = mount / "data"
+        before = make_store(data, feeds=3, per_feed=60)
+        proc = spawn(FILLER, str(data), str(10**12))
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, (out[-500:], err[-2000:])
+        assert "Traceback" not in err, err
+        errors = [line for line in out.splitlines() if line.startswith("ERROR")]
+        assert len(errors) == 1 and "full" in errors[0], out[-500:]
+        written = {f"fill-{n}" for n in (int(x) for x in out.splitlines() if x.isdigit())}
+        assert written
+        conn = sqlite3.connect(data / DB_NAME)
+        try:
+            stored = {r[0] for r in conn.execute("SELECT guid FROM articles")}
+        finally:
+            conn.close()
+        assert written <= stored
+        assert_after_crash(data, before)
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
