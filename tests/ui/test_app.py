@@ -581,3 +581,33 @@ async def test_a_theme_named_in_config_is_used(library: Library) -> None:
         assert app.theme == "nord"
         await press(pilot, "t")
         assert app.theme == "textual-light"
+
+
+async def test_errors_reach_the_log_file(library: Library, isolated_dirs, monkeypatch) -> None:
+    from tui_reader.core import paths
+    from tui_reader.ui.app import setup_logging
+
+    log_file = paths.log_path()
+    setup_logging(log_file)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StorageError("attempt to write a readonly database")
+
+    monkeypatch.setattr(library, "set_read", broken)
+    app = make_app(library, log_file=log_file)
+    try:
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "m")
+            assert app.is_running
+    finally:
+        import logging as _logging
+
+        root = _logging.getLogger("tui_reader")
+        for handler in list(root.handlers):
+            if getattr(handler, "baseFilename", None) == str(log_file):
+                handler.close()
+                root.removeHandler(handler)
+    text = log_file.read_text(encoding="utf-8")
+    assert "Could not change the article: attempt to write a readonly database" in text
+    assert str(log_file).startswith(str(isolated_dirs))
