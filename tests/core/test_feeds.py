@@ -158,6 +158,11 @@ def test_bad_json_feeds(doc: bytes) -> None:
     assert "\n" not in str(info.value)
 
 
+def test_mislabelled_feeds_are_parsed_by_what_they_are() -> None:
+    assert parse_feed(load("rss2.xml"), URL, "application/json").kind == "rss"
+    assert parse_feed(load("jsonfeed11.json"), URL, "application/rss+xml").kind == "json"
+
+
 def test_json_text_is_cleaned() -> None:
     doc = (
         b'{"version": "https://jsonfeed.org/version/1.1", "title": "A\\u001b]0;x\\u0007B",'

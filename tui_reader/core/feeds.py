@@ -291,9 +291,11 @@ def _html_field(value: object, detail: Mapping[str, Any] | None) -> str | None:
 
 
 def _is_json(data: bytes, media_type: str | None) -> bool:
-    if media_type in _JSON_TYPES:
-        return True
-    return _strip_bom(data[:64]).lstrip()[:1] == b"{"
+    # The first byte decides over the label: servers mislabel feeds both ways.
+    first = _strip_bom(data[:64]).lstrip()[:1]
+    if first in (b"{", b"<"):
+        return first == b"{"
+    return media_type in _JSON_TYPES
 
 
 def _parse_json_feed(data: bytes, url: str, shown: str) -> ParsedFeed:
