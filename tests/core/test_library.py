@@ -402,3 +402,20 @@ async def test_media_links_are_not_fetched_as_pages(open_library, web: Web) -> N
     assert first.new_articles == 2 and first.failures == ()
     texts = {lib.article(a.id).article.text for a in lib.articles(feed_id=feed_id)}
     assert texts == {"Show notes.", "A PDF."}
+
+
+async def test_a_page_that_keeps_failing_is_given_up_after_a_few_tries(
+    open_library, web: Web
+) -> None:
+    from tui_reader.core.storage import MAX_PAGE_ATTEMPTS
+
+    web.routes["/feed.xml"] = (200, "application/rss+xml", rss("F", feed_items(("p", "/pay"))))
+    web.routes["/pay"] = (403, "text/html", b"subscribers only")
+    lib = open_library()
+    lib.store.add_feed(url("/feed.xml"))
+    for _ in range(MAX_PAGE_ATTEMPTS + 3):
+        await lib.refresh()
+    await lib.aclose()
+    assert web.paths().count("/pay") == MAX_PAGE_ATTEMPTS
+    (a,) = lib.articles(feed_id=lib.find_feed(url("/feed.xml")))
+    assert a.summary_only and "403" in (lib.page_error(a.id) or "")

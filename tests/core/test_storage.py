@@ -431,6 +431,8 @@ def test_migration_adds_later_indexes(tmp_path: Path) -> None:
             )
         }
         assert {"articles_fts", "articles_waiting", "articles_by_feed_read"} <= names
+        columns = {row[1] for row in store._connection().execute("PRAGMA table_info(articles)")}
+        assert "page_attempts" in columns
     finally:
         store.close()
 

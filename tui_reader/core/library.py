@@ -46,7 +46,13 @@ from tui_reader.core.models import (
     StoredArticle,
 )
 from tui_reader.core.sanitize import clean_line, clean_text, is_fetchable_url, safe_url
-from tui_reader.core.storage import ArticleRecord, FeedRow, FeedUpdate, Store
+from tui_reader.core.storage import (
+    MAX_PAGE_ATTEMPTS,
+    ArticleRecord,
+    FeedRow,
+    FeedUpdate,
+    Store,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -432,7 +438,7 @@ class Library:
             has_page = pages and entry.url is not None and not is_media_url(entry.url)
             if known is None or known.differs_from(record):
                 plans.append((entry, record, has_page, not retry))
-            elif retry and has_page:
+            elif retry and has_page and known.page_attempts < MAX_PAGE_ATTEMPTS:
                 plans.append((entry, record, True, False))
             if known is not None:
                 planned_ids.add(known.id)

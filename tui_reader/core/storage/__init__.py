@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui_reader.core.storage.sqlite import (
+    MAX_PAGE_ATTEMPTS,
     ArticleRecord,
     FeedRow,
     FeedUpdate,
@@ -13,6 +14,7 @@ from tui_reader.core.storage.sqlite import (
 )
 
 __all__ = [
+    "MAX_PAGE_ATTEMPTS",
     "ArticleRecord",
     "FeedRow",
     "FeedUpdate",

@@ -98,5 +98,12 @@ V3: tuple[str, ...] = (
     "CREATE INDEX articles_waiting ON articles(feed_id, sort_date) WHERE summary_only = 1",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+# Version 4: how often an article's page has failed, so that a page that never works (a
+# paywall, a page gone for good) stops being fetched on every refresh.
+V4: tuple[str, ...] = (
+    "ALTER TABLE articles ADD COLUMN page_attempts INTEGER NOT NULL DEFAULT 0",
+    "UPDATE articles SET page_attempts = 1 WHERE page_error IS NOT NULL",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,8 @@ UpsertStatus = Literal["new", "updated", "unchanged"]
 BUSY_TIMEOUT_MS = 10_000
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 _CHUNK = 400  # stays well under SQLite's limit on bound parameters
+MAX_PAGE_ATTEMPTS = 5
+"""A page that failed this many times is not fetched again by refreshes."""
 PREFIX_MIN = 3
 RANK_WINDOW = 5000
 """At most this many of a search's matches (the newest) are ranked."""
@@ -195,6 +197,8 @@ class KnownArticle:
     updated: float | None
     summary_only: bool
     feed_summary_html: str | None
+    page_attempts: int = 0
+    """How often its page has failed (see :data:`MAX_PAGE_ATTEMPTS`)."""
 
     def differs_from(self, record: ArticleRecord) -> bool:
         """True when the entry changed since it was stored (it is then updated in place)."""
@@ -255,7 +259,10 @@ class FeedUpdate:
 _SUMMARY_COLUMNS = (
     "a.id, a.feed_id, f.title, a.title, a.url, a.published, a.read, a.starred, a.summary_only"
 )
-_KNOWN_COLUMNS = "id, guid, url, title, author, published, updated, summary_only, feed_summary_html"
+_KNOWN_COLUMNS = (
+    "id, guid, url, title, author, published, updated, summary_only, feed_summary_html, "
+    "page_attempts"
+)
 
 
 def _summary(row: sqlite3.Row | tuple[Any, ...], snippet: str | None = None) -> ArticleSummary:
@@ -284,6 +291,7 @@ def _known(row: tuple[Any, ...]) -> KnownArticle:
         updated=row[6],
         summary_only=bool(row[7]),
         feed_summary_html=row[8],
+        page_attempts=int(row[9]),
     )
 
 
@@ -632,13 +640,18 @@ class Store:
                         by_url.setdefault(known.url, known)
         return by_guid, by_url
 
-    def summary_only_articles(self, feed_id: int, limit: int = 20) -> list[tuple[int, str]]:
-        """``(id, url)`` of the newest articles of a feed still waiting for their page."""
+    def summary_only_articles(
+        self, feed_id: int, limit: int = 20, max_attempts: int = MAX_PAGE_ATTEMPTS
+    ) -> list[tuple[int, str]]:
+        """``(id, url)`` of the newest articles of a feed still waiting for their page.
+
+        Pages that already failed ``max_attempts`` times are given up on.
+        """
         with self._reading() as conn:
             rows = conn.execute(
                 "SELECT id, url FROM articles WHERE feed_id = ? AND summary_only = 1 "
-                "AND url IS NOT NULL ORDER BY sort_date DESC LIMIT ?",
-                (feed_id, limit),
+                "AND url IS NOT NULL AND page_attempts < ? ORDER BY sort_date DESC LIMIT ?",
+                (feed_id, max_attempts, limit),
             ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
@@ -656,7 +669,9 @@ class Store:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
             for article_id, reason in update.page_errors:
                 conn.execute(
-                    "UPDATE articles SET page_error = ? WHERE id = ?", (reason, article_id)
+                    "UPDATE articles SET page_error = ?, page_attempts = page_attempts + 1 "
+                    "WHERE id = ?",
+                    (reason, article_id),
                 )
             sets = ["last_refresh = ?", "last_error = ?"]
             params: list[Any] = [now, update.error]
@@ -695,7 +710,7 @@ class Store:
             cursor = conn.execute(
                 "INSERT INTO articles(feed_id, guid, url, title, author, published, updated, "
                 "sort_date, fetched_at, summary_only, article_json, feed_summary_html, "
-                "page_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "page_error, page_attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     feed_id,
                     record.guid,
@@ -710,6 +725,7 @@ class Store:
                     article_to_json(record.article),
                     record.feed_summary_html,
                     record.page_error,
+                    int(record.page_error is not None),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
@@ -735,7 +751,9 @@ class Store:
         if not changed and not (known.summary_only and not record.summary_only):
             if known.summary_only and record.page_error:
                 conn.execute(
-                    "UPDATE articles SET page_error = ? WHERE id = ?", (record.page_error, known.id)
+                    "UPDATE articles SET page_error = ?, page_attempts = page_attempts + 1 "
+                    "WHERE id = ?",
+                    (record.page_error, known.id),
                 )
             return UpsertResult(known.id, known.guid, "unchanged")
         conn.execute(
@@ -773,9 +791,11 @@ class Store:
         summary_only: bool,
         page_error: str | None,
     ) -> None:
+        # A page that worked resets the count; one more failure adds to it.
         conn.execute(
-            "UPDATE articles SET article_json = ?, summary_only = ?, page_error = ? WHERE id = ?",
-            (article_to_json(article), int(summary_only), page_error, article_id),
+            "UPDATE articles SET article_json = ?, summary_only = ?, page_error = ?, "
+            "page_attempts = CASE WHEN ? IS NULL THEN 0 ELSE page_attempts + 1 END WHERE id = ?",
+            (article_to_json(article), int(summary_only), page_error, page_error, article_id),
         )
         self._reindex(conn, article_id, article)
 
