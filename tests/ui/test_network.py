@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from tui_reader.ui.screens.links import LinksScreen
 from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 
-from .conftest import StoreSpec, fill_store, record
+from .conftest import NOW, StoreSpec, fill_store, record
 from .helpers import make_app, press, screen_text, settle
 
 WIDE = (160, 48)
@@ -221,3 +222,28 @@ async def test_refresh_progress_shows_in_the_status_line(
         assert "refreshing" in screen_text(app).splitlines()[-2]
         await settle(pilot)
         assert "refreshed:" in screen_text(app).splitlines()[-2]
+
+
+async def test_after_a_refresh_the_cursor_follows_the_article(
+    data_dir: Path, served: LocalServer
+) -> None:
+    old = record(0, "An older stored article", published=NOW - timedelta(days=30))
+    fill_store(data_dir, StoreSpec(feeds=[(served.url("/feed.xml"), "Local News", (), [old])]))
+    library = Library.open(data_dir)
+    # Starred, so that the refresh's pruning of old read articles keeps it.
+    library.set_starred(library.articles(limit=1)[0].id, True)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "r")
+            await settle(pilot)
+            titles = [a.title for a in library.articles(limit=10)]
+            assert titles == ["Musk and NATO", "An older stored article"]
+            articles = app.query_one(ArticleList)
+            assert articles.cursor == 1
+            reader = app.query_one(ReaderPane)
+            await press(pilot, "K")
+            assert reader.stored is not None and reader.stored.summary.title == "Musk and NATO"
+    finally:
+        library.close()

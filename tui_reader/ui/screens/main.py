@@ -114,6 +114,7 @@ class MainScreen(Screen[None]):
         first_page: list[ArticleSummary]
         cursor: int
         focus: bool
+        keep_ids: tuple[int | None, int | None] | None = None
 
     @dataclass
     class CursorTo(Message):
@@ -231,28 +232,52 @@ class MainScreen(Screen[None]):
         self.feed_tree.load(message.feeds, message.starred)
         self.feed_tree.select_data(self.selection)
 
-    def reload_list(self, *, cursor: int = 0, focus: bool = False) -> None:
-        """Re-read the current selection (or search) from the store."""
+    def reload_list(self, *, cursor: int = 0, focus: bool = False, keep: bool = False) -> None:
+        """Re-read the current selection (or search) from the store.
+
+        With ``keep`` the cursor stays on the same article (and J/K keep working from the
+        open one) when it is still on the first page.
+        """
         source: ArticleSource
         if self.search_query is not None and isinstance(self.article_list.source, ResultsSource):
             source = self.article_list.source
         else:
             source = LibrarySource(self.library, self.selection)
-        self._load_list(source, cursor, focus)
+        keep_ids: tuple[int | None, int | None] | None = None
+        if keep:
+            at_cursor = self.article_list.cached(self.article_list.cursor)
+            opened = self.reader.stored
+            keep_ids = (
+                at_cursor.id if at_cursor is not None else None,
+                opened.summary.id if opened is not None and self.open_index is not None else None,
+            )
+        self._load_list(source, cursor, focus, keep_ids)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def _load_list(self, source: ArticleSource, cursor: int, focus: bool) -> None:
+    def _load_list(
+        self,
+        source: ArticleSource,
+        cursor: int,
+        focus: bool,
+        keep_ids: tuple[int | None, int | None] | None = None,
+    ) -> None:
         try:
             count = source.count()
             first = source.fetch(PAGE_SIZE, 0)
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not read the articles", exc)
             return
-        self.post_message(self.ListLoaded(source, count, first, cursor, focus))
+        self.post_message(self.ListLoaded(source, count, first, cursor, focus, keep_ids))
 
     def on_main_screen_list_loaded(self, message: ListLoaded) -> None:
-        self.article_list.set_source(message.source, message.count, message.first_page,
-                                     message.cursor)  # fmt: skip
+        cursor = message.cursor
+        if message.keep_ids:
+            # After a refresh new rows push old ones down: follow the article, not the row.
+            cursor_id, open_id = message.keep_ids
+            where = {row.id: index for index, row in enumerate(message.first_page)}
+            cursor = where.get(cursor_id, cursor) if cursor_id is not None else cursor
+            self.open_index = where.get(open_id) if open_id is not None else None
+        self.article_list.set_source(message.source, message.count, message.first_page, cursor)
         self.status.set_view(message.source.label, message.count)
         if message.focus:
             self.show_pane("articles")
@@ -588,7 +613,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Refresh done: {summary}", markup=False,
                         severity="warning" if failed else "information")  # fmt: skip
         self.load_feeds()
-        self.reload_list(cursor=self.article_list.cursor)
+        self.reload_list(cursor=self.article_list.cursor, keep=True)
 
     def action_add_url(self) -> None:
         from tui_reader.ui.screens.dialogs import InputDialog
@@ -622,7 +647,7 @@ class MainScreen(Screen[None]):
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.load_feeds()
-        self.reload_list(cursor=self.article_list.cursor)
+        self.reload_list(cursor=self.article_list.cursor, keep=True)
 
     def action_show_log(self) -> None:
         self.reader_app.action_show_log()
