@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from tui_reader.core import feeds as feeds_module
 from tui_reader.core.errors import FeedError
-from tui_reader.core.feeds import looks_like_feed, parse_feed
+from tui_reader.core.feeds import MAX_ENTRIES, looks_like_feed, parse_feed
 
 DATA = Path(__file__).parent.parent / "data" / "feeds"
 URL = "https://host.example.com/dir/feed.xml"
@@ -307,19 +308,43 @@ def test_empty_but_valid_feed_has_no_entries() -> None:
     assert feed.title == "Quiet" and feed.entries == ()
 
 
-@pytest.mark.slow
-def test_ten_thousand_items() -> None:
+def _big_rss(count: int) -> bytes:
     items = "".join(
         f"<item><title>Item {i}</title><link>https://e.org/{i}</link>"
         f"<pubDate>Tue, 02 Jan 2024 10:30:00 GMT</pubDate><description>Body {i}</description>"
         "</item>"
-        for i in range(10_000)
+        for i in range(count)
     )
     doc = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{items}'
-    feed = parse_feed((doc + "</channel></rss>").encode(), URL)
-    assert len(feed.entries) == 10_000
-    assert feed.entries[9_999].url == "https://e.org/9999"
-    assert len({e.guid for e in feed.entries}) == 10_000
+    return (doc + "</channel></rss>").encode()
+
+
+def test_ten_thousand_items_keep_the_first_thousand() -> None:
+    feed = parse_feed(_big_rss(10_000), URL)
+    assert len(feed.entries) == MAX_ENTRIES == 1000
+    assert feed.title == "Big"
+    assert feed.entries[0].url == "https://e.org/0"
+    assert feed.entries[-1].url == "https://e.org/999"
+    assert len({e.guid for e in feed.entries}) == 1000
+
+
+def test_entry_cap_is_a_parameter_and_atom_is_closed_again() -> None:
+    assert len(parse_feed(_big_rss(50), URL, max_entries=7).entries) == 7
+    entries = "".join(
+        f"<entry><id>urn:{i}</id><title>E{i}</title><updated>2024-01-02T00:00:00Z</updated></entry>"
+        for i in range(30)
+    )
+    doc = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'
+    feed = parse_feed(doc.encode(), URL, max_entries=10)
+    assert [e.guid for e in feed.entries] == [f"urn:{i}" for i in range(10)]
+    assert feed.kind == "atom"
+
+
+def test_json_feed_entry_cap() -> None:
+    items = [{"id": str(i), "url": f"https://e.org/{i}", "title": str(i)} for i in range(20)]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+    feed = parse_feed(json.dumps(doc).encode(), URL, max_entries=5)
+    assert [e.guid for e in feed.entries] == ["0", "1", "2", "3", "4"]
 
 
 # --- looks_like_feed ---------------------------------------------------------------------
