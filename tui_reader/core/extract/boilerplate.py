@@ -263,12 +263,13 @@ def is_furniture_line(text: str) -> bool:
     flat = " ".join(text.split()).lower()
     if not flat:
         return True
-    if len(flat) <= 120 and _FURNITURE_LINES.match(flat):
-        return True
-    words = flat.split(" ")
-    if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
-        return True
-    labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
-    if len(labels) <= 6 and all(w in _CONTROL_WORDS for w in labels):
-        return True
+    if len(flat) <= 120:
+        if _FURNITURE_LINES.match(flat):
+            return True
+        words = flat.split(" ")
+        if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
+            return True
+        labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
+        if len(labels) <= 6 and all(w in _CONTROL_WORDS for w in labels):
+            return True
     return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None

@@ -51,13 +51,13 @@ def _is_boilerplate(block: Block) -> bool:
     kind = block.kind
     if kind in ("paragraph", "heading"):
         spans = block.spans
-        if not any(_WORDS.search(span.text) for span in spans):
-            return True  # ornaments and separators: "■", "* * *", "—"
-        # Furniture lines are short; measuring first spares long paragraphs the regexes.
-        if sum(len(span.text) for span in spans) <= 400 and is_furniture_line(
-            "".join(span.text for span in spans)
-        ):
-            return True
+        text = "".join(span.text for span in spans)
+        if len(text) <= 400:
+            # Furniture lines and ornaments are short; long paragraphs skip the regexes.
+            if _WORDS.search(text) is None:
+                return True  # ornaments and separators: "■", "* * *", "—"
+            if is_furniture_line(text):
+                return True
         return (
             kind == "paragraph"
             and any(span.href for span in spans)

@@ -217,19 +217,22 @@ def find_body(
             if strength:
                 furniture[key] = strength
 
-    # Bottom-up sums: raw prose held, decayed score (furniture flips its prose to a penalty
-    # on the way out), and link text held.
-    held: dict[int, float] = {}
-    score: dict[int, float] = {}
-    linked: dict[int, float] = {}
-    for key in reversed(order):
-        kids = children.get(key, ())
-        mine = own.get(key, 0.0)
-        held[key] = mine + sum(held[k] for k in kids)
-        linked[key] = links.get(key, 0.0) + sum(linked[k] for k in kids)
-        score[key] = mine + DECAY * sum(_outgoing(k, score, furniture) for k in kids)
+    # Bottom-up sums (children are pushed into parents): raw prose held, link text held,
+    # and the decayed score, where sure furniture turns its prose into a penalty.
+    parent_of = tree.parent_of
+    upward: list[tuple[int, int | None]] = [(k, parent_of.get(k)) for k in reversed(order)]
+    held = dict.fromkeys(order, 0.0)
+    held.update(own)
+    linked = dict.fromkeys(order, 0.0)
+    linked.update((k, v) for k, v in links.items() if k in linked)
+    for key, up_key in upward:
+        if up_key is not None and up_key in held:
+            held[up_key] += held[key]
+            linked[up_key] += linked[key]
+    score = _scores(order, upward, own, furniture)
     if furniture:
         total = held[tree.root] if tree.root in held else sum(own.values())
+        changed = False
         for key in list(furniture):
             if held[key] < total * WRAPPER_SHARE:
                 continue
@@ -239,11 +242,9 @@ def find_body(
             # which a comment section does not.
             if furniture[key] == 1 or nodes[key].css_first("h1") is not None:
                 del furniture[key]
-                for up in reversed(order):
-                    kids = children.get(up, ())
-                    score[up] = own.get(up, 0.0) + DECAY * sum(
-                        _outgoing(k, score, furniture) for k in kids
-                    )
+                changed = True
+        if changed:
+            score = _scores(order, upward, own, furniture)
 
     ineligible: set[int] = set()
     for key in order:
@@ -274,11 +275,21 @@ def find_body(
     return nodes[best_key]
 
 
-def _outgoing(key: int, score: dict[int, float], furniture: dict[int, int]) -> float:
-    value = score[key]
-    if furniture.get(key) == 2 and value > 0:
-        return -value * FURNITURE_PENALTY
-    return value
+def _scores(
+    order: list[int],
+    upward: list[tuple[int, int | None]],
+    own: dict[int, float],
+    furniture: dict[int, int],
+) -> dict[int, float]:
+    score = dict.fromkeys(order, 0.0)
+    score.update(own)
+    for key, parent in upward:
+        if parent is not None and parent in score:
+            value = score[key]
+            if value > 0 and furniture.get(key) == 2:
+                value = -value * FURNITURE_PENALTY
+            score[parent] += DECAY * value
+    return score
 
 
 def _adjusted(score: float, node: LexborNode) -> float:
