@@ -73,7 +73,7 @@ def _names(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _name_verdict(names: str) -> int:
     """Classify class/id names: 0 neutral, 1 weak furniture, 2 strong, 3 names the article.
 
