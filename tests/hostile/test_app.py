@@ -140,6 +140,45 @@ async def test_o_never_opens_a_non_http_url(hostile_library, monkeypatch) -> Non
         assert_clean(url)
 
 
+async def test_refresh_failures_from_hostile_servers_show_clean(
+    hostile_library,  # noqa: ANN001
+    http_server: LocalServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from tests.hostile.corpus import error_body
+    from tests.hostile.payloads import OSC0, OSC52
+    from tui_reader.ui.app import ReaderApp
+
+    http_server.add("/err", error_body(), status=500, content_type="text/html")
+    http_server.add("/garbage", f"{OSC0}<html>{OSC52}", content_type="application/rss+xml")
+    http_server.redirect("/to-file", "file:///etc/passwd")
+    for path in ("/err", "/garbage", "/to-file"):
+        hostile_library.store.add_feed(http_server.url(path), title=f"{path} {OSC52}")
+    app = ReaderApp(hostile_library)
+    caplog.set_level(logging.ERROR, logger="tui_reader")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert_screen_clean(app, "after refresh")
+        assert len(app.error_lines) >= 3, app.error_lines
+        for line in app.error_lines + [n.message for n in app._notifications]:
+            assert "\n" not in line
+            assert_clean(line, "error line")
+        assert not any("Internal error" in line or "PWNED" in line for line in app.error_lines)
+        await pilot.press("e")  # the log screen
+        await settle(pilot)
+        assert_screen_clean(app, "log screen")
+        assert app.is_running
+    # What goes to the log file is as clean as what goes to the screen.
+    assert "failed" in caplog.text or "error" in caplog.text.lower()
+    assert_clean(caplog.text.replace("\n", " "), "log")
+
+
 class _ReadOnly:
     """A connection whose writes fail as they do on a read-only file system."""
 

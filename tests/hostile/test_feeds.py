@@ -131,8 +131,6 @@ def test_garbage_is_a_one_line_feed_error_or_clean(data: bytes) -> None:
         check_parsed(parsed, repr(data[:30]))
 
 
-@pytest.mark.slow
-@heavy  # finding H3: about 75 s of feedparser time
 def test_100k_item_feed_is_bounded_and_clean() -> None:
     data = huge_feed(100_000)
     try:
@@ -141,7 +139,9 @@ def test_100k_item_feed_is_bounded_and_clean() -> None:
         assert "\n" not in str(exc)
         assert_clean(str(exc), "error")
         return
-    assert 0 < len(parsed.entries) <= 100_000
+    # Finding H3 (fixed): the parser keeps a bounded number of entries instead of spending
+    # minutes on all of them.
+    assert 0 < len(parsed.entries) <= 10_000
     assert_clean(parsed.title, "title")
     for entry in parsed.entries[:50]:
         assert_safe_link(entry.url, "entry url", fetchable=True)

@@ -210,3 +210,21 @@ async def test_resource_limits_fail_alone_and_the_rest_of_the_refresh_goes_on(
     assert integrity(tmp_path) == "ok"
     assert article_counts(tmp_path)[good] == item_count("rss-wellformed.xml")
     assert check_store_is_clean(tmp_path) > 0
+
+
+async def test_100k_item_feed_under_the_default_cap_is_stored_bounded(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    url = http_server.url("/100k.xml")
+    http_server.add("/100k.xml", huge_feed(100_000), content_type="application/rss+xml")
+    library = open_library(tmp_path)
+    try:
+        library.store.add_feed(url)
+        report = await library.refresh(pages=False)
+        one_line_failures(report)
+    finally:
+        await library.aclose()
+        library.close()
+    assert integrity(tmp_path) == "ok"
+    assert 0 < article_counts(tmp_path)[url] <= 10_000
+    assert check_store_is_clean(tmp_path) > 0
