@@ -516,3 +516,12 @@ def test_short_last_words_are_not_prefixes() -> None:
     assert fts_query("r") == '"r"'
     assert fts_query("riv") == '"riv" *'
     assert fts_query("to riv") == '"to" "riv" *'
+
+
+def test_writing_a_feed_removed_meanwhile_is_a_no_op(store: Store, feed: int) -> None:
+    assert store.remove_feed(feed)
+    assert store.write_feed(feed, FeedUpdate(records=[record("g1")])) == []
+    assert store.count_articles() == 0
+    store.set_feed_error(feed, "gone")  # no such row: nothing to do, no error
+    with pytest.raises(StorageError):
+        store.upsert_articles(feed, [record("g1")])

@@ -656,7 +656,11 @@ class Store:
         return [(int(r[0]), str(r[1])) for r in rows]
 
     def upsert_articles(self, feed_id: int, records: Sequence[ArticleRecord]) -> list[UpsertResult]:
-        """Insert new articles and update changed ones in place, in one transaction."""
+        """Insert new articles and update changed ones in place, in one transaction.
+
+        Raises:
+            StorageError: there is no feed ``feed_id``.
+        """
         with self._writing() as conn:
             return [self._upsert(conn, feed_id, record, time.time()) for record in records]
 
@@ -664,6 +668,8 @@ class Store:
         """Store everything one refresh of a feed produced, in one transaction."""
         now = time.time()
         with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                return []  # unsubscribed while it was being fetched: nothing to keep
             results = [self._upsert(conn, feed_id, record, now) for record in update.records]
             for article_id, article in update.pages:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
