@@ -14,7 +14,6 @@ import gc
 import gzip
 import importlib.util
 import json
-import os
 import statistics
 import sys
 import time
@@ -36,12 +35,7 @@ def _load_evaluate(aeb: Path) -> ModuleType:
 
 
 def _ours(html: str, url: str | None) -> str:
-    article = extract(html, url)
-    if os.environ.get("NOALT"):
-        return "\n\n".join(b.text for b in article.blocks if b.kind != "figure" or b.inline_text)
-    if os.environ.get("NOFIG"):
-        return "\n\n".join(b.text for b in article.blocks if b.kind != "figure")
-    return article.text
+    return extract(html, url).text
 
 
 def _trafilatura() -> Callable[[str, str | None], str]:
