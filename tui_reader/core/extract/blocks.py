@@ -303,6 +303,9 @@ def _is_layout_table(node: LexborNode) -> bool:
 def render(root: LexborNode, base: str | None) -> list[Block]:
     """Render ``root``'s subtree as blocks (unfiltered)."""
     out = _Renderer(base)
+    # One selector pass finds the caption-classed elements, instead of a class lookup on
+    # every element of the walk.
+    captioned = {node.mem_id for node in root.css("[class*=caption i]")}
     # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
     stack: list[LexborNode | str] = [root]
     visited = 0
@@ -344,7 +347,12 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             if node.css_first("p, ul, ol, blockquote, table") is None or caption is None:
                 out.image(node, caption)
                 continue
-        if tag in ("div", "p", "span") and _is_caption_box(node):
+        if (
+            captioned
+            and tag in ("div", "p", "span")
+            and node.mem_id in captioned
+            and _is_caption_box(node)
+        ):
             # WordPress-style captions: <div class="wp-caption"><img><p class="...caption-text">.
             inner = [n for n in node.css("[class*=caption i]") if n.mem_id != node.mem_id]
             caption = inner[0] if inner else node
