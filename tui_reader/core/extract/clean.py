@@ -80,6 +80,7 @@ def _name_verdict(names: str) -> int:
     Pages repeat the same class strings many times (and sites repeat them across pages), so
     the verdicts are cached.
     """
+    names = names.lower()
     if "-" in names:
         names = _TAXONOMY_TOKEN.sub(" ", names)
     if ARTICLE_NAME.search(names) or "embed" in names:
@@ -89,7 +90,7 @@ def _name_verdict(names: str) -> int:
         return 0
     if STRONG_NAME.search(names):
         return 2
-    return 0 if CONTENT_WORDS.search(names.lower()) else 1
+    return 0 if CONTENT_WORDS.search(names) else 1
 
 
 def furniture_strength(node: LexborNode) -> int:
