@@ -411,7 +411,7 @@ def test_full_disk_is_a_one_line_error_and_loses_nothing(tmp_path: Path) -> None
 
 def test_full_disk_through_the_cli_is_one_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    make_store(data, feeds=1, per_feed=10)
+    before = make_store(data, feeds=2, per_feed=20)
     opml = tmp_path / "many.opml"
     opml.write_bytes(big_opml(3000))
     env = cli_env(tmp_path)
@@ -437,7 +437,7 @@ def test_full_disk_through_the_cli_is_one_line(tmp_path: Path) -> None:
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("tui-reader: error: "), proc.stderr[-2000:]
     assert_clean(lines[0])
-    assert integrity(data) == "ok"
+    assert_after_crash(data, before)
 
 
 # --- a read-only store ----------------------------------------------------------------------

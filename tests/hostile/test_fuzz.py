@@ -5,6 +5,10 @@ OPML) mutated by byte flips, truncation, duplicated slices and inserted control 
 escape sequences and entities. No exception but the package's documented ones may escape,
 and whatever comes out is clean.
 
+Besides the mutated seeds, two generators build documents from scratch: tag soup with
+hostile text, attributes and links for ``extract``, and JSON Feeds with arbitrary JSON in
+every field for ``parse_feed``.
+
 ``TUI_READER_FUZZ_EXAMPLES`` sets the number of inputs per target (default 200, which keeps
 the suite fast); the counts actually tried are printed at the end of the module (``-s``).
 """
@@ -173,6 +177,100 @@ def test_fuzz_discover_feeds(data: bytes) -> None:
     for feed in discover.discover_feeds(data, "https://fuzz.example/"):
         assert_all_clean(feed, "discovered")
         assert_safe_link(feed.url, "discovered url", fetchable=True)
+
+
+# --- generated documents -------------------------------------------------------------------
+
+_TEXT = st.lists(
+    st.sampled_from(list(ALL_ESCAPES) + list("ab <>&;#[]/=\"'\n\té") + ["&#x1b;", "&amp;"]),
+    max_size=40,
+).map("".join)
+_HREF = st.sampled_from(
+    ["https://ok.example/x", "/rel", "javascript:alert(1)", " JaVaScRiPt:x", "jav&#x09;ascript:x",
+     "file:///etc/passwd", "data:text/html,x", "vbscript:x", "mailto:a@b.example",
+     "//cdn.example/i",
+     "\x1b]52;c;eA==\x07https://ok.example/"]
+)  # fmt: skip
+_TAGS = st.sampled_from(
+    ["p", "div", "span", "a", "b", "em", "h1", "h2", "ul", "li", "ol", "blockquote", "pre",
+     "code", "table", "tr", "td", "th", "figure", "img", "figcaption", "article", "nav",
+     "script", "style", "title", "meta", "svg", "template", "noscript"]
+)  # fmt: skip
+
+
+def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda tag, href, text, inner: (
+            f'<{tag} href="{href}" src="{href}" content="{text}">{text}{"".join(inner)}</{tag}>'
+        ),
+        _TAGS,
+        _HREF,
+        _TEXT,
+        st.lists(children, max_size=4),
+    )
+
+
+HTML_SOUP = st.recursive(_TEXT, _element, max_leaves=40)
+
+
+@given(body=HTML_SOUP, title=_TEXT)
+@FUZZ
+def test_fuzz_extract_generated_html(body: str, title: str) -> None:
+    from tui_reader.core.extract import extract
+
+    TRIED["extract (generated)"] += 1
+    html = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    try:
+        article = extract(html, url="https://fuzz.example/")
+    except ExtractError as exc:
+        assert "\n" not in str(exc)
+        return
+    check_article(article, "generated")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT | _HREF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+_ITEM = st.fixed_dictionaries(
+    {},
+    optional={
+        key: _JSON | _TEXT | _HREF
+        for key in ("id", "url", "external_url", "title", "content_html", "content_text",
+                    "summary", "image", "date_published", "date_modified", "authors", "author")
+    },
+)  # fmt: skip
+
+
+@given(
+    title=_JSON,
+    home=_JSON | _HREF,
+    items=st.lists(_ITEM, max_size=6) | _JSON,
+)
+@FUZZ
+def test_fuzz_parse_feed_generated_json(title: object, home: object, items: object) -> None:
+    import json
+
+    feeds = require("tui_reader.core.feeds", "parse_feed")
+    TRIED["parse_feed (generated JSON)"] += 1
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": home,
+        "items": items,
+    }
+    data = json.dumps(document).encode()
+    try:
+        parsed = feeds.parse_feed(data, "https://fuzz.example/feed.json", "application/feed+json")
+    except FeedError as exc:
+        assert "\n" not in str(exc)
+        assert_all_clean(str(exc), "error")
+        return
+    assert_all_clean(parsed, "json feed")
+    assert_safe_link(parsed.site_url, "site_url", fetchable=True)
+    for entry in parsed.entries:
+        assert_safe_link(entry.url, "entry url", fetchable=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
