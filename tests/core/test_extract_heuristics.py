@@ -533,3 +533,14 @@ def test_caption_made_of_control_labels_is_dropped() -> None:
         '<p class="close">Close</p></div>'
     )
     assert body_text(html) == "\n\n".join(PROSE)
+
+
+def test_hidden_checks_look_at_the_declaration_not_just_the_word() -> None:
+    shown = (
+        '<p style="text-decoration: none; overflow: hidden">SHOWN paragraph that is long '
+        "enough to be prose in this story.</p>"
+    )
+    hidden = '<p aria-hidden="true" style="width: 10px">HIDDEN paragraph, long enough too.</p>'
+    text = body_text(article(extra_inside=shown + hidden))
+    assert "SHOWN paragraph" in text
+    assert "HIDDEN paragraph" not in text

@@ -120,6 +120,14 @@ class _Renderer:
         self.stack: list[_Context] = [_Context("root")]
         self.links: list[str | None] = [None]
         self.styles: list[SpanStyle] = [""]
+        self.urls: dict[str, str | None] = {}
+
+    def link(self, href: str) -> str | None:
+        # Pages repeat their links (tags, authors, the same source cited twice).
+        if href in self.urls:
+            return self.urls[href]
+        url = self.urls[href] = safe_url(href, self.base)
+        return url
 
     # -- inline -----------------------------------------------------------------------
     def text(self, raw: str) -> None:
@@ -391,7 +399,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             continue
         elif tag == "a":
             href = node.attrs.get("href")
-            out.links.append(safe_url(href, base) if href else None)
+            out.links.append(out.link(href) if href else None)
             exit_marker = "link"
         elif tag in _STYLES:
             out.styles.append(_STYLES[tag])

@@ -52,10 +52,9 @@ SKIPPED_TAGS = frozenset(
 )
 
 # CSS selectors matched in one pass by the parser (cheap), each match confirmed in Python.
-HIDDEN_SELECTOR = (
-    "[hidden], [aria-hidden=true], [style*='display:none' i], [style*='display: none' i], "
-    "[style*='visibility:hidden' i], [style*='visibility: hidden' i]"
-)
+# A broad selector (one cheap pass), confirmed by HIDDEN_STYLE on the few matches.
+HIDDEN_SELECTOR = "[hidden], [aria-hidden=true], [style*=none i], [style*=hidden i]"
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 ROLE_SELECTOR = (
     "[role=navigation], [role=banner], [role=contentinfo], [role=complementary], "
     "[role=search], [role=menu], [role=menubar], [role=dialog], [role=alertdialog], "

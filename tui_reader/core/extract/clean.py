@@ -18,6 +18,7 @@ from tui_reader.core.extract.boilerplate import (
     ARTICLE_NAME,
     CONTENT_WORDS,
     HIDDEN_SELECTOR,
+    HIDDEN_STYLE,
     JUNK_TAGS,
     STRONG_NAME,
 )
@@ -124,7 +125,15 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
     if body is None:
         return None
     for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
-        if node.tag not in _NEVER_REMOVE:
+        if node.tag in _NEVER_REMOVE:
+            continue
+        attrs = node.attrs
+        style = attrs.get("style") or ""
+        if (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or HIDDEN_STYLE.search(style.lower())
+        ):
             node.decompose()
     return body
 
