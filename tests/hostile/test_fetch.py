@@ -129,3 +129,67 @@ async def test_trickling_server_hits_the_deadline(http_server: LocalServer) -> N
 async def test_server_that_never_answers_hits_the_read_timeout(http_server: LocalServer) -> None:
     http_server.add("/silent", b"late", delay=3.0, content_type="text/plain")
     await fetch_error(http_server.url("/silent"), read_timeout=0.5, deadline=2.0)
+
+
+def _zeros_compressed(size: int, wbits: int) -> bytes:
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    chunk = bytes(1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(size // len(chunk))]
+    return b"".join(parts) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "wbits"),
+    [("deflate", 15), ("deflate", -15), ("gzip", 31)],
+    ids=["deflate-zlib", "deflate-raw", "gzip"],
+)
+async def test_other_compression_bombs_stop_at_the_cap(
+    http_server: LocalServer, encoding: str, wbits: int
+) -> None:
+    body = _zeros_compressed(64 * MiB, wbits)
+    http_server.add(
+        "/bomb", body, headers={"Content-Encoding": encoding}, content_type="application/xml"
+    )
+    error = await fetch_error(http_server.url("/bomb"), max_bytes=4 * MiB)
+    assert isinstance(error, TooLargeError)
+
+
+async def test_stacked_gzip_bomb_stops_at_the_cap(http_server: LocalServer) -> None:
+    import gzip
+
+    inner = _zeros_compressed(128 * MiB, 31)  # about 130 KB
+    http_server.add(
+        "/bomb2",
+        gzip.compress(inner),
+        headers={"Content-Encoding": "gzip, gzip"},
+        content_type="application/xml",
+    )
+    fetch = fetch_module()
+    config = fetch.FetchConfig(retries=0, max_bytes=4 * MiB)
+    async with fetch.Fetcher(config) as fetcher:
+        try:
+            result = await fetcher.fetch(http_server.url("/bomb2"))
+        except FetchError as exc:
+            one_line(exc)
+        else:
+            # Decoded once at most: what came back is within the cap.
+            assert len(result.content) <= 4 * MiB
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "x-evil\x1b]52;c;eA==\x07", "compress"])
+async def test_unknown_content_encoding_is_one_clean_line(
+    http_server: LocalServer, encoding: str
+) -> None:
+    http_server.add(
+        "/enc", b"\x00\x01garbage", headers={"Content-Encoding": encoding}, content_type="text/html"
+    )
+    fetch = fetch_module()
+    async with fetch.Fetcher(fetch.FetchConfig(retries=0)) as fetcher:
+        try:
+            result = await fetcher.fetch(http_server.url("/enc"))
+        except FetchError as exc:
+            one_line(exc)
+        else:
+            assert len(result.content) < 100
