@@ -37,7 +37,6 @@ SEMANTIC_BONUS = 1.1
 
 # Text shorter than this that ends in an ellipsis is a teaser excerpt, not prose.
 EXCERPT_CHARS = 400
-DEBUG = False
 # Each level up keeps this share of a paragraph's vote, so a container whose own children are
 # the paragraphs beats an outer one that gathers scattered teasers.
 DECAY = 0.95
@@ -257,10 +256,6 @@ def find_body(
         return body
     adjusted = {k: _adjusted(v, nodes[k]) if v > 0 else v for k, v in final.items()}
     best_key = max(adjusted, key=adjusted.__getitem__)
-    if DEBUG:
-        for k in sorted(adjusted, key=lambda k: -adjusted[k])[:8]:
-            n = nodes[k]
-            print("cand", round(adjusted[k]), n.tag, n.attrs.get("class"), n.attrs.get("id"))
     best_score = adjusted[best_key]
     # Walk inwards while a single child keeps nearly all of the score.
     while True:
