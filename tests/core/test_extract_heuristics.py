@@ -544,3 +544,16 @@ def test_hidden_checks_look_at_the_declaration_not_just_the_word() -> None:
     text = body_text(article(extra_inside=shown + hidden))
     assert "SHOWN paragraph" in text
     assert "HIDDEN paragraph" not in text
+
+
+def test_absolute_and_relative_links_resolve_alike() -> None:
+    html = article(
+        extra_inside='<p>See <a href="https://other.example/x?a=1#f">the source</a> and '
+        '<a href="../y">the archive</a> and <a href="HTTPS://Other.example/z">this</a>.</p>'
+    )
+    hrefs = [s.href for s in extract(html, "https://news.example/a/b").blocks[-1].spans if s.href]
+    assert hrefs == [
+        "https://other.example/x?a=1#f",
+        "https://news.example/y",
+        "https://Other.example/z",
+    ]

@@ -96,6 +96,12 @@ class _Context:
     lead: tuple[Span, ...] = ()
 
 
+def _is_absolute(url: str) -> bool:
+    # An absolute http(s) URL needs no joining with the base (joining is the slow part of
+    # checking a link, and gives the same result for these).
+    return url.startswith(("https://", "http://"))
+
+
 def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:
     merged: list[list[Any]] = []
     for text, href, style in spans:
@@ -126,7 +132,7 @@ class _Renderer:
         # Pages repeat their links (tags, authors, the same source cited twice).
         if href in self.urls:
             return self.urls[href]
-        url = self.urls[href] = safe_url(href, self.base)
+        url = self.urls[href] = safe_url(href, None if _is_absolute(href) else self.base)
         return url
 
     # -- inline -----------------------------------------------------------------------
@@ -234,7 +240,8 @@ class _Renderer:
             for name in _IMAGE_ATTRS:
                 value = attrs.get(name)
                 if value and not value.startswith("data:"):
-                    src = safe_url(value, self.base, fetchable=True)
+                    base = None if _is_absolute(value) else self.base
+                    src = safe_url(value, base, fetchable=True)
                     if src:
                         break
             alt = clean_line(attrs.get("alt") or "")
