@@ -222,3 +222,50 @@ def test_import_of_hostile_opml_stores_only_http_feeds(tmp_path: Path) -> None:
     bad = run_cli("import-opml", str(CORPUS_DIR / "subscriptions.opml"), home=tmp_path)
     if bad.returncode:
         assert_clean(bad.assert_one_line_error(), "import error")
+
+
+QUERIES = [
+    '"',
+    '""""',
+    "a OR",
+    "NEAR(",
+    "*",
+    "-",
+    "title:x",
+    "'; DROP TABLE articles; --",
+    "\x1b]0;x\x07 Article",
+    "[@click=app.quit]x[/]",
+    "\u202eArticle",
+    "a" * 5000,
+]
+
+
+def test_search_with_hostile_queries(tmp_path: Path) -> None:
+    from tests.hostile.storecheck import integrity
+    from tests.hostile.test_crash import make_store
+
+    data = tmp_path / "data"
+    before = make_store(data, feeds=1, per_feed=20)
+    for query in QUERIES:
+        result = run_cli("search", query, "--data-dir", str(data), home=tmp_path)
+        assert result.returncode in (0, 1), (query, result.stderr.decode())
+        assert b"Traceback" not in result.stderr
+        if result.returncode:
+            assert_clean(result.assert_one_line_error(), "search error")
+        assert_clean_bytes(result.stdout, f"search {query[:20]!r}")
+    assert integrity(data) == "ok"
+    listed = run_cli("search", "Article", "--data-dir", str(data), "-n", "100", home=tmp_path)
+    assert listed.stdout.decode().count("Article") >= len(before)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [*ARGV_URLS.values(), "http://127.0.0.1:9/\x1b]52;c;eA==\x07feed", "http://[::1"],
+    ids=[*ARGV_URLS, "escape-in-http", "broken-ipv6"],
+)
+def test_add_refuses_hostile_urls_in_one_line(url: str, tmp_path: Path) -> None:
+    result = run_cli("add", url, home=tmp_path)
+    assert_clean(result.assert_one_line_error(), "add error")
+    feeds = run_cli("feeds", home=tmp_path)
+    assert_clean_bytes(feeds.stdout + feeds.stderr, "feeds")
+    assert b"javascript" not in feeds.stdout.lower() and b"file:" not in feeds.stdout
