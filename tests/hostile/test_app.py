@@ -179,6 +179,58 @@ async def test_refresh_failures_from_hostile_servers_show_clean(
     assert_clean(caplog.text.replace("\n", " "), "log")
 
 
+async def test_unclean_text_from_a_damaged_store_is_cleaned_on_screen(
+    tmp_path: Path,
+) -> None:
+    # Text that bypassed the ingestion boundary (an old version, a hand-edited or damaged
+    # store) is cleaned again where it reaches the terminal.
+    import json
+
+    from tests.hostile.payloads import ALL_ESCAPES
+    from tests.hostile.test_crash import make_store
+    from tui_reader.core.config import Config
+    from tui_reader.core.library import Library
+    from tui_reader.ui.app import ReaderApp
+
+    data = tmp_path / "data"
+    make_store(data, feeds=1, per_feed=5)
+    conn = sqlite3.connect(data / "tui-reader.sqlite3")
+    with conn:
+        body = {
+            "title": "Damaged " + ALL_ESCAPES,
+            "byline": "By " + ALL_ESCAPES,
+            "blocks": [
+                {"kind": "heading", "level": 2, "spans": [{"text": "Head " + ALL_ESCAPES}]},
+                {"kind": "paragraph", "spans": [{"text": "Para " + ALL_ESCAPES}]},
+                {"kind": "code", "code": "code " + ALL_ESCAPES},
+                {"kind": "paragraph", "spans": [{"text": "link", "href": "javascript:x"}]},
+            ],
+        }
+        conn.execute(
+            "UPDATE articles SET title = ?, author = ?, article_json = ?, sort_date = 4e9 "
+            "WHERE id = (SELECT min(id) FROM articles)",
+            ("Damaged " + ALL_ESCAPES, "By " + ALL_ESCAPES, json.dumps(body)),
+        )
+        conn.execute("UPDATE feeds SET title = ?", ("Feed " + ALL_ESCAPES,))
+    conn.close()
+    library = Library.open(data, config=Config())
+    try:
+        app = ReaderApp(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            assert "Damaged" in "\n".join(rendered(app))
+            assert_screen_clean(app, "damaged list")
+            await pilot.press("enter")
+            await settle(pilot)
+            text = assert_screen_clean(app, "damaged reader")
+            assert "Para" in text
+            await pilot.press("L")
+            await settle(pilot)
+            assert_screen_clean(app, "damaged links")
+    finally:
+        library.close()
+
+
 class _ReadOnly:
     """A connection whose writes fail as they do on a read-only file system."""
 
