@@ -241,6 +241,26 @@ _FURNITURE_PHRASES = re.compile(
     r"already a subscriber|create a free account|to continue reading|"
     r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
 )
+# Every phrase above contains one of these; testing them first is much cheaper than the
+# regular expression, which most lines then skip.
+_PHRASE_KEYS = (
+    "sign up",
+    "subscri",
+    "newsletter",
+    "cookie",
+    "privacy",
+    "terms of",
+    "reserved",
+    "click",
+    "follow us",
+    "download",
+    "javascript",
+    "browser",
+    "free account",
+    "continue reading",
+    "thank you",
+    "journalism",
+)
 
 
 # Names printed by share buttons; a short line made mostly of them is a share bar.
@@ -268,9 +288,12 @@ def is_furniture_line(text: str) -> bool:
         if _FURNITURE_LINES.match(flat):
             return True
         words = flat.split(" ")
-        if len(words) <= 10 and sum(w in _SOCIAL_WORDS for w in words) * 2 > len(words):
-            return True
-        labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
-        if len(labels) <= 6 and all(w in _CONTROL_WORDS for w in labels):
-            return True
-    return len(flat) <= 300 and _FURNITURE_PHRASES.search(flat) is not None
+        if len(words) <= 10:
+            if sum(map(_SOCIAL_WORDS.__contains__, words)) * 2 > len(words):
+                return True
+            labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
+            if len(labels) <= 6 and all(map(_CONTROL_WORDS.__contains__, labels)):
+                return True
+    if len(flat) > 300 or not any(key in flat for key in _PHRASE_KEYS):
+        return False
+    return _FURNITURE_PHRASES.search(flat) is not None
