@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from tui_reader.core.library import Library
 from tui_reader.ui.app import ReaderApp
@@ -16,13 +19,19 @@ def make_app(library: Library, **kwargs: object) -> ReaderApp:
     return ReaderApp(library, clock=fixed_clock, **kwargs)  # type: ignore[arg-type]
 
 
+def _busy(app: App[None]) -> bool:
+    return any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers)
+
+
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages be handled."""
+    """Let workers finish and their messages be handled (and the workers those start)."""
     app = pilot.app
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(6):
+        if not _busy(app):
+            return
+        await app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
@@ -42,3 +51,12 @@ def main_screen(app: App[None]) -> MainScreen:
         if isinstance(screen, MainScreen):
             return screen
     raise AssertionError("no main screen")
+
+
+async def wait_until(pilot: Pilot[None], check: Callable[[], bool], pauses: int = 50) -> bool:
+    """Pause until ``check()`` holds (for things drawn after a refresh, not by a worker)."""
+    for _ in range(pauses):
+        if check():
+            return True
+        await pilot.pause()
+    return check()

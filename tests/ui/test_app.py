@@ -16,7 +16,7 @@ from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.feed_tree import FeedTree
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 
-from .helpers import main_screen, make_app, press, screen_text, settle
+from .helpers import main_screen, make_app, press, screen_text, settle, wait_until
 
 WIDE = (160, 48)
 NARROW = (80, 24)
@@ -39,7 +39,9 @@ async def test_startup_lists_articles_newest_first(library: Library) -> None:
         assert "1h" in lines[rust]  # age from the injected clock
         assert "Tech Daily" in lines[rust]
         assert "online" in text
-        footer = text.splitlines()[-1]
+        # The footer is mounted just after the first frame.
+        assert await wait_until(pilot, lambda: "Search" in screen_text(app).splitlines()[-1])
+        footer = screen_text(app).splitlines()[-1]
         assert "Search" in footer and "Refresh" in footer and "Help" in footer
         assert isinstance(app.focused, ArticleList)
         tree_text = text
