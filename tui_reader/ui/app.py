@@ -65,7 +65,7 @@ class ReaderApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit tui-reader"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
-        Binding("t", "toggle_theme", "Theme", show=False, id="toggle_theme",
+        Binding("t", "toggle_theme", "Theme", id="toggle_theme",
                 tooltip="Switch between the light and the dark theme"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette",
                 tooltip="Open the command palette"),

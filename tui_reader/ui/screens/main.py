@@ -83,27 +83,27 @@ class MainScreen(Screen[None]):
         Binding("tab", "switch_pane(1)", "Pane", id="switch_pane", tooltip="Next pane"),
         Binding("shift+tab", "switch_pane(-1)", "Pane", show=False, id="switch_pane_back",
                 tooltip="Previous pane"),
-        Binding("n", "next_unread(1)", "Next unread", show=False, id="next_unread",
+        Binding("n", "next_unread(1)", "Unread", id="next_unread",
                 tooltip="Next unread article"),
         Binding("N", "next_unread(-1)", "Prev unread", show=False, id="previous_unread",
                 tooltip="Previous unread article"),
         Binding("m", "toggle_read", "Read", id="toggle_read", tooltip="Toggle read/unread"),
         Binding("s", "toggle_star", "Star", id="toggle_star", tooltip="Toggle the star"),
-        Binding("o", "open_browser", "Browser", show=False, id="open_browser",
+        Binding("o", "open_browser", "Browser", id="open_browser",
                 tooltip="Open in the web browser"),
-        Binding("y", "copy_url", "Copy URL", show=False, id="copy_url",
+        Binding("y", "copy_url", "Copy", id="copy_url",
                 tooltip="Copy the article's URL"),
-        Binding("L", "links", "Links", show=False, id="links",
+        Binding("L", "links", "Links", id="links",
                 tooltip="List the article's links"),
         Binding("slash", "search", "Search", id="search", tooltip="Full-text search"),
         Binding("f", "cycle_filter", "Filter", id="cycle_filter",
                 tooltip="Cycle unread / starred / all"),
         Binding("r", "refresh_all", "Refresh", id="refresh", tooltip="Refresh all feeds"),
-        Binding("R", "refresh_feed", "Refresh feed", show=False, id="refresh_feed",
+        Binding("R", "refresh_feed", "Feed", id="refresh_feed",
                 tooltip="Refresh the current feed"),
-        Binding("a", "add_url", "Add", show=False, id="add_url",
+        Binding("a", "add_url", "Add", id="add_url",
                 tooltip="Add a feed or a page by URL"),
-        Binding("e", "show_log", "Log", show=False, id="show_log",
+        Binding("e", "show_log", "Log", id="show_log",
                 tooltip="Errors of this session"),
     ]  # fmt: skip
 
@@ -175,7 +175,7 @@ class MainScreen(Screen[None]):
         self.load_feeds()
 
     async def _mount_footer(self) -> None:
-        await self.mount(Footer())
+        await self.mount(Footer(compact=True))
         self.refresh_bindings()  # a footer mounted late has not seen the bindings yet
 
     # --- panes -----------------------------------------------------------------------
