@@ -191,6 +191,8 @@ async def test_tab_switches_panes(library: Library) -> None:
         assert isinstance(app.focused, FeedTree)
         await press(pilot, "tab")
         assert isinstance(app.focused, ArticleList)
+        await press(pilot, "shift+tab")
+        assert isinstance(app.focused, FeedTree)
 
 
 async def test_selecting_a_feed_in_the_tree_filters_the_list(library: Library) -> None:
