@@ -322,13 +322,17 @@ class MainScreen(Screen[None]):
             if summary is None:
                 return
             stored = self.library.article(summary.id)
-            if self.reader_app.mark_read_on_open and not stored.summary.read:
-                self.library.set_read(summary.id, True)
-                stored = replace(stored, summary=replace(stored.summary, read=True))
-                self.post_message(FlagsChanged(stored.summary))
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not open the article", exc)
             return
+        if self.reader_app.mark_read_on_open and not stored.summary.read:
+            try:
+                self.library.set_read(summary.id, True)
+            except Exception as exc:  # noqa: BLE001 - a read-only store can still be read
+                self.reader_app.report_error("Could not mark the article read", exc)
+            else:
+                stored = replace(stored, summary=replace(stored.summary, read=True))
+                self.post_message(FlagsChanged(stored.summary))
         self.post_message(ArticleLoaded(stored, index))
 
     def on_article_loaded(self, message: ArticleLoaded) -> None:
