@@ -615,3 +615,18 @@ async def test_errors_reach_the_log_file(library: Library, isolated_dirs, monkey
     text = log_file.read_text(encoding="utf-8")
     assert "Could not change the article: attempt to write a readonly database" in text
     assert str(log_file).startswith(str(isolated_dirs))
+
+
+async def test_article_opens_even_when_marking_it_read_fails(library: Library, monkeypatch) -> None:
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise StorageError("the store is read-only")
+
+    monkeypatch.setattr(library, "set_read", read_only)
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        reader = app.query_one(ReaderPane)
+        assert reader.stored is not None and "About Rust 2.0" in screen_text(app)
+        messages = [n.message for n in app._notifications]
+        assert "Could not mark the article read: the store is read-only" in messages
