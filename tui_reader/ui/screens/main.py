@@ -20,6 +20,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
+from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, RefreshProgress
@@ -509,9 +510,12 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="nav", exit_on_error=False)
     def _find_unread(self, start: int, step: int, open_it: bool) -> None:
         article_list = self.article_list
+        worker = get_current_worker()
         index = start + step
         try:
             while 0 <= index < article_list.count:
+                if worker.is_cancelled:  # a newer n/N press replaced this search
+                    return
                 summary = article_list.fetch_row(index)
                 if summary is not None and not summary.read:
                     self.post_message(self.CursorTo(index if not open_it else -index - 1))
