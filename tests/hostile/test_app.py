@@ -284,7 +284,9 @@ async def test_read_only_store_in_the_app_is_a_notification(
         library.close()
 
 
-@pytest.mark.xfail(reason="H4: a failed mark-read on open aborts opening the article")
+@pytest.mark.xfail(
+    reason="H4 in docs/reliability.md: a failed mark-read aborts opening the article"
+)
 async def test_read_only_store_still_opens_articles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -271,7 +271,7 @@ def test_add_refuses_hostile_urls_in_one_line(url: str, tmp_path: Path) -> None:
     assert b"javascript" not in feeds.stdout.lower() and b"file:" not in feeds.stdout
 
 
-_H9 = pytest.mark.xfail(reason="H9: read prints stored text without cleaning it again")
+_H9 = pytest.mark.xfail(reason="H9 in docs/reliability.md: read prints stored text uncleaned")
 
 
 @pytest.mark.parametrize(
