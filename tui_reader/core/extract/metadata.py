@@ -130,10 +130,50 @@ def _norm(text: str) -> str:
 # --- meta tags ----------------------------------------------------------------------------
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
+# Every element the metadata reader looks at, fetched in one pass over the tree: each
+# selector pass walks the whole document, and a page has thousands of elements. A grouped
+# selector may report a node more than once, so the matches are de-duplicated (what is left
+# is in document order). No two parts of the group match the same tag, so the tag tells
+# which part matched.
+_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], title, h1, html, link[rel]'
+
+
+@dataclass(slots=True)
+class _Scan:
+    metas: list[LexborNode]
+    scripts: list[LexborNode]
+    titles: list[LexborNode]
+    h1s: list[LexborNode]
+    htmls: list[LexborNode]
+    links: list[LexborNode]
+
+
+def _scan(tree: LexborHTMLParser) -> _Scan:
+    scan = _Scan([], [], [], [], [], [])
+    by_tag = {
+        "meta": scan.metas,
+        "script": scan.scripts,
+        "title": scan.titles,
+        "h1": scan.h1s,
+        "html": scan.htmls,
+        "link": scan.links,
+    }
+    seen: set[int] = set()
+    for node in tree.css(_SCAN_SELECTOR):
+        key = node.mem_id
+        if key in seen:
+            continue
+        seen.add(key)
+        bucket = by_tag.get(node.tag or "")
+        if bucket is not None:
+            bucket.append(node)
+    return scan
+
+
+def _meta_tags(metas: list[LexborNode]) -> dict[str, list[str]]:
     """``<meta>`` contents keyed by lower-cased ``property``/``name``/``itemprop``/http-equiv."""
     found: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
+    for node in metas:
         attrs = node.attributes
         content = attrs.get("content")
         if content is None:
@@ -214,9 +254,9 @@ def _walk_json(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_json(value[key], depth + 1)
 
 
-def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+def _json_ld(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = []
-    for script in tree.css('script[type="application/ld+json"]'):
+    for script in scripts:
         raw = script.text(deep=True)
         if not raw or len(raw) > _JSON_LD_LIMIT:
             continue
@@ -632,10 +672,10 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
     return None
 
 
-def _headings(tree: LexborHTMLParser, site_name: str | None) -> list[str]:
+def _headings(h1s: list[LexborNode], site_name: str | None) -> list[str]:
     found: list[str] = []
     site = _norm(site_name or "")
-    for node in tree.css("h1")[:10]:
+    for node in h1s[:10]:
         # Documentation generators append a permalink symbol to headings.
         text = _node_text(node, 500).strip(" ¶§#🔗")
         if text and _norm(text) != site and text not in found and len(text) <= _MAX_FIELD:
@@ -703,8 +743,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         url: the URL the page was read from, for resolving relative links (may be None).
     """
     base = safe_url(url, fetchable=True) if url else None
-    tags = _meta_tags(tree)
-    ld = _ld_facts(_json_ld(tree))
+    scan = _scan(tree)
+    tags = _meta_tags(scan.metas)
+    ld = _ld_facts(_json_ld(scan.scripts))
 
     site_name = _first(
         _meta(tags, "og:site_name"),
@@ -716,7 +757,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if site_name and _looks_like_url(site_name):
             site_name = None
 
-    title_node = tree.css_first("head title") or tree.css_first("title")
+    title_node = tree.css_first("head title") if scan.titles else None
+    if title_node is None and scan.titles:
+        title_node = scan.titles[0]
     declared_titles = [
         t[: _MAX_FIELD * 2]
         for t in (
@@ -728,7 +771,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         )
         if t
     ]
-    title = _choose_title(declared_titles, _headings(tree, site_name), site_name)
+    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name)
 
     byline: str | None = None
     if ld.names:
@@ -776,7 +819,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     if published is None:
         published = _dom_date(tree)
 
-    html_node = tree.css_first("html")
+    html_node = scan.htmls[0] if scan.htmls else None
     language = _first(
         normalize_language(_attr(html_node, "lang")),
         normalize_language(_attr(html_node, "xml:lang")),
@@ -786,7 +829,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     )
 
     canonical = None
-    for link in tree.css("link[rel]")[:50]:
+    links = scan.links[:50]
+    for link in links:
         if "canonical" in (link.attributes.get("rel") or "").lower().split():
             canonical = safe_url(_attr(link, "href"), base, fetchable=True)
             if canonical:
@@ -800,7 +844,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     image_link = next(
         (
             _attr(link, "href")
-            for link in tree.css("link[rel]")[:50]
+            for link in links
             if (link.attributes.get("rel") or "").lower() == "image_src"
         ),
         None,
