@@ -29,6 +29,10 @@ _WORD = re.compile(r"\w+")
 
 def collapse_inline(text: str) -> str:
     """Collapse runs of inline whitespace to one space, keep explicit line breaks, strip."""
+    # Every whitespace character except the plain space is non-printable, so printable text
+    # without doubled or outer spaces is already collapsed (the common case for rendered text).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
