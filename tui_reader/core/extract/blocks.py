@@ -96,20 +96,20 @@ class _Context:
     lead: tuple[Span, ...] = ()
 
 
-def _checked(url: str, base: str | None, fetchable: bool = False) -> str | None:
-    """``safe_url(url, base, fetchable=...)``, skipping the URL parser for plain absolute URLs.
+def plain_absolute(url: str) -> bool:
+    """True when ``safe_url`` would return this http(s) URL unchanged (given no base).
 
-    An http(s) URL that is printable ASCII without spaces or brackets comes out of
-    ``safe_url`` unchanged when it has a host: cleaning leaves it alone, and splitting it
-    cannot fail. Pages are full of such links, and parsing each one is the slow part.
+    An http(s) URL that is printable ASCII without spaces or brackets and has a host passes
+    cleaning untouched, and splitting it cannot fail. Pages are full of such links, and
+    running each one through the URL parser is the slow part of checking it.
     """
     if url.startswith("https://"):
         host = url[8:9]
     elif url.startswith("http://"):
         host = url[7:8]
     else:
-        return safe_url(url, base, fetchable=fetchable)
-    if (
+        return False
+    return bool(
         host
         and host not in "/?#"
         and url.isascii()
@@ -117,9 +117,27 @@ def _checked(url: str, base: str | None, fetchable: bool = False) -> str | None:
         and " " not in url
         and "[" not in url
         and "]" not in url
-    ):
+    )
+
+
+def joined_url(url: str | None, base: str | None, *, fetchable: bool = False) -> str | None:
+    """``safe_url(url, base, fetchable=...)`` for a ``base`` that ``safe_url`` returned.
+
+    Joining an absolute URL to such a base rebuilds it from its parts, which gives it back
+    unchanged unless it has parameters, a query or a fragment (an empty one is dropped).
+    """
+    if url and plain_absolute(url) and (base is None or not any(c in url for c in ";?#")):
         return url
-    return safe_url(url, None, fetchable=fetchable)
+    return safe_url(url, base, fetchable=fetchable)
+
+
+def _checked(url: str, base: str | None, fetchable: bool = False) -> str | None:
+    # Absolute links are checked on their own, without joining them to the base.
+    if plain_absolute(url):
+        return url
+    if url.startswith(("https://", "http://")):
+        return safe_url(url, None, fetchable=fetchable)
+    return safe_url(url, base, fetchable=fetchable)
 
 
 def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:

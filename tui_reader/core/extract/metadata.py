@@ -23,7 +23,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.core.extract.blocks import joined_url
+from tui_reader.core.sanitize import clean_line
 
 __all__ = ["PageMetadata", "extract_metadata", "parse_date"]
 
@@ -742,7 +743,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         tree: the parsed document.
         url: the URL the page was read from, for resolving relative links (may be None).
     """
-    base = safe_url(url, fetchable=True) if url else None
+    base = joined_url(url, None, fetchable=True) if url else None
     scan = _scan(tree)
     tags = _meta_tags(scan.metas)
     ld = _ld_facts(_json_ld(scan.scripts))
@@ -832,14 +833,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     links = scan.links[:50]
     for link in links:
         if "canonical" in (link.attributes.get("rel") or "").lower().split():
-            canonical = safe_url(_attr(link, "href"), base, fetchable=True)
+            canonical = joined_url(_attr(link, "href"), base, fetchable=True)
             if canonical:
                 break
-    page_url = _first(
-        canonical,
-        safe_url(_meta(tags, "og:url"), base, fetchable=True),
-        base,
-    )
+    page_url = canonical or joined_url(_meta(tags, "og:url"), base, fetchable=True) or base
 
     image_link = next(
         (
@@ -856,7 +853,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         ld.image,
         image_link,
     ):
-        lead_image = safe_url(candidate, base, fetchable=True)
+        lead_image = joined_url(candidate, base, fetchable=True)
         if lead_image:
             break
 
