@@ -83,11 +83,14 @@ async def test_the_app_writes_no_payload_to_the_terminal(
     os.close(slave)
     output = b""
     try:
-        output += _read(master, 6.0)
+        # Wait for the first full screen (the list shows the markup-like title), at most 20 s.
+        deadline = time.monotonic() + 20
+        while b"click=app.quit" not in output and time.monotonic() < deadline:
+            output += _read(master, 0.3)
         assert b"\x1b[" in output, "the app drew nothing"
         for keys in (b"\r", b" ", b"\x1b", b"j", b"\r", b"L", b"\x1b", b"\x1b", b"j", b"\r"):
             os.write(master, keys)
-            output += _read(master, 0.8)
+            output += _read(master, 0.5)
         os.write(master, b"\x1b")
         output += _read(master, 0.5)
         os.write(master, b"q")
