@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -123,9 +124,14 @@ def _line(value: str) -> str:
     return clean_line(value)
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1024)
 def _norm(text: str) -> str:
     """Comparison form of a title: case-folded, punctuation-insensitive."""
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    # Titles are compared pairwise against every heading, so each is normalised many times.
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 # --- meta tags ----------------------------------------------------------------------------
@@ -255,6 +261,10 @@ def _walk_json(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
                 yield from _walk_json(value[key], depth + 1)
 
 
+_LD_OPENER = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)")
+_LD_CLOSER = re.compile(r"(?:-->|//\s*\]\]>|\]\]>)\s*$")
+
+
 def _json_ld(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = []
     for script in scripts:
@@ -263,8 +273,8 @@ def _json_ld(scripts: list[LexborNode]) -> list[dict[str, Any]]:
             continue
         raw = raw.strip()
         # CMSes wrap the JSON in comments or CDATA, or leave a trailing semicolon.
-        raw = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", raw)
-        raw = re.sub(r"(?:-->|//\s*\]\]>|\]\]>)\s*$", "", raw).strip().rstrip(";")
+        raw = _LD_OPENER.sub("", raw)
+        raw = _LD_CLOSER.sub("", raw).strip().rstrip(";")
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
@@ -451,6 +461,10 @@ def _build(y: int, m: int, d: int, rest: str = "") -> datetime:
     return datetime(y, m, d, hour, minute, second, tzinfo=zone)
 
 
+_TIMESTAMP = re.compile(r"\d{10}|\d{13}")
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+
+
 def _parse_date_unchecked(text: str) -> datetime | None:
     text = text.strip()
     match = _ISO.match(text)
@@ -467,11 +481,11 @@ def _parse_date_unchecked(text: str) -> datetime | None:
             int(match["S"] or 0),
             tzinfo=_tz(match["tz"]),
         )
-    if re.fullmatch(r"\d{10}|\d{13}", text):
+    if _TIMESTAMP.fullmatch(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         return datetime.fromtimestamp(seconds, tz=UTC)
     # RFC 2822, as in HTTP headers and feeds: "Tue, 05 Mar 2024 10:20:30 GMT".
-    if re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", text):
+    if _RFC2822.match(text):
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
@@ -549,8 +563,11 @@ def normalize_language(value: str | None) -> str | None:
     return "-".join(parts)
 
 
+_URL_START = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
+
+
 def _looks_like_url(text: str) -> bool:
-    return bool(re.match(r"^(?:https?:)?//|^www\.", text, re.IGNORECASE))
+    return _URL_START.match(text) is not None
 
 
 _BYLINE_PREFIX = re.compile(
