@@ -77,7 +77,6 @@ _IMAGE_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 CAPTION_CHARS = 600
 # Lists and quotes nested deeper than this are flattened into their parent.
 MAX_DEPTH = 24
-_NESTING_TAGS = frozenset({"ul", "ol", "li", "blockquote"})
 
 # A cap on nodes visited while rendering: beyond this a page is pathological, and what we
 # have so far is returned.
@@ -352,6 +351,25 @@ def _is_layout_table(node: LexborNode) -> bool:
     return len(node.css("table")) > 1 or len(node.css("p, ul, ol, h2, h3")) >= 2
 
 
+# What the walk does on entering an element, looked up once per element. Headings, lists,
+# items and quotes (the first four) are the nesting kinds that MAX_DEPTH flattens.
+_HEADING, _LIST, _ITEM, _QUOTE, _LINK, _STYLE, _BLOCK = range(1, 8)
+_KINDS: dict[str, int] = {
+    **dict.fromkeys(_HEADINGS, _HEADING),
+    "ul": _LIST,
+    "ol": _LIST,
+    "li": _ITEM,
+    "blockquote": _QUOTE,
+    "a": _LINK,
+    **dict.fromkeys(_STYLES, _STYLE),
+    **dict.fromkeys(_BLOCK_TAGS, _BLOCK),
+    "table": _BLOCK,
+}
+# Elements that may be captions (when classed so), and the others with special handling.
+_CAPTION_BOX_TAGS = frozenset({"div", "p", "span"})
+_SPECIAL_TAGS = _SKIP_TAGS | {"br", "hr", "img", "figure", "pre", "table"}
+
+
 def render(root: LexborNode, base: str | None) -> list[Block]:
     """Render ``root``'s subtree as blocks (unfiltered)."""
     out = _Renderer(base)
@@ -381,74 +399,73 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         if tag == "-text":
             out.text(node.text_content or "")
             continue
-        if tag in _SKIP_TAGS or tag[:1] in "-#!":  # comments, doctype: not elements
-            continue
-        if tag == "br":
-            out.line_break()
-            continue
-        if tag == "hr":
-            out.add(Block("rule"))
-            continue
-        if tag == "img":
-            width = node.attrs.get("width") or ""
-            if not (width.isdigit() and int(width) < 50):
-                out.image(node)
-            continue
-        if tag == "figure":
-            caption = node.css_first("figcaption")
-            if node.css_first("p, ul, ol, blockquote, table") is None or caption is None:
-                out.image(node, caption)
+        if tag in _CAPTION_BOX_TAGS:
+            if captioned and node.mem_id in captioned and _is_caption_box(node):
+                # WordPress-style captions: <div class="wp-caption"><img><p class="...">.
+                inner = [n for n in node.css("[class*=caption i]") if n.mem_id != node.mem_id]
+                label = inner[0] if inner else node
+                if node.css_first("img") is not None:
+                    out.image(node, label)
+                else:
+                    out.image(label, label)
                 continue
-        if (
-            captioned
-            and tag in ("div", "p", "span")
-            and node.mem_id in captioned
-            and _is_caption_box(node)
-        ):
-            # WordPress-style captions: <div class="wp-caption"><img><p class="...caption-text">.
-            inner = [n for n in node.css("[class*=caption i]") if n.mem_id != node.mem_id]
-            caption = inner[0] if inner else node
-            if node.css_first("img") is not None:
-                out.image(node, caption)
-            else:
-                out.image(caption, caption)
-            continue
-        if tag == "pre":
-            out.code(node)
-            continue
-        if tag == "table" and not _is_layout_table(node):
-            out.table(node)
-            continue
+        elif tag in _SPECIAL_TAGS or tag[:1] in "-#!":
+            if tag in _SKIP_TAGS or tag[:1] in "-#!":  # comments, doctype: not elements
+                continue
+            if tag == "br":
+                out.line_break()
+                continue
+            if tag == "hr":
+                out.add(Block("rule"))
+                continue
+            if tag == "img":
+                width = node.attrs.get("width") or ""
+                if not (width.isdigit() and int(width) < 50):
+                    out.image(node)
+                continue
+            if tag == "figure":
+                caption = node.css_first("figcaption")
+                if node.css_first("p, ul, ol, blockquote, table") is None or caption is None:
+                    out.image(node, caption)
+                    continue
+            if tag == "pre":
+                out.code(node)
+                continue
+            if tag == "table" and not _is_layout_table(node):
+                out.table(node)
+                continue
 
         exit_marker: str | None = None
-        level = _HEADINGS.get(tag)
-        if len(out.stack) >= MAX_DEPTH and (level is not None or tag in _NESTING_TAGS):
+        kind = _KINDS.get(tag, 0)
+        if kind == 0:
+            pass
+        elif kind <= _QUOTE and len(out.stack) >= MAX_DEPTH:
             # Blocks nest no deeper than this (the model and renderers walk them
             # recursively); deeper structure is flattened into the enclosing block.
             out.flush()
             stack.append("block")
-        elif level is not None:
-            out.push(_Context("heading", level=level))
+        elif kind == _HEADING:
+            out.push(_Context("heading", level=_HEADINGS[tag]))
             exit_marker = "ctx"
-        elif tag in ("ul", "ol"):
+        elif kind == _LIST:
             out.push(_Context("list", ordered=tag == "ol"))
             exit_marker = "ctx"
-        elif tag == "li":
+        elif kind == _ITEM:
             out.push(_Context("item"))
             exit_marker = "ctx"
-        elif tag == "blockquote":
+        elif kind == _QUOTE:
             out.push(_Context("quote"))
             exit_marker = "ctx"
-        elif tag == "a" and _is_permalink(node):
-            continue
-        elif tag == "a":
+        elif kind == _LINK:
+            if _is_permalink(node):
+                continue
             href = node.attrs.get("href")
             out.links.append(out.link(href) if href else None)
             exit_marker = "link"
-        elif tag in _STYLES:
+        elif kind == _STYLE:
             out.styles.append(_STYLES[tag])
             exit_marker = "style"
-        elif tag in _BLOCK_TAGS or tag == "table":
+        else:  # _BLOCK
             out.flush()
             exit_marker = "block"
 
