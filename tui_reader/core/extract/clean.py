@@ -69,11 +69,6 @@ def _unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
 _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|section)-\S*")
 
 
-def _names(node: LexborNode) -> str:
-    attrs = node.attrs
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-
-
 @lru_cache(maxsize=32768)
 def _name_verdict(names: str) -> int:
     """Classify class/id names: 0 neutral, 1 weak furniture, 2 strong, 3 names the article.
@@ -102,7 +97,7 @@ def furniture_strength(node: LexborNode) -> int:
     attrs = node.attrs
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
-    verdict = _name_verdict(_names(node))
+    verdict = _name_verdict(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
     if verdict == 3:
         return 0
     if verdict == 2:

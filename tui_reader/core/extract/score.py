@@ -259,7 +259,13 @@ def find_body(
     final = {k: score[k] - LINK_WEIGHT * linked[k] for k in order if k not in ineligible}
     if not final:
         return body
-    adjusted = {k: _adjusted(v, nodes[k]) if v > 0 else v for k, v in final.items()}
+    # The bonus can only matter for scores within its reach of the best one; the others
+    # cannot win (or tie) whatever their name, so their nodes are not inspected.
+    reach = max(final.values())
+    adjusted = {
+        k: _adjusted(v, nodes[k]) if v > 0 and v * SEMANTIC_BONUS >= reach else v
+        for k, v in final.items()
+    }
     best_key = max(adjusted, key=adjusted.__getitem__)
     best_score = adjusted[best_key]
     # Walk inwards while a single child keeps nearly all of the score.
