@@ -162,6 +162,15 @@ def nested_articles(root: LexborNode) -> set[int]:
     return {key for group in by_outer.values() if len(group) >= 2 for key in group}
 
 
+def _in_caption(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "figcaption":
+            return True
+        parent = parent.parent
+    return False
+
+
 def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> None:
     """Remove furniture inside ``container``, keeping wrappers that hold most of its text.
 
@@ -178,7 +187,13 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
     if not found:
         return
     # A credit or byline inside a caption belongs to the caption.
-    in_captions = {node.mem_id for node in container.css("figcaption *")}
+    # (Most pages have no caption at all, and finding none is the cheaper question. The
+    # selector also matches when the container itself sits inside a caption.)
+    in_captions = (
+        {node.mem_id for node in container.css("figcaption *")}
+        if container.css_first("figcaption") is not None or _in_caption(container)
+        else set()
+    )
     limit = len(container.text()) * _WRAPPER_SHARE
     # Sizes are measured before anything is removed, so a wrapper is judged by what it held.
     doomed = [
