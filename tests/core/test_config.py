@@ -44,6 +44,8 @@ connect_timeout = 3        # an integer where a number is expected is fine
 read_timeout = 4.5
 pages = false
 retries = 0
+deadline = 30
+max_mb = 5
 
 [store]
 retention_days = 0
@@ -64,6 +66,7 @@ quit = "q"
     assert config.connect_timeout == 3.0 and isinstance(config.connect_timeout, float)
     assert config.read_timeout == 4.5
     assert config.fetch_pages is False and config.retries == 0
+    assert config.deadline == 30.0 and config.max_mb == 5
     assert config.retention_days == 0
     assert config.mark_read_on_open is False
     assert config.theme == "nord"

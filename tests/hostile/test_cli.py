@@ -271,20 +271,15 @@ def test_add_refuses_hostile_urls_in_one_line(url: str, tmp_path: Path) -> None:
     assert b"javascript" not in feeds.stdout.lower() and b"file:" not in feeds.stdout
 
 
-_H9 = pytest.mark.xfail(reason="H9 in docs/reliability.md: read prints stored text uncleaned")
-
-
 @pytest.mark.parametrize(
     "args",
     [
         ("feeds",),
         ("search", "Damaged"),
         ("export-opml",),
-        pytest.param(("read", "https://crash.example/0/0", "--offline", "-f", "text"), marks=_H9),
-        pytest.param(("read", "https://crash.example/0/0", "--offline", "-f", "json"), marks=_H9),
-        pytest.param(
-            ("read", "https://crash.example/0/0", "--offline", "-f", "markdown"), marks=_H9
-        ),
+        ("read", "https://crash.example/0/0", "--offline", "-f", "text"),
+        ("read", "https://crash.example/0/0", "--offline", "-f", "json"),
+        ("read", "https://crash.example/0/0", "--offline", "-f", "markdown"),
     ],
     ids=["feeds", "search", "export-opml", "read-text", "read-json", "read-markdown"],
 )

@@ -12,10 +12,11 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.models import Article
-from tui_reader.core.sanitize import clean_text
+from tui_reader.core.sanitize import clean_line, clean_text
 
 FORMATS = ("markdown", "text", "json")
 
@@ -79,14 +80,28 @@ def load_article(args: argparse.Namespace) -> Article:
     return extract(data, url=url)
 
 
+def _clean_tree(value: Any) -> Any:
+    """Every string in a JSON-ready structure through :func:`clean_text`."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _clean_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_tree(item) for item in value]
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
+    # The store holds cleaned text, but a store written by hand or by an older version may
+    # not: everything is cleaned again on its way to the terminal.
     article = load_article(args)
     fmt: str = args.format
     if fmt == "json":
-        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(_clean_tree(article.to_dict()), ensure_ascii=False, indent=2))
     elif fmt == "text":
-        title = article.title
-        print(f"{title}\n\n{article.text}" if title else article.text)
+        title = clean_line(article.title)
+        text = clean_text(article.text)
+        print(f"{title}\n\n{text}" if title else text)
     elif sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
@@ -94,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
         # Markdown, not markup: rich never interprets the page's text as [style] tags.
         Console().print(Markdown(clean_text(article.markdown), hyperlinks=False))
     else:
-        sys.stdout.write(article.markdown)
+        sys.stdout.write(clean_text(article.markdown))
     return 0

@@ -7,6 +7,8 @@ A missing file means the defaults. Every key is optional::
     per_host = 4              # ... and to one host
     connect_timeout = 10.0    # seconds
     read_timeout = 20.0       # seconds
+    deadline = 60.0           # seconds for a whole request, however slowly the body trickles
+    max_mb = 20               # largest body accepted (after decompression), in megabytes
     pages = true              # fetch and clean each new article's page when refreshing
     retries = 2               # retries of a request that failed with a 5xx or no answer
 
@@ -51,6 +53,10 @@ class Config:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     fetch_pages: bool = True
+    deadline: float = 60.0
+    """Seconds a single request may take in all, body included."""
+    max_mb: int = 20
+    """The largest response body accepted, after decompression, in MB."""
     retries: int = 2
     """How often a failed request (connection error, 5xx, 429) is retried."""
     path: Path | None = None
@@ -65,6 +71,8 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "read_timeout"): ("read_timeout", float, 0.1),
     ("fetch", "pages"): ("fetch_pages", bool, None),
     ("fetch", "retries"): ("retries", int, 0),
+    ("fetch", "deadline"): ("deadline", float, 1.0),
+    ("fetch", "max_mb"): ("max_mb", int, 1),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),

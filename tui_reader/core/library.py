@@ -306,6 +306,8 @@ class Library:
                 FetchConfig(
                     connect_timeout=config.connect_timeout,
                     read_timeout=config.read_timeout,
+                    deadline=config.deadline,
+                    max_bytes=config.max_mb * 1024 * 1024,
                     concurrency=config.concurrency,
                     per_host=config.per_host,
                     retries=config.retries,

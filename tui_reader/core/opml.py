@@ -37,6 +37,10 @@ class OpmlOutline:
     tags: tuple[str, ...]
 
 
+MAX_FOLDER_DEPTH = 16
+"""Folders nested deeper than this add no more tags."""
+
+
 def parse_opml(data: bytes) -> list[OpmlOutline]:
     """The feeds listed in an OPML document, in document order.
 
@@ -70,7 +74,9 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
     ]
     while stack:
         element, folders = stack.pop()
-        inner = folders + _folder_name(element)
+        # Folder paths deeper than a few levels are noise, and copying an ever longer path
+        # at every level would make a hostile 100,000-deep file cost quadratic time.
+        inner = folders + _folder_name(element) if len(folders) < MAX_FOLDER_DEPTH else folders
         stack.extend((child, inner) for child in reversed(_outlines(element)))
         attrs = _attributes(element)
         raw_url = attrs.get("xmlurl")

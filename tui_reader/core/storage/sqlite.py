@@ -159,6 +159,9 @@ def storage_error(exc: BaseException, path: Path | str) -> StorageError:
         text = f"the store is busy in another process; try again: {path}"
     elif "unable to open" in low or "cannot open" in low:
         text = f"cannot open the store: {path}"
+    elif "disk i/o error" in low:
+        # SQLite reports a write refused for size (EFBIG), a quota or a failing disk alike.
+        text = f"cannot write the store (disk full, over quota or failing): {path}"
     elif "malformed" in low or "not a database" in low:
         text = f"the store is damaged or not a tui-reader store: {path}"
     else:
