@@ -466,6 +466,16 @@ def test_read_only_filesystem_is_a_one_line_error(tmp_path: Path) -> None:
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         env = cli_env(tmp_path)
         env["TUI_READER_DATA_DIR"] = str(data)
+        # Reading still works: the store is opened read-only.
+        listed = subprocess.run(
+            [sys.executable, "-m", "tui_reader", "feeds"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert len(listed.stdout.strip().splitlines()) >= 2, listed.stdout
         for args in (["import-opml", str(tmp_path / "x.opml")], ["fetch", "--no-pages"]):
             (tmp_path / "x.opml").write_bytes(big_opml(3))
             proc = subprocess.run(

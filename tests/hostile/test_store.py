@@ -28,23 +28,11 @@ from tests.httpserver import LocalServer
 MiB = 1024 * 1024
 
 
-def open_library(data_dir: Path, monkeypatch: pytest.MonkeyPatch | None = None, **fetch: object):  # noqa: ANN201,E501
+def open_library(data_dir: Path, **config: object):  # noqa: ANN201
+    """A Library with retries off; ``config`` overrides more settings (limits, timeouts)."""
     library_mod = require("tui_reader.core.library", "Library")
     config_mod = require("tui_reader.core.config", "Config")
-    if not hasattr(library_mod.Library, "refresh"):
-        pytest.skip("Library.refresh is not implemented yet")
-    if fetch:
-        # config.toml has no deadline or size-cap setting (finding H5): make every fetcher
-        # the library builds use small limits, so the slow and huge feeds end quickly.
-        assert monkeypatch is not None
-        fetch_mod = require("tui_reader.core.fetch", "Fetcher", "FetchConfig")
-        real = fetch_mod.FetchConfig
-
-        def limited(*args: object, **kwargs: object) -> object:
-            return real(*args, **{**kwargs, **fetch})
-
-        monkeypatch.setattr(fetch_mod, "FetchConfig", limited)
-    return library_mod.Library.open(data_dir, config=config_mod.Config(retries=0))
+    return library_mod.Library.open(data_dir, config=config_mod.Config(retries=0, **config))
 
 
 def serve_corpus_feed(server: LocalServer, name: str) -> str:
@@ -195,7 +183,7 @@ async def test_resource_limits_fail_alone_and_the_rest_of_the_refresh_goes_on(
     # 100,000 items, about 13 MB: over the cap set here, so it ends at the cap, unparsed.
     http_server.add("/100k.xml", huge_feed(100_000), content_type="application/rss+xml")
     bad = ["/bomb.xml", "/trickle.xml", "/laughs.xml", "/huge.xml", "/100k.xml"]
-    library = open_library(tmp_path, monkeypatch, deadline=2.0, read_timeout=1.5, max_bytes=8 * MiB)
+    library = open_library(tmp_path, deadline=2.0, read_timeout=1.5, max_mb=8)
     try:
         library.store.add_feed(good, title="good")
         for path in bad:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -134,10 +135,17 @@ class Library:
         except OSError as exc:
             where = data_dir or "the data directory"
             raise StorageError(f"cannot create {where} ({exc.strerror or exc})") from exc
-        store = Store.open(db)
+        try:
+            store = Store.open(db)
+        except StorageError:
+            # A store on a read-only file system (a backup disk, a snapshot) can still be read:
+            # listing, searching and reading work, and every write says the store is read-only.
+            if not db.exists() or os.access(db.parent, os.W_OK):
+                raise
+            store = Store.open(db, read_only=True)
         try:
             # Only a brand-new store gets the Welcome feed: once removed it stays removed.
-            if store.get_setting(WELCOME_SETTING) is None:
+            if not store.read_only and store.get_setting(WELCOME_SETTING) is None:
                 if store.is_empty():
                     add_welcome_feed(store)
                 store.set_setting(WELCOME_SETTING, "1")

@@ -14,6 +14,7 @@ by :meth:`Store.get_article`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -340,8 +341,13 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            if not os.access(self.path.parent, os.W_OK):
+                # On a read-only file system SQLite cannot create the WAL index beside the
+                # file; nothing can change the store there, so it may be read as immutable.
+                uri += "&immutable=1"
             conn = sqlite3.connect(
-                f"file:{self.path}?mode=ro",
+                uri,
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,
