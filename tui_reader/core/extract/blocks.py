@@ -179,7 +179,12 @@ class _Renderer:
         # Collapse whitespace runs to one space, keeping a space at either end if there was
         # one there (it separates this run from its inline neighbours). Collapsing first
         # leaves clean_text a printable string in the common case, its fast path.
-        core = clean_text(" ".join(raw.split()))
+        if raw.isspace():  # most often the indentation between two tags
+            core = ""
+        else:
+            core = " ".join(raw.split())
+            if not core.isprintable():
+                core = clean_text(core)
         if not core:
             text = " "
         else:
