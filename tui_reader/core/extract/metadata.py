@@ -137,34 +137,26 @@ def _norm(text: str) -> str:
 # --- meta tags ----------------------------------------------------------------------------
 
 
-# Every element the metadata reader looks at, fetched in one pass over the tree: each
-# selector pass walks the whole document, and a page has thousands of elements. A grouped
+# The elements the metadata reader looks at everywhere in the page, fetched in one pass over
+# the tree: each selector pass walks the whole document, and a page has thousands of
+# elements. (The root element and the title are found at once by ``css_first``.) A grouped
 # selector may report a node more than once, so the matches are de-duplicated (what is left
 # is in document order). No two parts of the group match the same tag, so the tag tells
 # which part matched.
-_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], title, h1, html, link[rel]'
+_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, link[rel]'
 
 
 @dataclass(slots=True)
 class _Scan:
     metas: list[LexborNode]
     scripts: list[LexborNode]
-    titles: list[LexborNode]
     h1s: list[LexborNode]
-    htmls: list[LexborNode]
     links: list[LexborNode]
 
 
 def _scan(tree: LexborHTMLParser) -> _Scan:
-    scan = _Scan([], [], [], [], [], [])
-    by_tag = {
-        "meta": scan.metas,
-        "script": scan.scripts,
-        "title": scan.titles,
-        "h1": scan.h1s,
-        "html": scan.htmls,
-        "link": scan.links,
-    }
+    scan = _Scan([], [], [], [])
+    by_tag = {"meta": scan.metas, "script": scan.scripts, "h1": scan.h1s, "link": scan.links}
     seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
         key = node.mem_id
@@ -775,9 +767,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if site_name and _looks_like_url(site_name):
             site_name = None
 
-    title_node = tree.css_first("head title") if scan.titles else None
-    if title_node is None and scan.titles:
-        title_node = scan.titles[0]
+    title_node = tree.css_first("head title") or tree.css_first("title")
     declared_titles = [
         t[: _MAX_FIELD * 2]
         for t in (
@@ -837,7 +827,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     if published is None:
         published = _dom_date(tree)
 
-    html_node = scan.htmls[0] if scan.htmls else None
+    html_node = tree.css_first("html")
     language = _first(
         normalize_language(_attr(html_node, "lang")),
         normalize_language(_attr(html_node, "xml:lang")),
