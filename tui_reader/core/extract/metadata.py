@@ -745,6 +745,17 @@ def _choose_title(declared: list[str], headings: list[str], site_name: str | Non
 # --- the entry point ----------------------------------------------------------------------
 
 
+def _image_link(links: list[LexborNode]) -> str | None:
+    return next(
+        (
+            _attr(link, "href")
+            for link in links
+            if (link.attributes.get("rel") or "").lower() == "image_src"
+        ),
+        None,
+    )
+
+
 def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     """Read the metadata of a parsed page without changing the tree.
 
@@ -757,10 +768,11 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     tags = _meta_tags(scan.metas)
     ld = _ld_facts(_json_ld(scan.scripts))
 
-    site_name = _first(
-        _meta(tags, "og:site_name"),
-        ld.site_name,
-        _meta(tags, "application-name", "al:android:app_name", "al:ios:app_name"),
+    # The fallbacks below are only looked up when the sources before them gave nothing.
+    site_name = (
+        _meta(tags, "og:site_name")
+        or ld.site_name
+        or _meta(tags, "application-name", "al:android:app_name", "al:ios:app_name")
     )
     if site_name and (len(site_name) > _MAX_FIELD or _looks_like_url(site_name)):
         site_name = _first(ld.site_name) if site_name != ld.site_name else None
@@ -799,41 +811,38 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     if not byline:
         byline = _dom_byline(tree)
 
-    published = None
-    for candidate in (
-        ld.published,
-        _meta(
-            tags,
-            "article:published_time",
-            "og:published_time",
-            "datepublished",
-            "article.published",
-            "published-date",
-            "publish-date",
-            "publishdate",
-            "pubdate",
-            "parsely-pub-date",
-            "sailthru.date",
-            "dc.date.issued",
-            "dcterms.issued",
-            "dc.date",
-            "dcterms.created",
-            "date",
-        ),
-    ):
-        published = parse_date(candidate)
-        if published:
-            break
+    published = parse_date(ld.published)
+    if published is None:
+        published = parse_date(
+            _meta(
+                tags,
+                "article:published_time",
+                "og:published_time",
+                "datepublished",
+                "article.published",
+                "published-date",
+                "publish-date",
+                "publishdate",
+                "pubdate",
+                "parsely-pub-date",
+                "sailthru.date",
+                "dc.date.issued",
+                "dcterms.issued",
+                "dc.date",
+                "dcterms.created",
+                "date",
+            )
+        )
     if published is None:
         published = _dom_date(tree)
 
     html_node = tree.css_first("html")
-    language = _first(
-        normalize_language(_attr(html_node, "lang")),
-        normalize_language(_attr(html_node, "xml:lang")),
-        normalize_language(_meta(tags, "og:locale")),
-        normalize_language(_meta(tags, "content-language", "language", "dc.language")),
-        normalize_language(ld.language),
+    language = (
+        normalize_language(_attr(html_node, "lang"))
+        or normalize_language(_attr(html_node, "xml:lang"))
+        or normalize_language(_meta(tags, "og:locale"))
+        or normalize_language(_meta(tags, "content-language", "language", "dc.language"))
+        or normalize_language(ld.language)
     )
 
     canonical = None
@@ -845,30 +854,20 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
                 break
     page_url = canonical or joined_url(_meta(tags, "og:url"), base, fetchable=True) or base
 
-    image_link = next(
-        (
-            _attr(link, "href")
-            for link in links
-            if (link.attributes.get("rel") or "").lower() == "image_src"
-        ),
-        None,
+    lead_image = (
+        joined_url(
+            _meta(tags, "og:image:secure_url", "og:image:url", "og:image"), base, fetchable=True
+        )
+        or joined_url(_meta(tags, "twitter:image", "twitter:image:src"), base, fetchable=True)
+        or joined_url(ld.image, base, fetchable=True)
+        or joined_url(_image_link(links), base, fetchable=True)
     )
-    lead_image = None
-    for candidate in (
-        _meta(tags, "og:image:secure_url", "og:image:url", "og:image"),
-        _meta(tags, "twitter:image", "twitter:image:src"),
-        ld.image,
-        image_link,
-    ):
-        lead_image = joined_url(candidate, base, fetchable=True)
-        if lead_image:
-            break
 
-    description = _first(
-        _meta(tags, "og:description"),
-        _meta(tags, "description"),
-        _meta(tags, "twitter:description", "dc.description"),
-        ld.description,
+    description = (
+        _meta(tags, "og:description")
+        or _meta(tags, "description")
+        or _meta(tags, "twitter:description", "dc.description")
+        or ld.description
     )
 
     return PageMetadata(
