@@ -278,7 +278,7 @@ class _Renderer:
         src: str | None = None
         alt = ""
         if img is not None:
-            attrs = img.attrs
+            attrs = img.attributes
             for name in _IMAGE_ATTRS:
                 value = attrs.get(name)
                 if value and not value.startswith("data:"):
@@ -304,7 +304,7 @@ class _Renderer:
         language = None
         for candidate in (node, node.css_first("code")):
             if candidate is not None:
-                match = _LANGUAGE.search(candidate.attrs.get("class") or "")
+                match = _LANGUAGE.search(candidate.attributes.get("class") or "")
                 if match:
                     language = match.group(1)
                     break
@@ -332,7 +332,7 @@ class _Renderer:
 
 
 def _is_caption_box(node: LexborNode) -> bool:
-    names = node.attrs.get("class")
+    names = node.attributes.get("class")
     if not names or "caption" not in names.lower():
         return False
     # A caption is short; a long element merely classed "captioned-story" is not one.
@@ -424,7 +424,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                 out.add(Block("rule"))
                 continue
             if tag == "img":
-                width = node.attrs.get("width") or ""
+                width = node.attributes.get("width") or ""
                 if not (width.isdigit() and int(width) < 50):
                     out.image(node)
                 continue
@@ -464,7 +464,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         elif kind == _LINK:
             if _is_permalink(node):
                 continue
-            href = node.attrs.get("href")
+            href = node.attributes.get("href")
             out.links.append(out.link(href) if href else None)
             exit_marker = "link"
         elif kind == _STYLE:

@@ -94,7 +94,7 @@ def furniture_strength(node: LexborNode) -> int:
     tag = node.tag
     if tag in ("html", "body"):
         return 0
-    attrs = node.attrs
+    attrs = node.attributes
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
     verdict = _name_verdict(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
@@ -122,7 +122,7 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
     for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
         if node.tag in _NEVER_REMOVE:
             continue
-        attrs = node.attrs
+        attrs = node.attributes
         style = attrs.get("style") or ""
         if (
             "hidden" in attrs

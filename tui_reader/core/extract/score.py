@@ -301,8 +301,8 @@ def _scores(
 def _adjusted(score: float, node: LexborNode) -> float:
     if score > 0 and (
         node.tag in ("article", "main")
-        or ARTICLE_NAME.search((node.attrs.get("class") or "").lower())
-        or node.attrs.get("itemprop") in ("articleBody", "articlebody")
+        or ARTICLE_NAME.search((node.attributes.get("class") or "").lower())
+        or node.attributes.get("itemprop") in ("articleBody", "articlebody")
     ):
         return score * SEMANTIC_BONUS
     return score
