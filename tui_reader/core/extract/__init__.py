@@ -11,9 +11,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
@@ -24,73 +21,18 @@ from tui_reader.core.extract.clean import (
     prune,
     strip_furniture,
 )
+from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
+from tui_reader.core.extract.metadata import extract_metadata
 from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
-from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.core.sanitize import safe_url
 
 __all__ = ["extract"]
 
 # Pages beyond this many characters are cut before parsing; no article is that long, and the
 # cap keeps parse time and memory bounded whatever arrives.
 MAX_CHARS = 8_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class _Meta:
-    title: str = ""
-    byline: str | None = None
-    published: datetime | None = None
-    site_name: str | None = None
-    language: str | None = None
-    url: str | None = None
-    lead_image: str | None = None
-    description: str | None = None
-
-
-def _decode(data: bytes) -> str:
-    try:
-        from tui_reader.core.extract.encoding import decode_html
-    except ImportError:  # pragma: no cover - only while the decoder is not in the tree
-        return data.decode("utf-8", errors="replace")
-    return decode_html(data)
-
-
-def _fallback_metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
-    title = ""
-    node = tree.css_first("meta[property='og:title'], meta[name='twitter:title']")
-    if node is not None:
-        title = clean_line(node.attrs.get("content") or "")
-    if not title:
-        for selector in ("h1", "title"):
-            found = tree.css_first(selector)
-            if found is not None:
-                title = clean_line(found.text())
-                if title:
-                    break
-    lang = None
-    html_node = tree.css_first("html")
-    if html_node is not None:
-        lang = clean_line(html_node.attrs.get("lang") or "") or None
-    return _Meta(title=title, language=lang, url=safe_url(url, fetchable=True) if url else None)
-
-
-def _metadata(tree: LexborHTMLParser, url: str | None) -> _Meta:
-    try:
-        from tui_reader.core.extract.metadata import extract_metadata
-    except ImportError:  # pragma: no cover - only while the metadata reader is not in the tree
-        return _fallback_metadata(tree, url)
-    meta = extract_metadata(tree, url)
-    return _Meta(
-        title=meta.title,
-        byline=meta.byline,
-        published=meta.published,
-        site_name=meta.site_name,
-        language=meta.language,
-        url=meta.url,
-        lead_image=meta.lead_image,
-        description=meta.description,
-    )
 
 
 def _scoring_furniture(node: LexborNode) -> int:
@@ -134,7 +76,7 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
     """
     try:
         if isinstance(html, bytes | bytearray | memoryview):
-            html = _decode(bytes(html[: MAX_CHARS * 2]))
+            html = decode_html(bytes(html[: MAX_CHARS * 2]))
         if not isinstance(html, str):
             raise ExtractError(f"expected HTML text or bytes, got {type(html).__name__}")
         if len(html) > MAX_CHARS:
@@ -142,7 +84,7 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
         # The caller's URL is as untrusted as the page: only an absolute http(s) URL is kept.
         safe = safe_url(url, fetchable=True) if url else None
         tree = LexborHTMLParser(html)
-        meta = _metadata(tree, safe)
+        meta = extract_metadata(tree, safe)
         base = meta.url or safe
         blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
