@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +34,20 @@ SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str], ...] = (
 async def shoot(
     out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str
 ) -> None:
-    from tui_reader.core.library import Library
+    from tui_reader.core import paths
+    from tui_reader.core.library import WELCOME_SETTING, Library, add_welcome_feed
+    from tui_reader.core.storage import Store
     from tui_reader.ui.app import ReaderApp
 
     with tempfile.TemporaryDirectory() as tmp:
         for sub in ("data", "config", "log"):
             os.environ[f"TUI_READER_{sub.upper()}_DIR"] = str(Path(tmp) / sub)
+        # The Welcome feed is dated when a store is created; date it against the fixed clock
+        # so the screenshots come out the same on every run.
+        store = Store.open(paths.db_path(Path(tmp) / "data"))
+        add_welcome_feed(store, now=NOW - timedelta(hours=2))
+        store.set_setting(WELCOME_SETTING, "1")
+        store.close()
         library = Library.open(Path(tmp) / "data", offline=True)
         try:
             app = ReaderApp(library, clock=lambda: NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ from tui_reader.core.errors import (
     StorageError,
     UnsafeURLError,
 )
-from tui_reader.core.library import SAVED_URL, WELCOME_URL, Library
+from tui_reader.core.library import SAVED_URL, WELCOME_URL, Library, welcome_articles
 
 ARTICLE_HTML = (PAGES / "blog-personal.html").read_bytes()
 OTHER_HTML = (PAGES / "docs-code.html").read_bytes()
@@ -103,6 +104,15 @@ async def test_welcome_feed_mentions_the_keys(open_library) -> None:
     for key in ("j / k", "Enter", "Escape", "Space", "n / N", "J / K", "Tab", "Ctrl+P", "?"):
         assert key in texts
     assert "import-opml" in texts and "config.toml" in texts and "--offline" in texts
+
+
+def test_welcome_articles_are_dated_when_the_store_is_created() -> None:
+    now = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+    _, records = welcome_articles(now)
+    dates = [record.published for record in records]
+    assert max(d for d in dates if d) == now
+    # The bundled order is kept: one hour apart, newest first.
+    assert dates == [now - timedelta(hours=i) for i in range(len(dates))]
 
 
 async def test_refresh_stores_pages_and_keeps_summaries_when_pages_fail(

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -827,13 +827,20 @@ def _blocks(paragraphs: Sequence[str]) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def welcome_articles() -> tuple[str, list[ArticleRecord]]:
-    """The bundled Welcome feed: its title and its articles, ready to store."""
+def welcome_articles(now: datetime | None = None) -> tuple[str, list[ArticleRecord]]:
+    """The bundled Welcome feed: its title and its articles, ready to store.
+
+    The articles are dated as of ``now`` (default: the present), an hour apart as in the
+    bundled file, so a new store's list shows them as new rather than months old.
+    """
     raw = resources.files("tui_reader.data").joinpath("welcome.json").read_text("utf-8")
     data = json.loads(raw)
+    now = now or datetime.now(UTC)
+    dates = [datetime.fromisoformat(item["published"]) for item in data["articles"]]
+    newest = max(dates, default=now)
     records = []
-    for item in data["articles"]:
-        published = datetime.fromisoformat(item["published"])
+    for item, bundled in zip(data["articles"], dates, strict=True):
+        published = now - (newest - bundled)
         article = Article(
             title=item["title"],
             published=published,
@@ -852,9 +859,9 @@ def welcome_articles() -> tuple[str, list[ArticleRecord]]:
     return str(data["title"]), records
 
 
-def add_welcome_feed(store: Store) -> int:
+def add_welcome_feed(store: Store, now: datetime | None = None) -> int:
     """Store the Welcome feed (no network involved); returns its feed id."""
-    title, records = welcome_articles()
+    title, records = welcome_articles(now)
     feed_id, _ = store.add_feed(WELCOME_URL, title=title)
     store.upsert_articles(feed_id, records)
     return feed_id
