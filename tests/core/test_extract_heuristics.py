@@ -381,7 +381,20 @@ def test_repeated_caption_text_appears_once() -> None:
         extra_inside=f'<figure><img src="/b.jpg"><figcaption>{caption}</figcaption></figure>'
         f"<p>{caption}</p>"
     )
-    assert body_text(html).count(caption) == 1
+    blocks = extract(html, "https://news.example/story").blocks
+    assert [b.text for b in blocks].count(caption) == 1
+    assert [b.kind for b in blocks if b.text == caption] == ["figure"]
+
+
+def test_text_leaves_figures_out_but_blocks_and_markdown_keep_them() -> None:
+    caption = "Boats on Main Street after the levee broke, early on Tuesday morning."
+    html = article(
+        extra_inside=f'<figure><img src="/b.jpg"><figcaption>{caption}</figcaption></figure>'
+    )
+    result = extract(html, "https://news.example/story")
+    assert caption not in result.text
+    assert _first(result, "figure").text == caption
+    assert caption in result.markdown
 
 
 @pytest.mark.parametrize("line", ["Image 2 of 5", "Caption", "Close", "Explore further"])
@@ -501,7 +514,7 @@ def test_caption_boxes_become_figures_and_repeat_captions_are_dropped() -> None:
     figures = [b for b in result.blocks if b.kind == "figure"]
     assert figures[0].src == "https://news.example/d.jpg"
     assert figures[0].inline_text == caption
-    assert result.text.count(caption) == 1
+    assert [b.text for b in result.blocks].count(caption) == 1
 
 
 def test_repeated_lines_that_are_not_captions_are_kept() -> None:

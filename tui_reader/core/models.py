@@ -174,8 +174,15 @@ class Article:
 
     @cached_property
     def text(self) -> str:
-        """The body only (no title): blocks joined by one blank line."""
-        return "\n\n".join(t for t in (block.text for block in self.blocks) if t)
+        """The body's text (no title): blocks joined by one blank line.
+
+        Figures are left out: a caption or a photo credit describes a picture and is not part
+        of what the article says (they stay in ``blocks`` and ``markdown``, and the reader
+        shows them).
+        """
+        return "\n\n".join(
+            t for t in (block.text for block in self.blocks if block.kind != "figure") if t
+        )
 
     @cached_property
     def markdown(self) -> str:
