@@ -172,33 +172,24 @@ def _tsv(*fields: object) -> str:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         result = _run_async(library, lambda: library.add(args.url, tags=args.tag))
-    finally:
-        library.close()
     print(clean_line(result.message))
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         feed_id = library.find_feed(args.feed)
         title = library.feed(feed_id).title
         library.remove_feed(feed_id)
-    finally:
-        library.close()
     print(f"removed {clean_line(title)}")
     return 0
 
 
 def run_feeds(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         feeds = library.feeds()
-    finally:
-        library.close()
     if not _tty():
         for f in feeds:
             print(
@@ -241,14 +232,11 @@ def run_feeds(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         ids = [library.find_feed(ref) for ref in args.feeds] or None
         pages = library.config.fetch_pages if args.pages is None else args.pages
         failed: list[str] = []
         report = _refresh_with_progress(library, ids, pages, failed)
-    finally:
-        library.close()
     _print_report(report, len(failed))
     if failed and report.feeds_ok + report.feeds_not_modified == 0:
         raise TuiReaderError(f"no feed could be refreshed ({len(failed)} failed)")
@@ -313,22 +301,16 @@ def _print_report(report: RefreshReport, feeds_failed: int) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         added = library.import_starter() if args.starter else library.import_opml(args.file)
-    finally:
-        library.close()
     hint = " (run `tui-reader fetch` to download them)" if added else ""
     print(f"{_plural(added, 'new feed')} subscribed{hint}")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    library = _open(args)
-    try:
+    with _open(args) as library:
         document = library.export_opml()
-    finally:
-        library.close()
     if not args.file:
         sys.stdout.write(document)
         return 0
@@ -347,11 +329,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    library = _open(args)
-    try:
+    with _open(args) as library:
         results = library.search(query, limit=max(1, args.limit))
-    finally:
-        library.close()
     if not _tty():
         for r in results:
             print(_tsv(r.id, _date(r.published), r.feed_title, r.title, r.url or "", r.snippet))
