@@ -100,6 +100,38 @@ def test_same_link_with_a_new_guid_is_the_same_article(store: Store, feed: int) 
     assert store.count_articles() == 1
 
 
+def test_distinct_entries_sharing_one_link_stay_distinct(store: Store, feed: int) -> None:
+    shared = "https://example.org/live-blog"
+    records = [record(f"post-{i}", url=shared, title=f"Post {i}") for i in range(3)]
+    first = store.upsert_articles(feed, records)
+    assert [r.status for r in first] == ["new", "new", "new"]
+    again = store.upsert_articles(feed, records)
+    assert [r.status for r in again] == ["unchanged"] * 3
+    titles = sorted(a.title for a in store.list_articles(limit=10))
+    assert titles == ["Post 0", "Post 1", "Post 2"]
+
+
+def test_an_entry_renamed_keeps_its_flags_and_is_not_pruned(store: Store, feed: int) -> None:
+    old = NOW - timedelta(days=100)
+    url = "https://example.org/story"
+    (first,) = store.upsert_articles(feed, [record("old-id", url=url, published=old)])
+    store.set_flag(first.id, "read", True)
+    # The feed now gives the entry a new id; it is still in the feed, so it must survive
+    # retention, and stay read.
+    cutoff = (NOW - timedelta(days=30)).timestamp()
+    (renamed,) = store.write_feed(
+        feed,
+        FeedUpdate(
+            records=[record("new-id", url=url, published=old)],
+            prune_before=cutoff,
+            keep_guids=frozenset({"new-id"}),
+        ),
+    )
+    assert renamed.id == first.id and renamed.guid == "new-id"
+    (listed,) = store.list_articles(limit=10)
+    assert listed.id == first.id and listed.read
+
+
 def test_same_guid_in_two_feeds_is_two_articles(store: Store, feed: int) -> None:
     other, _ = store.add_feed("https://other.example/feed")
     store.upsert_articles(feed, [record("g1")])

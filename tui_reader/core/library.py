@@ -443,7 +443,12 @@ class Library:
         planned_ids: set[int] = set()
         for entry in entries.values():
             record = _feed_record(entry)
-            known = by_guid.get(entry.guid) or (by_url.get(entry.url) if entry.url else None)
+            known = by_guid.get(entry.guid)
+            if known is None and entry.url:
+                # The same link under a new id is the same article only if the old id left
+                # the feed; entries that share a link are distinct (the store decides alike).
+                by_link = by_url.get(entry.url)
+                known = by_link if by_link is not None and by_link.guid not in entries else None
             retry = known is not None and known.summary_only
             has_page = pages and entry.url is not None and not is_media_url(entry.url)
             if known is None or known.differs_from(record):

@@ -207,7 +207,8 @@ class KnownArticle:
     def differs_from(self, record: ArticleRecord) -> bool:
         """True when the entry changed since it was stored (it is then updated in place)."""
         return (
-            self.title != record.title
+            self.guid != record.guid
+            or self.title != record.title
             or self.url != record.url
             or self.author != record.author
             or self.published != to_epoch(record.published)
@@ -670,8 +671,9 @@ class Store:
         Raises:
             StorageError: there is no feed ``feed_id``.
         """
+        current = frozenset(record.guid for record in records)
         with self._writing() as conn:
-            return [self._upsert(conn, feed_id, record, time.time()) for record in records]
+            return [self._upsert(conn, feed_id, record, time.time(), current) for record in records]
 
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
@@ -679,7 +681,10 @@ class Store:
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return []  # unsubscribed while it was being fetched: nothing to keep
-            results = [self._upsert(conn, feed_id, record, now) for record in update.records]
+            current = frozenset(record.guid for record in update.records)
+            results = [
+                self._upsert(conn, feed_id, record, now, current) for record in update.records
+            ]
             for article_id, article in update.pages:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
             for article_id, reason in update.page_errors:
@@ -705,18 +710,28 @@ class Store:
         return results
 
     def _upsert(
-        self, conn: sqlite3.Connection, feed_id: int, record: ArticleRecord, now: float
+        self,
+        conn: sqlite3.Connection,
+        feed_id: int,
+        record: ArticleRecord,
+        now: float,
+        current: frozenset[str],
     ) -> UpsertResult:
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, record.guid),
         ).fetchone()
         if row is None and record.url:
-            # Some feeds change an entry's id while the link stays: that is the same article.
-            row = conn.execute(
-                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE +feed_id = ? AND url = ? LIMIT 1",
+            # Some feeds change an entry's id while the link stays: that is the same article,
+            # but only if its old id is gone from the feed (``current``, the ids of this
+            # refresh). Distinct entries that share one link stay distinct articles.
+            for candidate in conn.execute(
+                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE +feed_id = ? AND url = ?",
                 (feed_id, record.url),
-            ).fetchone()
+            ).fetchall():
+                if candidate[1] not in current:
+                    row = candidate
+                    break
         published = to_epoch(record.published)
         updated = to_epoch(record.updated)
         title = clean_line(record.title)
@@ -772,9 +787,10 @@ class Store:
                 )
             return UpsertResult(known.id, known.guid, "unchanged")
         conn.execute(
-            "UPDATE articles SET url = ?, title = ?, author = ?, published = ?, updated = ?, "
-            "sort_date = coalesce(?, sort_date), feed_summary_html = ? WHERE id = ?",
+            "UPDATE articles SET guid = ?, url = ?, title = ?, author = ?, published = ?, "
+            "updated = ?, sort_date = coalesce(?, sort_date), feed_summary_html = ? WHERE id = ?",
             (
+                record.guid,
                 record.url,
                 title,
                 author,
@@ -795,7 +811,7 @@ class Store:
             )
         else:
             self._reindex(conn, known.id)
-        return UpsertResult(known.id, known.guid, "updated" if changed else "unchanged")
+        return UpsertResult(known.id, record.guid, "updated" if changed else "unchanged")
 
     def _set_body(
         self,
