@@ -79,6 +79,37 @@ async def test_startup_reads_one_page_and_jumps_read_one_more(data_dir: Path, mo
         library.close()
 
 
+async def test_unread_view_keeps_rows_read_while_it_is_shown(data_dir: Path) -> None:
+    # Reading articles in the Unread view must not shift the rows of later pages: the view
+    # keeps what it showed (now marked read) until it is chosen again.
+    total = PAGE_SIZE + 150
+    fill_store(
+        data_dir, StoreSpec(feeds=[("https://bulk.example/feed", "Bulk", (), bulk_records(total))])
+    )
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            articles = app.query_one(ArticleList)
+            await press(pilot, "f")  # unread
+            assert articles.count == total
+            await press(pilot, "enter", *["J"] * 9, "h")
+            assert library.count_articles(view="unread") == total - 10
+            assert articles.count == total
+            for index in (5, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 5, total - 1):
+                row = articles.fetch_row(index)
+                assert row is not None and row.title == f"Bulk {index}", (index, row)
+            assert articles.fetch_row(3) is not None and articles.fetch_row(3).read
+            await press(pilot, "G")
+            assert f"Bulk {total - 1}" in screen_text(app)
+            # Choosing the view again shows only what is unread now.
+            await press(pilot, "f", "f", "f")
+            assert articles.count == total - 10
+    finally:
+        library.close()
+
+
 async def test_a_300kb_article_opens_and_scrolls_to_its_end(data_dir: Path) -> None:
     paragraphs = tuple(
         Block("paragraph", spans=(Span(f"Paragraph {n}: " + "lorem ipsum dolor sit amet " * 4),))

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -187,16 +187,26 @@ class Library:
         tag: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        keep: Collection[int] = (),
     ) -> list[ArticleSummary]:
-        """Newest first."""
+        """Newest first.
+
+        ``keep`` lists articles to show in an unread or starred view even though their flag
+        changed since the view was opened (the 400 most recent ids, in the order given).
+        """
         return self.store.list_articles(
-            view=view, feed_id=feed_id, tag=tag, limit=limit, offset=offset
+            view=view, feed_id=feed_id, tag=tag, limit=limit, offset=offset, keep=keep
         )
 
     def count_articles(
-        self, *, view: View = "all", feed_id: int | None = None, tag: str | None = None
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        keep: Collection[int] = (),
     ) -> int:
-        return self.store.count_articles(view=view, feed_id=feed_id, tag=tag)
+        return self.store.count_articles(view=view, feed_id=feed_id, tag=tag, keep=keep)
 
     def article(self, article_id: int) -> StoredArticle:
         """The stored article; :class:`NotStoredError` if there is none with this id."""

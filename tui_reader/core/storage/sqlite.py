@@ -19,7 +19,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -882,13 +882,21 @@ class Store:
 
     # --- articles: reading side -------------------------------------------------------
     @staticmethod
-    def _where(view: View, feed_id: int | None, tag: str | None) -> tuple[str, list[Any]]:
+    def _where(
+        view: View, feed_id: int | None, tag: str | None, keep: Collection[int] = ()
+    ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        # ``keep``: articles that stay in an unread/starred view although their flag changed
+        # while it was shown, so the rows under the reader's cursor do not shift.
+        kept = list(keep)[-_CHUNK:]
+        also = f" OR a.id IN ({','.join('?' * len(kept))})" if kept else ""
         if view == "unread":
-            clauses.append("a.read = 0")
+            clauses.append(f"(a.read = 0{also})")
+            params += kept
         elif view == "starred":
-            clauses.append("a.starred = 1")
+            clauses.append(f"(a.starred = 1{also})")
+            params += kept
         if feed_id is not None:
             clauses.append("a.feed_id = ?")
             params.append(feed_id)
@@ -905,9 +913,10 @@ class Store:
         tag: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        keep: Collection[int] = (),
     ) -> list[ArticleSummary]:
         """Article summaries, newest first (no bodies are read)."""
-        where, params = self._where(view, feed_id, tag)
+        where, params = self._where(view, feed_id, tag, keep)
         with self._reading() as conn:
             rows = conn.execute(
                 f"SELECT {_SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
@@ -917,9 +926,14 @@ class Store:
         return [_summary(row) for row in rows]
 
     def count_articles(
-        self, *, view: View = "all", feed_id: int | None = None, tag: str | None = None
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        keep: Collection[int] = (),
     ) -> int:
-        where, params = self._where(view, feed_id, tag)
+        where, params = self._where(view, feed_id, tag, keep)
         with self._reading() as conn:
             return int(
                 conn.execute(f"SELECT count(*) FROM articles a{where}", params).fetchone()[0]

@@ -9,6 +9,7 @@ so the reader takes the whole screen and Escape goes back to the list.
 from __future__ import annotations
 
 import logging
+import threading
 import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
@@ -56,6 +57,19 @@ class LibrarySource:
     def __init__(self, library: Library, selection: Selection) -> None:
         self.library = library
         self.selection = selection
+        # Articles whose read/star flag changed while this view is shown stay in it (as in
+        # other readers), so that offsets, the count and the rows under the cursor hold.
+        self._kept: dict[int, None] = {}
+        self._lock = threading.Lock()
+
+    def keep_showing(self, article_id: int) -> None:
+        """Keep ``article_id`` in this view even once it no longer matches the filter."""
+        with self._lock:
+            self._kept[article_id] = None
+
+    def _keep(self) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._kept)
 
     @property
     def label(self) -> str:
@@ -66,12 +80,19 @@ class LibrarySource:
 
     def count(self) -> int:
         sel = self.selection
-        return self.library.count_articles(view=sel.view, feed_id=sel.feed_id, tag=sel.tag)
+        return self.library.count_articles(
+            view=sel.view, feed_id=sel.feed_id, tag=sel.tag, keep=self._keep()
+        )
 
     def fetch(self, limit: int, offset: int) -> list[ArticleSummary]:
         sel = self.selection
         return self.library.articles(
-            view=sel.view, feed_id=sel.feed_id, tag=sel.tag, limit=limit, offset=offset
+            view=sel.view,
+            feed_id=sel.feed_id,
+            tag=sel.tag,
+            limit=limit,
+            offset=offset,
+            keep=self._keep(),
         )
 
 
@@ -327,6 +348,7 @@ class MainScreen(Screen[None]):
             self.reader_app.report_error("Could not open the article", exc)
             return
         if self.reader_app.mark_read_on_open and not stored.summary.read:
+            self._keep_in_view(summary.id)
             try:
                 self.library.set_read(summary.id, True)
             except Exception as exc:  # noqa: BLE001 - a read-only store can still be read
@@ -410,6 +432,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="flags", exit_on_error=False)
     def _set_flag(self, summary: ArticleSummary, flag: str, value: bool) -> None:
+        self._keep_in_view(summary.id)
         try:
             if flag == "read":
                 self.library.set_read(summary.id, value)
@@ -423,6 +446,11 @@ class MainScreen(Screen[None]):
         else:
             changed = replace(summary, starred=value)
         self.post_message(FlagsChanged(changed))
+
+    def _keep_in_view(self, article_id: int) -> None:
+        source = self.article_list.source
+        if isinstance(source, LibrarySource):
+            source.keep_showing(article_id)
 
     def on_flags_changed(self, message: FlagsChanged) -> None:
         self.article_list.update_summary(message.summary)

@@ -201,6 +201,13 @@ class ArticleList(ScrollView, can_focus=True):
             return
         with self._lock:
             self._store_page(message.page, message.rows)
+        end = message.page * PAGE_SIZE + len(message.rows)
+        if len(message.rows) < PAGE_SIZE and end < self.count:
+            # Articles went away since the count was taken (pruned, unsubscribed): the list
+            # ends here. Without this the missing rows would be asked for again and again.
+            self.count = end
+            self.virtual_size = Size(1, end)
+            self.cursor = max(0, min(self.cursor, end - 1))
         self.refresh()
 
     # --- drawing ---------------------------------------------------------------------
