@@ -247,3 +247,44 @@ async def test_after_a_refresh_the_cursor_follows_the_article(
             assert reader.stored is not None and reader.stored.summary.title == "Musk and NATO"
     finally:
         library.close()
+
+
+async def test_a_second_refresh_waits_for_the_first_instead_of_cancelling_it(
+    net_library: Library, served: LocalServer
+) -> None:
+    served.add(
+        "/feed.xml",
+        rss("Local News", [("Musk and NATO", served.url("/seed.html"))]),
+        content_type="application/rss+xml",
+        delay=1.5,
+    )
+    app = make_app(net_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("already running" in str(n.message) for n in app._notifications)
+        await settle(pilot)
+        # The first refresh was not cancelled: the slow feed's article arrived.
+        assert "Musk and NATO" in [a.title for a in net_library.articles(limit=10)]
+
+
+async def test_refresh_in_the_app_follows_the_pages_setting(
+    data_dir: Path, served: LocalServer
+) -> None:
+    from tui_reader.core.config import Config
+
+    fill_store(data_dir, StoreSpec(feeds=[(served.url("/feed.xml"), "Local News", (), [])]))
+    library = Library.open(data_dir, config=Config(fetch_pages=False))
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "r")
+            await settle(pilot)
+        assert [a.title for a in library.articles(limit=10)] == ["Musk and NATO"]
+        assert not served.requests_for("/seed.html")
+    finally:
+        library.close()

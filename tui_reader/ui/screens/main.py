@@ -614,6 +614,10 @@ class MainScreen(Screen[None]):
             self.notify("Offline: refresh is not available.", markup=False, severity="warning")
             self.status.set_activity("offline, not refreshing")
             return
+        if any(w.group == "refresh" and not w.is_finished for w in self.workers):
+            # Starting another would cancel the one under way (and its feeds' writes).
+            self.notify("A refresh is already running.", markup=False)
+            return
         self.status.set_activity(f"refreshing {what}…")
         self._refresh(feed_ids)
 
@@ -623,7 +627,9 @@ class MainScreen(Screen[None]):
             self.post_message(RefreshStep(step))
 
         try:
-            report = await self.library.refresh(feed_ids, progress=progress)
+            report = await self.library.refresh(
+                feed_ids, pages=self.library.config.fetch_pages, progress=progress
+            )
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Refresh failed", exc)
             self.post_message(RefreshDone(None))
