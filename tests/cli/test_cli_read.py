@@ -249,3 +249,56 @@ def test_read_url_connection_refused(cli) -> None:
     result = cli("read", f"http://127.0.0.1:{port}/article.html")
     result.one_line_error()
     assert result.stdout == ""
+
+
+# --- things that are not pages ------------------------------------------------------------
+
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>A feed</title>'
+    b"<item><title>One</title><link>https://example.org/1</link></item></channel></rss>"
+)
+
+
+def test_read_feed_file_is_refused(cli, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(RSS)
+    line = cli("read", str(feed)).one_line_error()
+    assert "feed" in line and "tui-reader add" in line
+
+
+def test_read_binary_file_is_refused(cli, tmp_path: Path) -> None:
+    binary = tmp_path / "program"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8)
+    assert "binary" in cli("read", str(binary)).one_line_error()
+    noise = tmp_path / "noise.html"
+    noise.write_bytes(bytes(range(32)) * 64)
+    assert "binary" in cli("read", str(noise)).one_line_error()
+
+
+def test_read_url_of_a_feed_is_refused(cli, server: LocalServer) -> None:
+    server.add("/feed.xml", RSS, content_type="application/rss+xml")
+    line = cli("read", server.url("/feed.xml")).one_line_error()
+    assert "feed" in line
+
+
+def test_read_stored_summary_fetches_the_page_when_online(cli, server: LocalServer) -> None:
+    # The page fails while the feed is first fetched, so only the feed's summary is stored.
+    server.add_sequence(
+        "/story.html",
+        [
+            {"status": 404, "body": b"not yet"},
+            {"body": SEED.read_bytes(), "headers": {"Content-Type": "text/html; charset=utf-8"}},
+        ],
+    )
+    item = (
+        f"<item><title>Story</title><link>{server.url('/story.html')}</link>"
+        "<description>Only the short summary.</description></item>"
+    ).encode()
+    server.add("/f.xml", RSS.replace(b"</channel>", item + b"</channel>"),
+               content_type="application/rss+xml")  # fmt: skip
+    assert cli("add", server.url("/f.xml")).returncode == 0
+    offline = cli("read", server.url("/story.html"), "--offline", "--format", "text")
+    assert offline.returncode == 0 and "Only the short summary." in offline.stdout
+    online = cli("read", server.url("/story.html"), "--format", "text")
+    assert online.returncode == 0, online.stderr
+    assert seed_paragraphs()[0] in online.stdout

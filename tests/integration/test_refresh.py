@@ -215,3 +215,32 @@ async def test_configured_size_cap_and_deadline_apply_to_a_refresh(
     assert "larger than 1 MB" in reasons["Big"], reasons
     assert "timed out" in reasons["Slow"] or "deadline" in reasons["Slow"], reasons
     assert all("\n" not in reason for reason in reasons.values())
+
+
+async def test_open_url_of_a_summary_only_article_fetches_and_keeps_the_page(
+    http_server: LocalServer, library: Library
+) -> None:
+    # The page fails during the refresh, then comes back: following the link fetches it
+    # and stores it in place of the feed's summary.
+    http_server.add_sequence(
+        "/later.html",
+        [
+            {"status": 404, "body": b"not yet"},
+            {
+                "body": (PAGES / "blog-personal.html").read_bytes(),
+                "headers": {"Content-Type": "text/html; charset=utf-8"},
+            },
+        ],
+    )
+    item = Item(guid="l1", title="Later", link=http_server.url("/later.html"))
+    serve_feed(http_server, "/feed", "rss", "Later feed", [item])
+    feed_id, _ = library.store.add_feed(http_server.url("/feed"), title="Later feed")
+    await refresh(library)
+    (summary,) = library.articles(feed_id=feed_id)
+    assert library.article(summary.id).summary_only
+    try:
+        stored = await library.open_url(http_server.url("/later.html"))
+    finally:
+        await library.aclose()
+    assert stored.summary.id == summary.id and not stored.summary_only
+    assert not library.article(summary.id).summary_only

@@ -77,6 +77,9 @@ def load_article(args: argparse.Namespace) -> Article:
     if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
         raise TuiReaderError(f"{source}: only http(s) URLs, files and - are supported")
     data, url = _read_source(source)
+    from tui_reader.core.readsource import ensure_page
+
+    ensure_page(data, None, "standard input" if source == "-" else source)
     return extract(data, url=url)
 
 

@@ -555,11 +555,10 @@ class Library:
     async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
         from tui_reader.core.extract import extract
         from tui_reader.core.extract.encoding import decode_html
+        from tui_reader.core.readsource import ensure_page
 
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
-        ctype = result.content_type
-        if ctype and "html" not in ctype and "xml" not in ctype:
-            raise ContentTypeError(f"{clean_line(url)}: not an HTML page ({clean_line(ctype)})")
+        ensure_page(result.content, result.content_type, clean_line(url))
         html = decode_html(result.content, result.charset)
         return await asyncio.to_thread(extract, html, result.url)
 
@@ -677,13 +676,22 @@ class Library:
     async def open_url(self, url: str) -> StoredArticle:
         """Fetch, clean and store one page (read-later style); answered from the store if there."""
         stored = self.article_by_url(url)
-        if stored is not None:
+        if stored is not None and (self.offline or not stored.summary_only):
             return stored
         if self.offline:
             raise NotStoredError(f"{clean_line(url)}: not in the store (offline)")
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
-        return await self._save_page(self._network(url), url)
+        fetcher = self._network(url)
+        if stored is None:
+            return await self._save_page(fetcher, url)
+        # Only the feed's summary is stored: try the page again, and keep it if it comes.
+        try:
+            article = await self._fetch_article(fetcher, url)
+        except FetchError:
+            return stored
+        await self._db(self.store.set_page, stored.summary.id, article)
+        return self.article(stored.summary.id)
 
     async def aclose(self) -> None:
         """Close the network client (the store stays open until :meth:`close`)."""

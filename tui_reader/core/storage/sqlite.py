@@ -1021,6 +1021,11 @@ class Store:
                 "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
             )
 
+    def set_page(self, article_id: int, article: Article) -> None:
+        """Store the cleaned page of an article that had only the feed's summary."""
+        with self._writing() as conn:
+            self._set_body(conn, article_id, article, summary_only=False, page_error=None)
+
     def save_position(self, article_id: int, position: float) -> None:
         position = min(1.0, max(0.0, float(position)))
         with self._writing() as conn:
