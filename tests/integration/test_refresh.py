@@ -146,6 +146,13 @@ async def test_add_discovers_the_feed_of_a_site(http_server: LocalServer, librar
     assert info.url == feed_url and info.tags == ("blogs",) and info.total == 2
     assert feed_url in result.message and "The Blog" in result.message
     assert all(not a.summary_only for a in library.articles(feed_id=result.feed_id))
+    # Adding the site again says so instead of subscribing twice.
+    try:
+        again = await library.add(http_server.url("/blog/"))
+    finally:
+        await library.aclose()
+    assert again.feed_id == result.feed_id and "already subscribed" in again.message
+    assert len([f for f in library.feeds() if f.url == feed_url]) == 1
 
 
 async def test_add_an_article_page_saves_it_for_offline_reading(

@@ -599,6 +599,12 @@ class Library:
         for candidate in candidates[:3]:
             if candidate.url in (url, result.url):
                 continue
+            subscribed = self.store.feed_id_by_url(candidate.url)
+            if subscribed is not None:
+                self.store.add_feed(candidate.url, tags=tags)
+                info = self.feed(subscribed)
+                message = f"{shown} announces {info.title}: already subscribed"
+                return AddResult("feed", subscribed, info.title, message)
             try:
                 feed_result = await fetcher.fetch(candidate.url, accept=FEED_ACCEPT)
                 parse_feed(
