@@ -365,6 +365,25 @@ async def test_help_lists_every_key_with_remaps(data_dir, isolated_dirs) -> None
         library.close()
 
 
+async def test_an_unknown_binding_id_in_config_is_reported(data_dir, isolated_dirs) -> None:
+    (isolated_dirs / "config" / "config.toml").write_text(
+        '[keys]\nrefresh = "x"\nrefrsh = "z"\n', encoding="utf-8"
+    )
+    from .conftest import fill_store, standard_spec
+
+    fill_store(data_dir, standard_spec())
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            messages = [str(n.message) for n in app._notifications]
+            assert any("refrsh" in m for m in messages), messages
+            assert not any("refresh," in m or "named refresh" in m for m in messages)
+    finally:
+        library.close()
+
+
 async def test_ctrl_p_opens_the_command_palette(library: Library) -> None:
     app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:

@@ -103,6 +103,21 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
+            known = {
+                binding.id
+                for _, bindings in self._binding_places()
+                for binding in bindings
+                if isinstance(binding, Binding) and binding.id
+            }
+            unknown = sorted(set(self.keymap_overrides) - known)
+            if unknown:
+                # A typo in [keys] would otherwise be silently ignored.
+                self.notify(
+                    f"config.toml [keys]: no action named {', '.join(unknown)} (see ?)",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
 
     def get_default_screen(self) -> Screen[Any]:
         from tui_reader.ui.screens.main import MainScreen
@@ -136,24 +151,28 @@ class ReaderApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - the theme still changes for this session
             self.report_error("Could not save the theme", exc)
 
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """``(keys, description, where)`` of every binding, as currently mapped."""
-        from tui_reader.ui.screens.help import key_display
+    @staticmethod
+    def _binding_places() -> list[tuple[str, list[BindingType]]]:
         from tui_reader.ui.screens.main import MainScreen
         from tui_reader.ui.widgets.article_list import ArticleList
         from tui_reader.ui.widgets.feed_tree import FeedTree
         from tui_reader.ui.widgets.reader_pane import ReaderPane
 
-        rows: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        places: list[tuple[str, list[BindingType]]] = [
+        return [
             ("anywhere", ReaderApp.BINDINGS),
             ("main screen", MainScreen.BINDINGS),
             ("article list", ArticleList.BINDINGS),
             ("reader", ReaderPane.BINDINGS),
             ("feeds", FeedTree.BINDINGS),
         ]
-        for where, bindings in places:
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """``(keys, description, where)`` of every binding, as currently mapped."""
+        from tui_reader.ui.screens.help import key_display
+
+        rows: list[tuple[str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for where, bindings in self._binding_places():
             for binding in bindings:
                 if not isinstance(binding, Binding) or binding.id is None:
                     continue
