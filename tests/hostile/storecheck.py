@@ -87,3 +87,18 @@ def article_counts(data_dir: Path) -> dict[str, int]:
                 "LEFT JOIN articles ON articles.feed_id = feeds.id GROUP BY feeds.id"
             )
         }
+
+
+class ReadOnlyConnection:
+    """A connection whose writes fail as they do on a read-only file system."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: object):  # noqa: ANN202
+        if sql.lstrip().upper().startswith(("BEGIN IMMEDIATE", "INSERT", "UPDATE")):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)

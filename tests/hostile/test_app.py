@@ -16,6 +16,7 @@ import pytest
 
 from tests.hostile.corpus import FEED_FILES
 from tests.hostile.payloads import MARKUP, assert_clean
+from tests.hostile.storecheck import ReadOnlyConnection
 from tests.hostile.test_store import open_library, serve_corpus_feed, serve_hostile_pages
 from tests.httpserver import LocalServer
 
@@ -231,21 +232,6 @@ async def test_unclean_text_from_a_damaged_store_is_cleaned_on_screen(
         library.close()
 
 
-class _ReadOnly:
-    """A connection whose writes fail as they do on a read-only file system."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str, *args: object):  # noqa: ANN202
-        if sql.lstrip().upper().startswith(("BEGIN IMMEDIATE", "INSERT", "UPDATE")):
-            raise sqlite3.OperationalError("attempt to write a readonly database")
-        return self._conn.execute(sql, *args)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._conn, name)
-
-
 def read_only_library(data: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     from tests.hostile.test_crash import make_store
     from tui_reader.core.config import Config
@@ -256,7 +242,7 @@ def read_only_library(data: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN
     real_connect = library.store._connect
     library.store.close()
     library.store._closed = False
-    monkeypatch.setattr(library.store, "_connect", lambda: _ReadOnly(real_connect()))
+    monkeypatch.setattr(library.store, "_connect", lambda: ReadOnlyConnection(real_connect()))
     return library
 
 

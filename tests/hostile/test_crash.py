@@ -22,7 +22,7 @@ import pytest
 from tests.hostile.clirun import cli_env
 from tests.hostile.corpus import big_opml
 from tests.hostile.payloads import assert_clean
-from tests.hostile.storecheck import DB_NAME, integrity
+from tests.hostile.storecheck import DB_NAME, ReadOnlyConnection, integrity
 from tests.httpserver import LocalServer
 from tui_reader.core.config import Config
 from tui_reader.core.errors import StorageError
@@ -504,21 +504,9 @@ def test_read_only_store_injected_is_a_storage_error(tmp_path: Path, monkeypatch
     try:
         real_connect = library.store._connect
 
-        class ReadOnly:
-            def __init__(self, conn: sqlite3.Connection) -> None:
-                self._conn = conn
-
-            def execute(self, sql: str, *args: object):  # noqa: ANN202
-                if sql.lstrip().upper().startswith(("BEGIN IMMEDIATE", "INSERT", "UPDATE")):
-                    raise sqlite3.OperationalError("attempt to write a readonly database")
-                return self._conn.execute(sql, *args)
-
-            def __getattr__(self, name: str) -> object:
-                return getattr(self._conn, name)
-
         library.store.close()
         library.store._closed = False
-        monkeypatch.setattr(library.store, "_connect", lambda: ReadOnly(real_connect()))
+        monkeypatch.setattr(library.store, "_connect", lambda: ReadOnlyConnection(real_connect()))
         article_id = library.articles(limit=1)[0].id
         with pytest.raises(StorageError) as info:
             library.set_read(article_id)

@@ -139,3 +139,10 @@ def library(data_dir: Path) -> Iterator[Library]:
     lib = Library.open(data_dir)
     yield lib
     lib.close()
+
+
+def open_with_config(data_dir: Path, isolated_dirs: Path, config_toml: str) -> Library:
+    """A library over the standard store, opened after writing ``config.toml``."""
+    (isolated_dirs / "config" / "config.toml").write_text(config_toml, encoding="utf-8")
+    fill_store(data_dir, standard_spec())
+    return Library.open(data_dir)

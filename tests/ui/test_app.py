@@ -16,6 +16,7 @@ from tui_reader.ui.widgets.article_list import ArticleList
 from tui_reader.ui.widgets.feed_tree import FeedTree
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 
+from .conftest import open_with_config
 from .helpers import main_screen, make_app, press, screen_text, settle, wait_until
 
 WIDE = (160, 48)
@@ -99,13 +100,7 @@ async def test_enter_opens_marks_read_and_escape_goes_back(library: Library) -> 
 
 
 async def test_mark_read_on_open_can_be_turned_off(data_dir, isolated_dirs) -> None:
-    (isolated_dirs / "config" / "config.toml").write_text(
-        "[reader]\nmark_read_on_open = false\n", encoding="utf-8"
-    )
-    from .conftest import fill_store, standard_spec
-
-    fill_store(data_dir, standard_spec())
-    library = Library.open(data_dir)
+    library = open_with_config(data_dir, isolated_dirs, "[reader]\nmark_read_on_open = false\n")
     try:
         app = make_app(library)
         async with app.run_test(size=WIDE) as pilot:
@@ -337,13 +332,8 @@ async def test_theme_toggle_is_remembered(library: Library, data_dir) -> None:
 
 
 async def test_help_lists_every_key_with_remaps(data_dir, isolated_dirs) -> None:
-    (isolated_dirs / "config" / "config.toml").write_text(
-        '[keys]\nrefresh = "x,f5"\ntoggle_star = "asterisk"\n', encoding="utf-8"
-    )
-    from .conftest import fill_store, standard_spec
-
-    fill_store(data_dir, standard_spec())
-    library = Library.open(data_dir)
+    keys = '[keys]\nrefresh = "x,f5"\ntoggle_star = "asterisk"\n'
+    library = open_with_config(data_dir, isolated_dirs, keys)
     try:
         app = make_app(library)
         async with app.run_test(size=WIDE) as pilot:
@@ -366,13 +356,7 @@ async def test_help_lists_every_key_with_remaps(data_dir, isolated_dirs) -> None
 
 
 async def test_an_unknown_binding_id_in_config_is_reported(data_dir, isolated_dirs) -> None:
-    (isolated_dirs / "config" / "config.toml").write_text(
-        '[keys]\nrefresh = "x"\nrefrsh = "z"\n', encoding="utf-8"
-    )
-    from .conftest import fill_store, standard_spec
-
-    fill_store(data_dir, standard_spec())
-    library = Library.open(data_dir)
+    library = open_with_config(data_dir, isolated_dirs, '[keys]\nrefresh = "x"\nrefrsh = "z"\n')
     try:
         app = make_app(library)
         async with app.run_test(size=WIDE) as pilot:
