@@ -77,6 +77,8 @@ class ParsedFeed:
     site_url: str | None
     entries: tuple[FeedEntry, ...]
     kind: FeedKind
+    notice: str | None = None
+    """Set when entries were left out (a limit applied): says how many were kept, of how many."""
 
 
 def parse_feed(
