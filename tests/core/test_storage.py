@@ -281,7 +281,7 @@ def test_search_ranks_title_matches_first_and_gives_snippets(store: Store, feed:
             record("title", title="Volcanoes of Iceland", text="lava"),
         ],
     )
-    found = store.search("volcanoes")
+    found = store.search("volcanoes", order="relevance")
     assert [f.id for f in found] == [results[1].id, results[0].id]
     assert found[1].snippet is not None and "volcanoes" in found[1].snippet
     # The last word matches as a prefix, for search-as-you-type.
@@ -527,21 +527,23 @@ def test_snippet_is_a_window_around_the_first_match() -> None:
     assert snippet("a \x1b[31mred\x1b[0m word", ["red"]) == "a red word"
 
 
-def test_search_ranks_only_the_newest_matches_when_there_are_many(
+def test_relevance_ranks_every_match_however_many_there_are(
     store: Store, feed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tui_reader.core.storage import sqlite as module
 
     results = store.upsert_articles(
         feed,
-        [record("oldest", title="Otter otter otter", text="otter")]
+        [record("oldest", title="Otter otter otter", text="otter", published=NOW - timedelta(1))]
         + [record(f"n{i}", title=f"News {i}", text="an otter was seen") for i in range(4)],
     )
-    assert store.search("otter")[0].id == results[0].id  # the title match ranks first
-    monkeypatch.setattr(module, "RANK_WINDOW", 3)
-    found = [a.id for a in store.search("otter")]
-    assert found and results[0].id not in found
-    assert set(found) == {r.id for r in results[-3:]}
+    # The oldest article is the best match: relevance puts it first, newest-first last, also
+    # when the newest-first search takes its many-matches path.
+    assert store.search("otter", order="relevance")[0].id == results[0].id
+    assert store.search("otter")[-1].id == results[0].id
+    monkeypatch.setattr(module, "SORT_MATCHES_UP_TO", 2)
+    assert [a.id for a in store.search("otter")] == [r.id for r in reversed(results)]
+    assert store.search("otter", order="relevance")[0].id == results[0].id
 
 
 def test_short_last_words_are_not_prefixes() -> None:

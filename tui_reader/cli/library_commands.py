@@ -22,6 +22,7 @@ from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.library import Library
 from tui_reader.core.models import ArticleSummary, RefreshProgress, RefreshReport
 from tui_reader.core.sanitize import clean_line
+from tui_reader.core.storage.sqlite import SEARCH_ORDERS
 
 _T = TypeVar("_T")
 Common = Callable[[argparse.ArgumentParser], None]
@@ -123,12 +124,30 @@ def register(
         "search",
         help="search the stored articles",
         description=(
-            "Full-text search over the titles, authors and text of every stored article; "
-            "all words must match. Prints title, feed, date and a snippet, best matches first."
+            "Full-text search over the titles, authors, text and picture captions of every "
+            "stored article; all words must match, and the last one also matches as a prefix. "
+            "Prints title, feed, date and a snippet, newest first (or best matches first with "
+            "--sort relevance); page through every match with --limit and --offset. On a "
+            "terminal a last line says how many match in all."
         ),
     )
     p.add_argument("query", metavar="QUERY", nargs="+", help="words to look for")
-    p.add_argument("--limit", "-n", type=int, default=20, help="at most this many results (20)")
+    p.add_argument(
+        "--sort",
+        choices=SEARCH_ORDERS,
+        default="newest",
+        help="newest first (the default) or relevance: best matches first, titles weigh most",
+    )
+    p.add_argument(
+        "--limit", "-n", type=int, default=20, metavar="N", help="at most N results (20; N >= 1)"
+    )
+    p.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="skip the first N results, to see the next page (0)",
+    )
     common(p)
     p.set_defaults(handler=run_search)
 
@@ -328,24 +347,34 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from tui_reader.cli import error
+
+    # Checked here rather than by argparse so that the mistake is one line, not the usage.
+    if args.limit < 1:
+        error(f"--limit must be at least 1 (got {args.limit})")
+        return 2
+    if args.offset < 0:
+        error(f"--offset must be 0 or more (got {args.offset})")
+        return 2
     query = " ".join(args.query)
     with _open(args) as library:
-        results = library.search(query, limit=max(1, args.limit))
-    if not _tty():
-        for r in results:
-            print(_tsv(r.id, _date(r.published), r.feed_title, r.title, r.url or "", r.snippet))
-        return 0
-    _print_results(results)
+        results = library.search(query, limit=args.limit, offset=args.offset, order=args.sort)
+        if not _tty():
+            for r in results:
+                print(_tsv(r.id, _date(r.published), r.feed_title, r.title, r.url or "", r.snippet))
+            return 0
+        total = library.count_search(query)
+    _print_results(results, total=total, offset=args.offset, limit=args.limit)
     return 0
 
 
-def _print_results(results: list[ArticleSummary]) -> None:
+def _print_results(results: list[ArticleSummary], *, total: int, offset: int, limit: int) -> None:
     from rich.console import Console
     from rich.text import Text
 
     console = Console()
     if not results:
-        console.print("no matches")
+        console.print("no matches" if not total else f"no matches past {total} (--offset {offset})")
         return
     for r in results:
         line = Text(clean_line(r.title), style="bold")
@@ -357,3 +386,8 @@ def _print_results(results: list[ArticleSummary]) -> None:
             console.print(Text("  " + clean_line(r.snippet)))
         if r.url:
             console.print(Text("  " + clean_line(r.url), style="dim"))
+    shown = f"{offset + 1}-{offset + len(results)}"
+    more = offset + len(results) < total
+    hint = f"; next: --offset {offset + limit}" if more else ""
+    matches = f"{total:,} match{'' if total == 1 else 'es'}"
+    console.print(Text(f"{shown} of {matches}{hint}", style="dim"))

@@ -54,6 +54,7 @@ from tui_reader.core.storage import (
     FeedUpdate,
     Store,
 )
+from tui_reader.core.storage.sqlite import SearchOrder
 
 if TYPE_CHECKING:
     import httpx
@@ -224,9 +225,19 @@ class Library:
         """Why a summary-only article's page could not be used (``None`` if it could)."""
         return self.store.page_error(article_id)
 
-    def search(self, query: str, *, limit: int = 200) -> list[ArticleSummary]:
-        """Full-text search over title, byline and text; best matches first, with snippets."""
-        return self.store.search(query, limit=limit)
+    def search(
+        self, query: str, *, limit: int = 200, offset: int = 0, order: SearchOrder = "newest"
+    ) -> list[ArticleSummary]:
+        """Full-text search over title, byline, text and captions, a page at a time.
+
+        Newest first by default, or ``order="relevance"``; every result has a snippet.
+        ``limit`` must be at least 1 and ``offset`` not negative (else ``ValueError``).
+        """
+        return self.store.search(query, limit=limit, offset=offset, order=order)
+
+    def count_search(self, query: str) -> int:
+        """How many articles match ``query`` (what :meth:`search` pages through)."""
+        return self.store.count_search(query)
 
     def set_read(self, article_id: int, read: bool = True) -> None:
         self.store.set_flag(article_id, "read", read)

@@ -105,5 +105,13 @@ V4: tuple[str, ...] = (
     "UPDATE articles SET page_attempts = 1 WHERE page_error IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+# Version 5: search also indexes figure captions and image descriptions, which the body text
+# leaves out. The articles stored before are reindexed by the storage layer (it needs the JSON
+# decoded), in small batches from the id kept in this setting, so that a big store is never
+# locked for long and an interrupted backfill resumes where it stopped.
+V5: tuple[str, ...] = (
+    "INSERT OR REPLACE INTO settings(key, value) VALUES ('fts_captions_after', '0')",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,11 +27,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tui_reader.core.errors import StorageError
-from tui_reader.core.models import Article, ArticleSummary, Block, FeedInfo, StoredArticle
+from tui_reader.core.models import (
+    Article,
+    ArticleSummary,
+    Block,
+    FeedInfo,
+    StoredArticle,
+    collapse_inline,
+)
 from tui_reader.core.sanitize import clean_line
 from tui_reader.core.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 View = Literal["all", "unread", "starred"]
+SearchOrder = Literal["newest", "relevance"]
+SEARCH_ORDERS: tuple[SearchOrder, ...] = ("newest", "relevance")
 UpsertStatus = Literal["new", "updated", "unchanged"]
 
 BUSY_TIMEOUT_MS = 10_000
@@ -40,8 +49,12 @@ _CHUNK = 400  # stays well under SQLite's limit on bound parameters
 MAX_PAGE_ATTEMPTS = 5
 """A page that failed this many times is not fetched again by refreshes."""
 PREFIX_MIN = 3
-RANK_WINDOW = 5000
-"""At most this many of a search's matches (the newest) are ranked."""
+SORT_MATCHES_UP_TO = 3000
+"""A newest-first search with at most this many matches sorts them; with more, it walks the
+date index (see :meth:`Store.search`)."""
+_BACKFILL_BATCH = 200
+"""Articles reindexed per transaction by a backfill: short enough not to hold up a refresh
+running in another process, and each batch's progress survives an interruption."""
 
 
 def to_epoch(value: datetime | None) -> float | None:
@@ -104,6 +117,29 @@ def article_to_json(article: Article) -> str:
 
 def article_from_json(text: str) -> Article:
     return Article.from_dict(json.loads(text))
+
+
+def index_text(article: Article) -> str:
+    """The body text the search indexes: :attr:`Article.text` and what it leaves out.
+
+    ``Article.text`` omits figures (a caption is not part of what the article says), but a
+    reader who remembers a word from a caption or a picture's description expects to find
+    the article by it. Those go after the body, so snippets still come from the body first.
+    """
+    extra: list[str] = []
+    for top in article.blocks:
+        for block in top.walk():
+            if block.kind != "figure":
+                continue
+            caption = block.inline_text
+            alt = collapse_inline(block.alt)
+            # A figure nested in a quote is already in the text (its caption, or its alt
+            # when it has no caption); a top-level one is not there at all.
+            parts = [caption, alt] if block is top else ([alt] if caption else [])
+            for part in parts:
+                if part and part not in extra:
+                    extra.append(part)
+    return "\n\n".join(t for t in (article.text, *extra) if t)
 
 
 def fts_query(query: str) -> str | None:
@@ -460,6 +496,7 @@ class Store:
             raise
         if target >= 2:
             self._backfill_fts()
+        self._backfill_captions()
 
     def _backfill_fts(self) -> None:
         """Index the body text of articles stored before search existed."""
@@ -470,11 +507,45 @@ class Store:
             rows = conn.execute("SELECT id, article_json FROM articles").fetchall()
             for article_id, text in rows:
                 try:
-                    body = article_from_json(text).text
+                    body = index_text(article_from_json(text))
                 except (ValueError, KeyError, TypeError):
                     continue
                 conn.execute("UPDATE articles_fts SET text = ? WHERE rowid = ?", (body, article_id))
             conn.execute("DELETE FROM settings WHERE key = 'fts_backfill'")
+
+    def _backfill_captions(self, batch: int = _BACKFILL_BATCH) -> None:
+        """Reindex the articles stored before captions were indexed (see schema V5).
+
+        Only articles with a figure need it. Each batch is its own transaction and records
+        how far it got, so a refresh in another process waits for one batch at most and a
+        killed backfill carries on at the next open.
+        """
+        key = "fts_captions_after"
+        conn = self._connection()
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return
+        after = int(row[0])
+        while True:
+            with self._writing() as conn:
+                rows = conn.execute(
+                    "SELECT id, article_json FROM articles WHERE id > ? "
+                    "AND instr(article_json, '\"figure\"') > 0 ORDER BY id LIMIT ?",
+                    (after, batch),
+                ).fetchall()
+                for article_id, text in rows:
+                    try:
+                        body = index_text(article_from_json(text))
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a damaged body keeps the index it has
+                    conn.execute(
+                        "UPDATE articles_fts SET text = ? WHERE rowid = ?", (body, article_id)
+                    )
+                if len(rows) < batch:
+                    conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                    return
+                after = int(rows[-1][0])
+                conn.execute("UPDATE settings SET value = ? WHERE key = ?", (str(after), key))
 
     def integrity_check(self) -> str:
         with self._reading() as conn:
@@ -850,7 +921,7 @@ class Store:
         byline = author or article.byline or ""
         conn.execute(
             "INSERT INTO articles_fts(rowid, title, byline, text) VALUES (?, ?, ?, ?)",
-            (article_id, title, byline, article.text),
+            (article_id, title, byline, index_text(article)),
         )
 
     @staticmethod
@@ -977,31 +1048,64 @@ class Store:
             ).fetchone()
         return None if row is None else int(row[0])
 
-    def search(self, query: str, *, limit: int = 200) -> list[ArticleSummary]:
-        """Full-text search; best matches first (title weighs most), with a text snippet."""
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 200,
+        offset: int = 0,
+        order: SearchOrder = "newest",
+    ) -> list[ArticleSummary]:
+        """Full-text search over title, byline and text, a page at a time, with snippets.
+
+        Args:
+            query: what the user typed (see :func:`fts_query`).
+            limit: at most this many results (at least 1).
+            offset: skip this many results first, to page through all of them.
+            order: ``"newest"`` (by the articles' dates, as the lists are) or
+                ``"relevance"`` (best matches first; the title weighs most).
+
+        Both orders are total (ties are broken by id), so consecutive pages reach every
+        match exactly once while the store does not change.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        if offset < 0:
+            raise ValueError(f"offset must not be negative, not {offset}")
+        if order not in SEARCH_ORDERS:
+            raise ValueError(f"unknown search order: {order!r}")
         match = fts_query(query)
         if match is None:
             return []
         with self._reading() as conn:
-            # Ranking costs time for every match. When a query matches very many articles,
-            # only the newest RANK_WINDOW of them (by id, which grows as articles arrive)
-            # are ranked: search stays quick on a big store, and for so common a query the
-            # recent articles are the ones wanted.
-            floor = conn.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (match, RANK_WINDOW - 1),
-            ).fetchone()
-            # Rank first, then join only the best rows: anything computed per row (joins,
-            # snippets) would otherwise be paid for every match.
-            rows = conn.execute(
-                "WITH best AS (SELECT rowid AS id, bm25(articles_fts, 10.0, 3.0, 1.0) AS score "
-                "FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ? "
-                "ORDER BY score LIMIT ?) "
-                f"SELECT {_SUMMARY_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
-                "JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.sort_date DESC",
-                (match, floor[0] if floor else 0, max(0, limit)),
-            ).fetchall()
+            if order == "newest":
+                # Few matches: look each one up and sort them. Many: gather their ids once
+                # and walk the date index newest first, stopping after the page, as a list
+                # query does; sorting tens of thousands of rows would cost ten times more,
+                # and walking the whole index for a rare word would too.
+                many = conn.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1 OFFSET ?",
+                    (match, SORT_MATCHES_UP_TO),
+                ).fetchone()
+                by_date = " INDEXED BY articles_by_date" if many else ""
+                rows = conn.execute(
+                    f"SELECT {_SUMMARY_COLUMNS} FROM articles a{by_date} "
+                    "JOIN feeds f ON f.id = a.feed_id "
+                    "WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+                    "ORDER BY a.sort_date DESC, a.id DESC LIMIT ? OFFSET ?",
+                    (match, limit, offset),
+                ).fetchall()
+            else:
+                # Rank inside the index, then join only the page: anything computed per row
+                # (joins, snippets) would otherwise be paid for every match.
+                rows = conn.execute(
+                    "WITH best AS (SELECT rowid AS id, bm25(articles_fts, 10.0, 3.0, 1.0) "
+                    "AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                    "ORDER BY score, rowid DESC LIMIT ? OFFSET ?) "
+                    f"SELECT {_SUMMARY_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
+                    "JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.id DESC",
+                    (match, limit, offset),
+                ).fetchall()
             results = []
             words = [w.lower() for w in _FTS_TOKEN.findall(query)]
             for row in rows:
@@ -1010,6 +1114,18 @@ class Store:
                 ).fetchone()
                 results.append(_summary(row, snippet(text[0] if text else "", words)))
         return results
+
+    def count_search(self, query: str) -> int:
+        """How many articles :meth:`search` finds for ``query`` (all pages together)."""
+        match = fts_query(query)
+        if match is None:
+            return 0
+        with self._reading() as conn:
+            return int(
+                conn.execute(
+                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)
+                ).fetchone()[0]
+            )
 
     def set_flag(self, article_id: int, column: Literal["read", "starred"], value: bool) -> None:
         with self._writing() as conn:
