@@ -16,6 +16,7 @@ from tui_reader.core.models import (
     RefreshReport,
     StoredArticle,
 )
+from tui_reader.ui.search import SearchSource
 
 
 @dataclass
@@ -44,10 +45,11 @@ class FlagsChanged(Message):
 
 @dataclass
 class SearchDone(Message):
-    """Search results for ``query``."""
+    """A search ran: how many articles match, and the first page of them."""
 
-    query: str
-    results: list[ArticleSummary]
+    source: SearchSource
+    count: int
+    first_page: list[ArticleSummary]
 
 
 @dataclass

@@ -35,12 +35,14 @@ from tui_reader.ui.messages import (
     RefreshStep,
     SearchDone,
 )
-from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource, ResultsSource
+from tui_reader.ui.search import ORDER_LABELS, SearchSource
+from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource
 from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 from tui_reader.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from tui_reader.core.storage.sqlite import SearchOrder
     from tui_reader.ui.app import ReaderApp
 
 logger = logging.getLogger("tui_reader.ui")
@@ -127,6 +129,8 @@ class MainScreen(Screen[None]):
                 tooltip="Add a feed or a page by URL"),
         Binding("e", "show_log", "Log", id="show_log",
                 tooltip="Errors of this session"),
+        Binding("O", "search_order", "Order", id="search_order",
+                tooltip="Search results: newest first or best matches first"),
     ]  # fmt: skip
 
     @dataclass
@@ -146,6 +150,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.selection = Selection("view", "all", title="All")
         self.search_query: str | None = None
+        self.search_order: SearchOrder = "newest"
         self.open_index: int | None = None
         self.pane: Pane = "articles"
 
@@ -261,7 +266,7 @@ class MainScreen(Screen[None]):
         open one) when it is still on the first page.
         """
         source: ArticleSource
-        if self.search_query is not None and isinstance(self.article_list.source, ResultsSource):
+        if self.search_query is not None and isinstance(self.article_list.source, SearchSource):
             source = self.article_list.source
         else:
             source = LibrarySource(self.library, self.selection)
@@ -300,7 +305,9 @@ class MainScreen(Screen[None]):
             cursor = where.get(cursor_id, cursor) if cursor_id is not None else cursor
             self.open_index = where.get(open_id) if open_id is not None else None
         self.article_list.set_source(message.source, message.count, message.first_page, cursor)
-        self.status.set_view(message.source.label, message.count)
+        noun = "result" if isinstance(message.source, SearchSource) else "article"
+        self.status.set_view(message.source.label, message.count, noun)
+        self.refresh_bindings()  # the search order key comes and goes with search results
         if message.focus:
             self.show_pane("articles")
 
@@ -565,35 +572,60 @@ class MainScreen(Screen[None]):
         from tui_reader.ui.screens.dialogs import InputDialog
 
         self.app.push_screen(
-            InputDialog("Search articles", 'words, "a phrase", prefix*', self.search_query or ""),
+            InputDialog(
+                "Search articles",
+                "words (all must match; the last may be a prefix)",
+                self.search_query or "",
+            ),
             self.search,
         )
 
     def search(self, query: str | None) -> None:
         if query:
             self.status.set_activity("searching…")
-            self._search(query)
+            self._search(SearchSource(self.library, query, self.search_order))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The order key only means something while search results are listed; elsewhere it
+        # stays out of the footer and the key does nothing.
+        if action == "search_order":
+            return isinstance(self.article_list.source, SearchSource)
+        return True
+
+    def action_search_order(self) -> None:
+        """Show the same search in the other order (newest first / best matches first)."""
+        source = self.article_list.source
+        if not isinstance(source, SearchSource):
+            return
+        source = source.reordered()
+        self.search_order = source.order  # the next search keeps the order chosen
+        self.status.set_activity(f"searching, {ORDER_LABELS[source.order]}…")
+        self._search(source)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, query: str) -> None:
+    def _search(self, source: SearchSource) -> None:
+        # Only the count and the first page are read here; the list reads further pages
+        # as they scroll into view.
         try:
-            results = self.library.search(query)
+            count = source.count()
+            first_page = source.fetch(PAGE_SIZE, 0) if count else []
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.status.set_activity, "")
             self.reader_app.report_error("Search failed", exc)
             return
-        self.post_message(SearchDone(query, results))
+        self.post_message(SearchDone(source, count, first_page))
 
     def on_search_done(self, message: SearchDone) -> None:
+        source = message.source
         self.status.set_activity("")
-        self.search_query = message.query
+        self.search_query = source.query
         self.open_index = None
-        source = ResultsSource(f"search: {message.query}", message.results)
-        self.article_list.set_source(source, len(message.results), message.results[:PAGE_SIZE])
-        self.status.set_view(source.label, len(message.results))
+        self.article_list.set_source(source, message.count, message.first_page)
+        self.status.set_view(source.label, message.count, "result")
         self.show_pane("articles")
-        if not message.results:
-            self.notify(f"Nothing found for {message.query}", markup=False)
+        self.refresh_bindings()
+        if not message.count:
+            self.notify(f"Nothing found for {source.query}", markup=False)
 
     # --- refresh and add -------------------------------------------------------------
     def action_refresh_all(self) -> None:

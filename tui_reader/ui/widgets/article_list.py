@@ -30,7 +30,7 @@ MAX_PAGES = 16
 
 
 class ArticleSource(Protocol):
-    """Where the list's rows come from: a filtered view of the store, or search results."""
+    """Where the list's rows come from: a filtered view of the store, or a search."""
 
     @property
     def label(self) -> str: ...
@@ -38,24 +38,6 @@ class ArticleSource(Protocol):
     def count(self) -> int: ...
 
     def fetch(self, limit: int, offset: int) -> list[ArticleSummary]: ...
-
-
-class ResultsSource:
-    """A fixed list of rows (search results)."""
-
-    def __init__(self, label: str, rows: list[ArticleSummary]) -> None:
-        self._label = label
-        self.rows = rows
-
-    @property
-    def label(self) -> str:
-        return self._label
-
-    def count(self) -> int:
-        return len(self.rows)
-
-    def fetch(self, limit: int, offset: int) -> list[ArticleSummary]:
-        return self.rows[offset : offset + limit]
 
 
 class ArticleList(ScrollView, can_focus=True):

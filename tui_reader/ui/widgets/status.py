@@ -16,11 +16,14 @@ class StatusLine(Static):
         self.offline = offline
         self.view_label = ""
         self.count: int | None = None
+        self.noun = "article"
         self.activity = ""
 
-    def set_view(self, label: str, count: int) -> None:
+    def set_view(self, label: str, count: int, noun: str = "article") -> None:
+        """Show what the list holds: ``label · count noun(s)`` (search says "results")."""
         self.view_label = clean_line(label)
         self.count = count
+        self.noun = noun
         self._redraw()
 
     def set_activity(self, activity: str) -> None:
@@ -36,7 +39,7 @@ class StatusLine(Static):
         if self.view_label:
             text.append(f" {self.view_label}")
         if self.count is not None:
-            text.append(f" · {self.count} article{'s' if self.count != 1 else ''}")
+            text.append(f" · {self.count:,} {self.noun}{'s' if self.count != 1 else ''}")
         if self.activity:
             text.append(f" · {self.activity}", style="italic")
         self.update(text)
