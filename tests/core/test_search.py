@@ -163,6 +163,30 @@ def test_fts_syntax_in_queries_is_text(big: tuple[Store, list[int]], query: str)
     assert count == (MATCHES if "harbour" in query else 0)
 
 
+def test_quotes_make_a_phrase_and_a_star_a_prefix(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    try:
+        feed, _ = store.add_feed("https://example.org/f")
+        results = store.upsert_articles(
+            feed,
+            [
+                record("a", blocks=(paragraph("The red fox jumped over the wall."),)),
+                record("b", blocks=(paragraph("A fox ran along the red wall."),)),
+            ],
+        )
+        a, b = results[0].id, results[1].id
+        assert {x.id for x in store.search("red fox")} == {a, b}
+        assert [x.id for x in store.search('"red fox"')] == [a]
+        assert [x.id for x in store.search('"red fox')] == [a]  # a quote left open
+        assert [x.id for x in store.search('"fox red"')] == []
+        assert [x.id for x in store.search('"fox" jump')] == [a]  # last bare word: prefix
+        assert [x.id for x in store.search('"jump"')] == []  # quoted: exact
+        assert {x.id for x in store.search("wal* fox")} == {a, b}  # an explicit prefix
+        assert [x.id for x in store.search("wal fox")] == []
+    finally:
+        store.close()
+
+
 # --- captions -------------------------------------------------------------------------------
 
 

@@ -303,7 +303,8 @@ def test_search_of_only_punctuation_returns_nothing(store: Store, feed: int) -> 
     store.upsert_articles(feed, [record("g1")])
     assert store.search("?!* ()") == []
     assert fts_query("?!* ()") is None
-    assert fts_query('say "hello"') == '"say" "hello" *'
+    # A word in quotes is exact (a phrase of one word): it is not being typed any more.
+    assert fts_query('say "hello"') == '"say" "hello"'
 
 
 def test_removing_a_feed_removes_its_articles_and_index(store: Store, feed: int) -> None:

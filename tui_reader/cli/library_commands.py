@@ -125,7 +125,8 @@ def register(
         help="search the stored articles",
         description=(
             "Full-text search over the titles, authors, text and picture captions of every "
-            "stored article; all words must match, and the last one also matches as a prefix. "
+            'stored article; all words must match, "words in quotes" as a phrase, and '
+            "word* (or the last word) as a prefix. "
             "Prints title, feed, date and a snippet, newest first (or best matches first with "
             "--sort relevance); page through every match with --limit and --offset. On a "
             "terminal a last line says how many match in all."

@@ -45,6 +45,7 @@ UpsertStatus = Literal["new", "updated", "unchanged"]
 
 BUSY_TIMEOUT_MS = 10_000
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+_QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _CHUNK = 400  # stays well under SQLite's limit on bound parameters
 MAX_PAGE_ATTEMPTS = 5
 """A page that failed this many times is not fetched again by refreshes."""
@@ -145,18 +146,35 @@ def index_text(article: Article) -> str:
 def fts_query(query: str) -> str | None:
     """Turn what the user typed into a safe FTS5 query, or ``None`` if it has no words.
 
-    Every word becomes a quoted phrase (so FTS operators and stray quotes typed by the user
-    are just text) and all must match; the last word also matches as a prefix, so results
-    appear while a word is still being typed (from its third letter on: a one-letter prefix
-    would match most of the index).
+    All words must match. Words in double quotes must also be next to each other, in that
+    order (a phrase; a quote left open runs to the end). Everything else is just text: each
+    word becomes a quoted FTS string, so FTS operators (``NEAR``, ``OR``, ``-``, ``:``) and
+    stray characters typed by the user are never syntax. The last word, when not quoted, also
+    matches as a prefix, so results appear while a word is still being typed (from its third
+    letter on: a one-letter prefix would match most of the index); so does any word written
+    with a ``*`` after it.
     """
-    words = _FTS_TOKEN.findall(query)
-    if not words:
+    terms: list[str] = []
+    open_word: str | None = None  # the last word, if typed bare and not yet a prefix
+    for found in _QUERY_PART.finditer(query):
+        phrase, bare = found.group(1), found.group(2)
+        if phrase is not None:
+            words = _FTS_TOKEN.findall(phrase)
+            if words:
+                terms.append(f'"{" ".join(words)}"')
+                open_word = None
+            continue
+        words = _FTS_TOKEN.findall(bare)
+        for n, word in enumerate(words):
+            starred = n == len(words) - 1 and bare.endswith("*")
+            prefix = starred and len(word) >= PREFIX_MIN
+            terms.append(f'"{word}" *' if prefix else f'"{word}"')
+            open_word = None if starred else word
+    if not terms:
         return None
-    quoted = [f'"{w}"' for w in words]
-    if len(words[-1]) >= PREFIX_MIN:
-        quoted[-1] += " *"
-    return " ".join(quoted)
+    if open_word is not None and len(open_word) >= PREFIX_MIN:
+        terms[-1] += " *"
+    return " ".join(terms)
 
 
 def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:

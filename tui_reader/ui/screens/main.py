@@ -574,7 +574,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             InputDialog(
                 "Search articles",
-                "words (all must match; the last may be a prefix)",
+                'words (all must match), "a phrase", prefix*',
                 self.search_query or "",
             ),
             self.search,
