@@ -5,7 +5,9 @@ words each) to ``--feeds`` feeds with :meth:`Store.write_feed`, one transaction 
 refresh does, marks two thirds of them read, and prints the insert rate, the time to list the
 newest 100 unread articles (all feeds, and one feed), the time of full-text queries and the
 file size. Searches with many matches (newest first and by relevance, first and deep pages)
-are also printed as ratios against the plain indexed list query (newest 100 of all).
+are also printed as ratios against the plain indexed list query (newest 100 of all). Every
+fifth article has a captioned figure; the last line times the backfill that reindexes such
+articles when an older store is opened.
 
     python bench/store.py [--articles 100000] [--feeds 500] [--keep DIR]
 """
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from tui_reader.core.models import Article, Block, Span  # noqa: E402
 from tui_reader.core.storage import ArticleRecord, FeedUpdate, Store  # noqa: E402
+from tui_reader.core.storage.sqlite import BACKFILL_BATCH  # noqa: E402
 
 WORDS = (
     "the council said on tuesday that new figures show river levels rising across the region "
@@ -82,6 +85,10 @@ def main() -> int:
                 if n % 997 == 0:
                     paras[1] += f" An {planted} appeared."
                 title = paragraph(rng, 8)[:-1]
+                blocks = [Block("paragraph", spans=(Span(p),)) for p in paras]
+                if n % 5 == 0:
+                    caption = Span(paragraph(rng, 12))
+                    blocks.insert(1, Block("figure", spans=(caption,), src="/p.jpg", alt="a photo"))
                 records.append(
                     ArticleRecord(
                         guid=f"{feed_id}-{i}",
@@ -91,7 +98,7 @@ def main() -> int:
                         published=base + timedelta(minutes=rng.randrange(0, 525_600)),
                         article=Article(
                             title=title,
-                            blocks=tuple(Block("paragraph", spans=(Span(p),)) for p in paras),
+                            blocks=tuple(blocks),
                         ),
                     )
                 )
@@ -121,6 +128,14 @@ def main() -> int:
             lambda: store.search(many, limit=100, offset=5000, order="relevance")
         )
         many_count = timed(lambda: store.count_search(many))
+        # The captions backfill as an older store gets it on its first open.
+        store.set_setting("fts_captions_after", "0")
+        start = time.perf_counter()
+        store._backfill_captions()
+        backfill = time.perf_counter() - start
+        figures = conn.execute(
+            "SELECT count(*) FROM articles WHERE instr(article_json, '\"figure\"') > 0"
+        ).fetchone()[0]
         assert len(store.list_articles(view="unread", limit=100)) == 100
         store.close()
         wal = path.with_name(path.name + "-wal")
@@ -148,6 +163,11 @@ def main() -> int:
         ("count of matches", many_count),
     ):
         print(f"  {label:<26}{value:8.2f} ms  {value / newest_all:7.1f}x")
+    batches = max(1, -(-figures // BACKFILL_BATCH))
+    print(
+        f"captions backfill:          {backfill:.1f} s for {figures:,} articles with figures "
+        f"({backfill / batches * 1000:.0f} ms per transaction of {BACKFILL_BATCH})"
+    )
     print(
         f"file size:                  {size / 1024 / 1024:.1f} MiB "
         f"({size / count / 1024:.2f} KiB per article)"

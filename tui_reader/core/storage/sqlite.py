@@ -53,7 +53,7 @@ PREFIX_MIN = 3
 SORT_MATCHES_UP_TO = 3000
 """A newest-first search with at most this many matches sorts them; with more, it walks the
 date index (see :meth:`Store.search`)."""
-_BACKFILL_BATCH = 200
+BACKFILL_BATCH = 200
 """Articles reindexed per transaction by a backfill: short enough not to hold up a refresh
 running in another process, and each batch's progress survives an interruption."""
 
@@ -531,7 +531,7 @@ class Store:
                 conn.execute("UPDATE articles_fts SET text = ? WHERE rowid = ?", (body, article_id))
             conn.execute("DELETE FROM settings WHERE key = 'fts_backfill'")
 
-    def _backfill_captions(self, batch: int = _BACKFILL_BATCH) -> None:
+    def _backfill_captions(self, batch: int = BACKFILL_BATCH) -> None:
         """Reindex the articles stored before captions were indexed (see schema V5).
 
         Only articles with a figure need it. Each batch is its own transaction and records
