@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -177,6 +178,13 @@ def fts_query(query: str) -> str | None:
     return " ".join(terms)
 
 
+@lru_cache(maxsize=64)
+def _snippet_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole-word match of any of ``words``, the last one as a prefix (see :func:`snippet`)."""
+    exact = [re.escape(word) + r"(?!\w)" for word in words[:-1]]
+    return re.compile(r"(?<!\w)(?:" + "|".join([*exact, re.escape(words[-1])]) + ")", re.I)
+
+
 def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:
     """About ``size`` words of ``text`` around the first place one of ``words`` occurs.
 
@@ -187,15 +195,15 @@ def snippet(text: str, words: Sequence[str], size: int = 24) -> str | None:
     if not tokens:
         return None
     start = 0
-    for i, token in enumerate(tokens):
-        found = False
-        for term in _FTS_TOKEN.findall(token.lower()):
-            if term in words[:-1] or (words and term.startswith(words[-1])):
-                found = True
-                break
-        if found:
-            start = max(0, i - size // 3)
-            break
+    # One regex search finds the first match: checking token by token cost more than the
+    # query itself on a page of results.
+    found = _snippet_pattern(tuple(words)).search(text) if words else None
+    if found is not None:
+        at = found.start()
+        index = len(text[:at].split())
+        if at > 0 and not text[at - 1].isspace():
+            index -= 1  # the match starts inside a token ("rock-" + "volcano")
+        start = max(0, index - size // 3)
     piece = " ".join(tokens[start : start + size])
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + size < len(tokens) else ""
