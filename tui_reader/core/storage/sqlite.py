@@ -551,7 +551,10 @@ class Store:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         if row is None:
             return
-        after = int(row[0])
+        try:
+            after = int(row[0])
+        except ValueError:
+            after = 0  # a mangled setting: start again, reindexing twice does no harm
         while True:
             with self._writing() as conn:
                 rows = conn.execute(
@@ -1082,7 +1085,7 @@ class Store:
         offset: int = 0,
         order: SearchOrder = "newest",
     ) -> list[ArticleSummary]:
-        """Full-text search over title, byline and text, a page at a time, with snippets.
+        """Full-text search over title, byline, text and captions, a page at a time.
 
         Args:
             query: what the user typed (see :func:`fts_query`).
