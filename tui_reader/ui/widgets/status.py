@@ -39,7 +39,7 @@ class StatusLine(Static):
         if self.view_label:
             text.append(f" {self.view_label}")
         if self.count is not None:
-            text.append(f" · {self.count:,} {self.noun}{'s' if self.count != 1 else ''}")
+            text.append(f" · {self.count} {self.noun}{'s' if self.count != 1 else ''}")
         if self.activity:
             text.append(f" · {self.activity}", style="italic")
         self.update(text)
