@@ -113,3 +113,13 @@ def test_terminal_output_ends_with_the_total_and_the_next_offset(home: Path) -> 
     last = run_cli_tty("search", "lighthouse", "-n", "10", "--offset", "20", home=home)
     assert "21-26 of 26 matches" in strip_sgr(last.stdout.decode())
     assert "next" not in strip_sgr(last.stdout.decode())
+
+
+@pytest.mark.parametrize("query", ['"', "*", "NEAR(", "-", '"lighthouse', "lighthouse* OR"])
+def test_search_syntax_never_fails_in_either_order(home: Path, query: str) -> None:
+    for order in ("newest", "relevance"):
+        result = run_cli("search", "--sort", order, "--offset", "1", "--", query, home=home)
+        assert result.returncode == 0, result.stderr
+        assert b"Traceback" not in result.stderr and result.stderr == b""
+        if "lighthouse" in query and "OR" not in query:
+            assert len(titles(result.stdout)) == 20  # 26 matches, the first skipped, 20 shown
