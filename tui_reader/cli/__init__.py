@@ -64,6 +64,18 @@ def error(message: str) -> None:
     print(f"{PROG}: error: {clean_line(message)}", file=sys.stderr)
 
 
+def _site_rule_errors() -> None:
+    """One line on stderr per site rule of config.toml that cannot be used."""
+    from tui_reader.core.config import load_config
+
+    try:
+        config = load_config()
+    except TuiReaderError:
+        return  # reported by the command itself when it reads the configuration
+    for line in config.rule_errors:
+        error(line)
+
+
 def main(argv: list[str]) -> int:
     """Parse ``argv`` and run the chosen command (or the app)."""
     parser = build_parser()
@@ -74,6 +86,7 @@ def main(argv: list[str]) -> int:
             from tui_reader.ui import launch
 
             return launch(args)
+        _site_rule_errors()
         return handler(args)
     except TuiReaderError as exc:
         error(str(exc))

@@ -390,7 +390,8 @@ class MainScreen(Screen[None]):
     def save_position(self) -> None:
         """Remember where the open article was read to."""
         stored = self.reader.stored
-        if stored is None or not self.reader.laid_out:
+        # The position belongs to the cleaned text; another view's scroll is not kept.
+        if stored is None or not self.reader.laid_out or self.reader.view != "cleaned":
             return
         position = self.reader.position
         if abs(position - stored.position) < 1e-6:
