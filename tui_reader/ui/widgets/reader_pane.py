@@ -56,7 +56,7 @@ class ReaderPane(ScrollView, can_focus=True):
         Binding("J", "next_article", "Next", id="next_article", tooltip="Next article"),
         Binding("K", "previous_article", "Prev", id="previous_article",
                 tooltip="Previous article"),
-        Binding("v", "cycle_view", "View", id="cycle_view",
+        Binding("v", "cycle_view", "View", show=False, id="cycle_view",
                 tooltip="Cycle the view: cleaned text, feed text, whole page"),
     ]  # fmt: skip
 
