@@ -126,3 +126,42 @@ def test_an_invalid_site_rule_is_one_line_on_stderr(cli, tmp_path: Path) -> None
     assert line.startswith("tui-reader: error: ")
     assert "broken.example" in line and "div[" in line and "line 2" in line
     assert not ANSI.search(line)
+
+
+def test_a_body_that_matches_nothing_is_said_in_the_log(cli, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "config.toml").write_text(
+        '[extract."notes.example.org"]\nbody = "div.no-such-thing"\n', "utf-8"
+    )
+    result = cli("read", str(SIDEBAR_STORY), "--format", "text")
+    assert result.returncode == 0 and result.stderr == ""
+    log = (tmp_path / "log" / "tui-reader.log").read_text("utf-8")
+    assert "notes.example.org" in log and "div.no-such-thing" in log
+    assert "matches nothing" in log
+    # Without a rule there is nothing to log, and no log file is made.
+    (config / "config.toml").unlink()
+    (tmp_path / "log" / "tui-reader.log").unlink()
+    assert cli("read", str(SIDEBAR_STORY)).returncode == 0
+    assert not (tmp_path / "log" / "tui-reader.log").exists()
+
+
+def test_read_url_keeps_the_page_of_a_stored_summary(cli, http_server: LocalServer) -> None:
+    # The page fails while the feed is first fetched: only the feed's summary is stored.
+    http_server.add_sequence(
+        "/frost.html",
+        [
+            {"status": 404, "body": b"not yet"},
+            {"body": SIDEBAR_STORY.read_bytes(),
+             "headers": {"Content-Type": "text/html; charset=utf-8"}},
+        ],
+    )  # fmt: skip
+    link = http_server.url("/frost.html")
+    http_server.add("/feed.xml", feed_with(link), content_type="application/rss+xml")
+    assert cli("add", http_server.url("/feed.xml")).returncode == 0
+    before = cli("read", "--whole", "--offline", link)
+    assert "its page is not in the store" in before.one_line_error()
+    assert cli("read", link, "--format", "text").returncode == 0  # fetches the page
+    after = cli("read", "--whole", "--offline", link, "--format", "text")
+    assert after.returncode == 0, after.stderr
+    assert STORY in after.stdout and BIO in after.stdout

@@ -45,7 +45,11 @@ def article_for_url(url: str, *, data_dir: str | None = None, offline: bool = Fa
                 await library.aclose()
 
         try:
-            return asyncio.run(fetch())
+            article = asyncio.run(fetch())
+            if stored is not None and article.source is not None and not library.store.read_only:
+                # The page is kept for the whole-page view (the stored article stays as it is).
+                library.store.set_stored_page(stored.summary.id, article.source)
+            return article
         except FetchError:
             # Only the feed's summary is stored, and the page still cannot be had: the
             # summary is better than nothing.
