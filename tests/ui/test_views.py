@@ -173,3 +173,23 @@ async def test_a_bad_site_rule_is_a_notice_in_the_app(data_dir: Path, isolated_d
             assert "Traceback" not in screen_text(app)
     finally:
         library.close()
+
+
+async def test_a_damaged_stored_page_is_skipped_with_its_reason(data_dir: Path) -> None:
+    fill(data_dir)
+    library = Library.open(data_dir)
+    try:
+        first = library.articles(limit=1)[0]
+        conn = library.store._connection()
+        conn.execute("UPDATE pages SET html_z = x'00ff00' WHERE article_id = ?", (first.id,))
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "v", "v")
+            reader = app.query_one(ReaderPane)
+            assert reader.view == "cleaned"
+            (notice,) = [n for n in notices(app) if n.startswith("Skipped")]
+            assert "whole page: the stored page is damaged" in notice and "\n" not in notice
+            assert "Traceback" not in screen_text(app)
+    finally:
+        library.close()

@@ -297,7 +297,7 @@ def header_lines(
     if stored.summary_only:
         layout.lines.append(Text(" feed summary only ", style=styles.badge))
     if view:
-        layout.lines.append(Text(f" view: {clean_line(view)} (v: next view) ", style=styles.badge))
+        layout.lines.append(Text(f" view: {clean_line(view)} ", style=styles.badge))
     layout.lines.append(Text("─" * layout.width, style=styles.rule))
     return layout.lines
 

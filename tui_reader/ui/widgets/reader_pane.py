@@ -333,11 +333,12 @@ class ReaderPane(ScrollView, can_focus=True):
             back = replace(cleaned, summary=self._summary(), position=current.position)
             self._display(back, self._cleaned_position)
             return
-        article = message.article or Article()
+        # Only the body changes: the header (title, byline, date) stays the article's own.
+        blocks = message.article.blocks if message.article is not None else ()
         shown = replace(
             cleaned,
             summary=self._summary(),
-            article=replace(article, title=article.title or cleaned.article.title),
+            article=replace(cleaned.article, blocks=blocks),
             summary_only=False,
         )
         self._display(shown, 0.0)
