@@ -131,7 +131,7 @@ def test_clean_page_attaches_the_compressed_page() -> None:
     assert article.source is not None
     assert article.source.url == URL and not article.source.truncated
     assert article.source.chars == len(html)
-    assert len(article.source.html_z) < len(html.encode()) / 2
+    assert len(article.source.html_z) < 0.6 * len(html.encode())
     assert unpack_page(article.source) == html
     # The page is not part of the article's identity or of its JSON.
     assert article == extract(html, URL)
