@@ -240,7 +240,7 @@ class Library:
         source = self.store.stored_page(article_id)
         if source is None:
             return None
-        return whole_from_source(source, self._article_url(article_id))
+        return whole_from_source(source, source.url or self._article_url(article_id))
 
     def _article_url(self, article_id: int) -> str | None:
         stored = self.store.get_article(article_id)
