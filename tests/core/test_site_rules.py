@@ -196,3 +196,16 @@ def test_a_domain_that_is_not_one_is_reported(tmp_path: Path) -> None:
 def test_extract_must_be_a_table(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="extract"):
         load_config(write(tmp_path, 'extract = "main"\n'))
+
+
+def test_escape_sequences_in_a_rule_never_reach_the_message(tmp_path: Path) -> None:
+    toml = (
+        '[extract."evil\\u001b[2J.example"]\nbody = "main"\n\n'
+        '[extract."ok.example"]\nbody = "p\\u001b]0;pwned\\u0007"\n'
+    )
+    config = load_config(write(tmp_path, toml))
+    assert len(config.rule_errors) == 2 and config.site_rules == {}
+    for error in config.rule_errors:
+        assert "\x1b" not in error and "\x07" not in error and "\n" not in error
+    assert "not a domain name" in config.rule_errors[0]
+    assert "contains control characters" in config.rule_errors[1]

@@ -31,8 +31,9 @@ def views(
     feed_html: str | None = None,
     page: str | None = None,
     summary_only: bool = False,
+    paragraphs: int = 3,
 ) -> ArticleRecord:
-    base = record(number, title, summary_only=summary_only)
+    base = record(number, title, summary_only=summary_only, paragraphs=paragraphs)
     url = base.url or ""
     source = pack_page(page, url) if page is not None else None
     return replace(base, feed_summary_html=feed_html, article=replace(base.article, source=source))
@@ -45,6 +46,7 @@ def fill(data_dir: Path) -> None:
         views(2, "No stored page", feed_html=f"<p>{FEED_WORDS}.</p>"),
         views(3, "Only cleaned"),
         views(4, "Hostile page", page=HOSTILE),
+        views(5, "Long read", page=SIDEBAR_STORY, paragraphs=40),
     ]
     fill_store(data_dir, StoreSpec(feeds=[("https://allot.example/feed", "Allot", (), records)]))
 
@@ -191,5 +193,30 @@ async def test_a_damaged_stored_page_is_skipped_with_its_reason(data_dir: Path) 
             (notice,) = [n for n in notices(app) if n.startswith("Skipped")]
             assert "whole page: the stored page is damaged" in notice and "\n" not in notice
             assert "Traceback" not in screen_text(app)
+    finally:
+        library.close()
+
+
+async def test_the_reading_position_is_the_cleaned_texts(data_dir: Path) -> None:
+    fill(data_dir)
+    library = Library.open(data_dir, offline=True)
+    try:
+        long_read = next(a for a in library.articles() if a.title == "Long read")
+        app = make_app(library)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await press(pilot, *["j"] * 5, "enter", "G")
+            reader = app.query_one(ReaderPane)
+            assert reader.stored is not None and reader.stored.summary.id == long_read.id
+            assert reader.position == 1.0
+            # In the whole view the scroll moves, but what is kept is where the cleaned
+            # text was left.
+            await press(pilot, "v", "g", "escape")
+            assert reader.view == "whole"
+            assert library.article(long_read.id).position == 1.0
+            # Opened again, the article shows its cleaned text where it was left.
+            await press(pilot, "enter")
+            assert reader.view == "cleaned"
+            assert reader.position == 1.0
     finally:
         library.close()

@@ -112,7 +112,8 @@ class ReaderPane(ScrollView, can_focus=True):
         """The article as opened (its cleaned text), whatever view is shown."""
         self._view_label: str | None = None
         self._views: dict[tuple[int, ViewName], Article | None] = {}
-        self._cleaned_position = 0.0
+        self.cleaned_position = 0.0
+        """Where the cleaned text was left when another view was chosen (0..1)."""
 
     # --- content ---------------------------------------------------------------------
     def show(self, stored: StoredArticle, position: float = 0.0) -> None:
@@ -121,7 +122,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.view = "cleaned"
         self._view_label = None
         self._views = {}
-        self._cleaned_position = position
+        self.cleaned_position = position
         self._display(stored, position)
 
     def _display(self, stored: StoredArticle, position: float) -> None:
@@ -325,13 +326,13 @@ class ReaderPane(ScrollView, can_focus=True):
                 f"Skipped ({missing}): showing the {VIEW_TITLES[message.view]}.", markup=False
             )
         if self.view == "cleaned" and self.laid_out:
-            self._cleaned_position = self.position
+            self.cleaned_position = self.position
         self.view = message.view
         self._view_label = VIEW_TITLES[message.view]
         if message.view == "cleaned":
             current = self.stored or cleaned
             back = replace(cleaned, summary=self._summary(), position=current.position)
-            self._display(back, self._cleaned_position)
+            self._display(back, self.cleaned_position)
             return
         # Only the body changes: the header (title, byline, date) stays the article's own.
         blocks = message.article.blocks if message.article is not None else ()
