@@ -166,6 +166,7 @@ def test_rules_are_read_from_config(tmp_path: Path) -> None:
         ('[extract."bad.example"]\nbody = "div["\n', 2, "body: 'div[' is not a valid CSS"),
         ('[extract."bad.example"]\ndrop = [".ok", "p:nth-child("]\n', 2, "drop: 'p:nth-child('"),
         ('[extract."bad.example"]\nbdy = "main"\n', 2, "unknown key 'bdy' (known: body, drop)"),
+        ('[extract."bad.example"]\n"b(d[y" = "main"\n', 2, "unknown key 'b(d[y'"),
         ('[extract."bad.example"]\ndrop = 3\n', 2, "drop: must be a list of CSS selectors"),
         ('[extract."bad.example"]\nbody = ""\n', 2, "body: '' is empty"),
         ('[extract]\n"bad.example" = "main"\n', 2, "must be a table with body and drop"),

@@ -255,10 +255,11 @@ def _rule_line(text: str, domain: str, key: str | None) -> int | None:
             continue
         if key is None:
             return number
+        name = re.escape(key)
         for offset, inner in enumerate(lines[number:], start=number + 1):
             if _TABLE_HEADER.match(inner):
                 break
-            if re.match(rf"""^\s*(?:{key}|"{key}"|'{key}')\s*=""", inner):
+            if re.match(rf"""^\s*(?:{name}|"{name}"|'{name}')\s*=""", inner):
                 return offset
         return number
     return None
