@@ -64,7 +64,11 @@ def test_selectors_and_domains_are_checked() -> None:
     for bad in ("div[", "", "   ", "..x", "a:nth-child(", 42, "p\x1b[31m"):
         assert check_selector(bad) is not None, bad
     assert normalize_domain(" .WWW.Example.org. ") == "www.example.org"
-    for bad in ("", "https://example.org", "exa mple.org", "user@example.org"):
+    assert normalize_domain("bücher.example") == "xn--bcher-kva.example"
+    idn = rules(SiteRule("xn--bcher-kva.example", body="main"))
+    assert rule_for("https://www.bücher.example/", idn) is not None
+    assert rule_for("https://xn--bcher-kva.example/", idn) is not None
+    for bad in ("", "https://example.org", "exa mple.org", "user@example.org", "a(b", "a..b"):
         assert normalize_domain(bad) is None
 
 

@@ -2,7 +2,8 @@
 
 A rule belongs to a domain and applies to that host and every host under it (a rule for
 ``example.org`` covers ``www.example.org`` and ``blog.example.org``); when several domains
-match a host, the longest one wins, so ``news.example.org`` can override ``example.org``.
+match a host, the longest one wins, so ``news.example.org`` can override ``example.org``. Names are compared in
+their ASCII form, so a rule written ``bücher.example`` matches ``xn--bcher-kva.example``.
 
 A rule has two parts, both optional:
 
@@ -18,6 +19,7 @@ reported once, naming the domain, rather than failing on every page.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +44,7 @@ __all__ = [
 
 logger = logging.getLogger("tui_reader.extract")
 
+_HOST = re.compile(r"[\w.-]+")
 MAX_SELECTOR = 500
 """Longer selectors are refused: nobody writes one, and each is run on every page."""
 
@@ -86,9 +89,20 @@ def normalize_domain(domain: str) -> str | None:
     """``domain`` as rules are keyed (lower case, no dots at the ends), or ``None`` if it
     cannot be a host name (empty, a URL, spaces)."""
     name = domain.strip().strip(".").lower()
-    if not name or any(c in name for c in "/:@ \t") or not name.isprintable():
+    # Letters (any script), digits, hyphens, underscores and dots: a host name, or an IP.
+    if not _HOST.fullmatch(name) or ".." in name:
         return None
-    return name
+    return _ascii_host(name)
+
+
+def _ascii_host(host: str) -> str:
+    """``host`` in its ASCII (punycode) form, so that both spellings of a name match."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def rule_for(url: str | None, rules: SiteRules | None) -> SiteRule | None:
@@ -96,7 +110,7 @@ def rule_for(url: str | None, rules: SiteRules | None) -> SiteRule | None:
     if not rules or not url:
         return None
     try:
-        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        host = _ascii_host((urlsplit(url).hostname or "").rstrip(".").lower())
     except ValueError:
         return None
     while host:
