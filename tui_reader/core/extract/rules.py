@@ -2,8 +2,9 @@
 
 A rule belongs to a domain and applies to that host and every host under it (a rule for
 ``example.org`` covers ``www.example.org`` and ``blog.example.org``); when several domains
-match a host, the longest one wins, so ``news.example.org`` can override ``example.org``. Names are compared in
-their ASCII form, so a rule written ``bücher.example`` matches ``xn--bcher-kva.example``.
+match a host, the longest one wins, so ``news.example.org`` can override ``example.org``.
+Names are compared in their ASCII form: a rule written ``bücher.example`` matches
+``xn--bcher-kva.example`` too.
 
 A rule has two parts, both optional:
 
