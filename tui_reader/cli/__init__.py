@@ -8,6 +8,7 @@ stderr and exit status 1, never a traceback. Textual is imported only when the a
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 
@@ -64,6 +65,57 @@ def error(message: str) -> None:
     print(f"{PROG}: error: {clean_line(message)}", file=sys.stderr)
 
 
+class _LogFile(logging.Handler):
+    """Appends records to the log file, which (with its directory) is only made when the
+    first record comes: most commands log nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self._file: logging.Handler | None = None
+        self._failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None and not self._failed:
+            from tui_reader.core import paths
+
+            try:
+                self._file = logging.FileHandler(paths.log_path(), encoding="utf-8")
+            except OSError:
+                self._failed = True  # an unwritable log directory must not stop a command
+                return
+            self._file.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+        if self._file is not None:
+            self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def _log_to_file() -> None:
+    """Send the package's log records (a site rule that matched nothing, ...) to the log file,
+    as the app does; none of them goes to the terminal."""
+    root = logging.getLogger("tui_reader")
+    if not root.handlers:
+        root.addHandler(_LogFile())
+        root.setLevel(logging.INFO)
+
+
+def _site_rule_errors() -> None:
+    """One line on stderr per site rule of config.toml that cannot be used."""
+    from tui_reader.core.config import load_config
+
+    try:
+        config = load_config()
+    except TuiReaderError:
+        return  # reported by the command itself when it reads the configuration
+    for line in config.rule_errors:
+        error(line)
+
+
 def main(argv: list[str]) -> int:
     """Parse ``argv`` and run the chosen command (or the app)."""
     parser = build_parser()
@@ -74,6 +126,8 @@ def main(argv: list[str]) -> int:
             from tui_reader.ui import launch
 
             return launch(args)
+        _log_to_file()
+        _site_rule_errors()
         return handler(args)
     except TuiReaderError as exc:
         error(str(exc))

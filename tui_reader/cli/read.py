@@ -3,6 +3,10 @@
 SOURCE is an http(s) URL, a file path, or ``-`` for stdin. Markdown is the default format,
 rendered with rich on a terminal and printed plain when piped; ``text`` is the body only and
 ``json`` is every field of the article, blocks included.
+
+``--whole`` prints the whole page instead of the cleaned article: every paragraph, heading
+and list item, nothing left out as furniture (for the pages where the cleaner picks the wrong
+part). A stored URL is answered from the page kept in the store, so it works offline.
 """
 
 from __future__ import annotations
@@ -38,6 +42,15 @@ def register(
         "--format", "-f", choices=FORMATS, default="markdown", help="output format (markdown)"
     )
     parser.add_argument(
+        "--whole",
+        action="store_true",
+        help=(
+            "print the whole page as plain text: every paragraph, heading and list item, "
+            "nothing left out as furniture (a stored URL is read from the page kept in the "
+            "store, offline too)"
+        ),
+    )
+    parser.add_argument(
         "--offline",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -62,14 +75,17 @@ def _read_source(source: str) -> tuple[bytes, str | None]:
 
 
 def load_article(args: argparse.Namespace) -> Article:
-    """Resolve SOURCE to an Article (store, network, file or stdin)."""
-    from tui_reader.core.extract import extract
+    """Resolve SOURCE to an Article (store, network, file or stdin).
 
+    With ``--whole``, the article is the whole page rather than the cleaned text.
+    """
     source: str = args.source
+    whole: bool = getattr(args, "whole", False)
     if source.lower().startswith(("http://", "https://")):
-        from tui_reader.core.readsource import article_for_url
+        from tui_reader.core.readsource import article_for_url, whole_for_url
 
-        return article_for_url(
+        resolve = whole_for_url if whole else article_for_url
+        return resolve(
             source,
             data_dir=getattr(args, "data_dir", None),
             offline=getattr(args, "offline", False),
@@ -80,7 +96,15 @@ def load_article(args: argparse.Namespace) -> Article:
     from tui_reader.core.readsource import ensure_page
 
     ensure_page(data, None, "standard input" if source == "-" else source)
-    return extract(data, url=url)
+    if whole:
+        from tui_reader.core.extract.whole import whole_page
+
+        return whole_page(data, url=url)
+    from tui_reader.core.config import load_config
+    from tui_reader.core.extract import extract
+
+    # A saved page names its own address (canonical link): the site rules apply to it.
+    return extract(data, url=url, rules=load_config().site_rules)
 
 
 def _clean_tree(value: Any) -> Any:

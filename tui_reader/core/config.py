@@ -24,8 +24,15 @@ A missing file means the defaults. Every key is optional::
     [keys]                    # binding id = comma-separated keys
     refresh = "r,f5"
 
+    [extract."example.org"]   # a site rule: this host and every host under it
+    body = "div.post-body"    # the element holding the article (CSS selector)
+    drop = [".share", ".promo"]  # elements removed before anything else
+
 An invalid file raises :class:`~tui_reader.core.errors.ConfigError` naming the file, the key
-and its line, never a traceback.
+and its line, never a traceback. A site rule that cannot be used (a selector that does not
+parse, an unknown key) does not stop the program: that rule is left out and the problem,
+one line naming the domain, is listed in :attr:`Config.rule_errors` for the CLI and the app
+to show.
 """
 
 from __future__ import annotations
@@ -34,10 +41,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.core import paths
 from tui_reader.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tui_reader.core.extract.rules import SiteRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +71,10 @@ class Config:
     """How often a failed request (connection error, 5xx, 429) is retried."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
+    site_rules: dict[str, SiteRule] = field(default_factory=dict)
+    """``[extract."domain"]`` rules by domain (see :mod:`tui_reader.core.extract.rules`)."""
+    rule_errors: tuple[str, ...] = ()
+    """One line per site rule left out because it cannot be used."""
 
 
 # (section, key) -> (Config field, expected type, lower bound for numbers)
@@ -77,7 +91,8 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),
 }
-_SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys"}
+_SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys", "extract"}
+_RULE_KEYS = ("body", "drop")
 _TYPE_NAMES: dict[type, str] = {
     int: "an integer",
     float: "a number",
@@ -194,6 +209,9 @@ def load_config(path: Path | None = None) -> Config:
             continue
         if not isinstance(table, dict):
             raise _fail(path, text, None, section, f"must be a table like [{section}]")
+        if section == "extract":
+            values["site_rules"], values["rule_errors"] = _site_rules(path, text, table)
+            continue
         if section == "keys":
             keymap: dict[str, str] = {}
             for binding, keys in table.items():
@@ -222,3 +240,89 @@ def load_config(path: Path | None = None) -> Config:
             except ValueError as exc:
                 raise _fail(path, text, section, key, str(exc)) from None
     return Config(**values)
+
+
+def _rule_line(text: str, domain: str, key: str | None) -> int | None:
+    """The line of ``[extract."domain"]`` (or of ``key`` in it, or of an inline table)."""
+    quoted = rf"""(?:{re.escape(domain)}|"{re.escape(domain)}"|'{re.escape(domain)}')"""
+    header = re.compile(rf"^\s*\[\s*extract\s*\.\s*{quoted}\s*\]")
+    inline = re.compile(rf"^\s*(?:extract\s*\.\s*)?{quoted}\s*=")
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if inline.match(line):
+            return number
+        if not header.match(line):
+            continue
+        if key is None:
+            return number
+        name = re.escape(key)
+        for offset, inner in enumerate(lines[number:], start=number + 1):
+            if _TABLE_HEADER.match(inner):
+                break
+            if re.match(rf"""^\s*(?:{name}|"{name}"|'{name}')\s*=""", inner):
+                return offset
+        return number
+    return None
+
+
+def _selector_problem(selector: object) -> str | None:
+    """Why ``selector`` cannot be used, quoting it (cleaned and cut), or ``None``."""
+    from tui_reader.core.extract.rules import check_selector
+    from tui_reader.core.sanitize import clean_line
+
+    reason = check_selector(selector)
+    if reason is None:
+        return None
+    if isinstance(selector, str) and clean_line(selector):
+        return f"{clean_line(selector)[:80]!r} {reason}"
+    return f"{_describe(selector)} {reason}"
+
+
+def _site_rules(
+    path: Path, text: str, table: dict[str, Any]
+) -> tuple[dict[str, SiteRule], tuple[str, ...]]:
+    """The usable rules of ``[extract]``, and one line per rule that is not."""
+    from tui_reader.core.extract.rules import SiteRule, normalize_domain
+    from tui_reader.core.sanitize import clean_line
+
+    rules: dict[str, SiteRule] = {}
+    errors: list[str] = []
+    for raw_domain, spec in table.items():
+
+        def problem(key: str | None, what: str, domain: str = str(raw_domain)) -> None:
+            line = _rule_line(text, domain, key)
+            where = f"{path}" + (f", line {line}" if line else "")
+            name = f'[extract."{clean_line(domain)[:100]}"]' + (f" {key}" if key else "")
+            errors.append(f"{where}: {name}: {what} (the rule is ignored)")
+
+        domain = normalize_domain(str(raw_domain))
+        if domain is None:
+            problem(None, 'not a domain name (write it like [extract."example.org"])')
+            continue
+        if not isinstance(spec, dict):
+            problem(None, f"must be a table with body and drop, not {_describe(spec)}")
+            continue
+        unknown = [key for key in spec if key not in _RULE_KEYS]
+        if unknown:
+            key = clean_line(unknown[0])[:40]
+            problem(key, f"unknown key {key!r} (known: body, drop)")
+            continue
+        body = spec.get("body")
+        drop = spec.get("drop", [])
+        if isinstance(drop, str):
+            drop = [drop]  # one selector needs no list
+        if body is not None and (bad := _selector_problem(body)):
+            problem("body", bad)
+            continue
+        if not isinstance(drop, list):
+            problem("drop", f"must be a list of CSS selectors, not {_describe(drop)}")
+            continue
+        bad_drop = next((p for p in map(_selector_problem, drop) if p), None)
+        if bad_drop:
+            problem("drop", bad_drop)
+            continue
+        if body is None and not drop:
+            problem(None, "has neither body nor drop")
+            continue
+        rules[domain] = SiteRule(domain=domain, body=body, drop=tuple(drop))
+    return rules, tuple(errors)

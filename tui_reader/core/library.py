@@ -221,6 +221,32 @@ class Library:
         article_id = self.store.article_id_by_url(url)
         return None if article_id is None else self.store.get_article(article_id)
 
+    def feed_text(self, article_id: int) -> Article | None:
+        """The feed entry's own text for a stored article, or ``None`` when it has none."""
+        html = self.store.feed_html(article_id)
+        if not html or not html.strip():
+            return None
+        article = _fragment_article(html, self._article_url(article_id))
+        return article if article.blocks else None
+
+    def whole_page(self, article_id: int) -> Article | None:
+        """The whole stored page of an article (every block, unfiltered), or ``None`` when
+        the store has no page for it. Never touches the network.
+
+        Raises:
+            ExtractError: the stored page is damaged.
+        """
+        from tui_reader.core.pages import whole_from_source
+
+        source = self.store.stored_page(article_id)
+        if source is None:
+            return None
+        return whole_from_source(source, source.url or self._article_url(article_id))
+
+    def _article_url(self, article_id: int) -> str | None:
+        stored = self.store.get_article(article_id)
+        return stored.summary.url if stored is not None else None
+
     def page_error(self, article_id: int) -> str | None:
         """Why a summary-only article's page could not be used (``None`` if it could)."""
         return self.store.page_error(article_id)
@@ -564,14 +590,23 @@ class Library:
         return article, None
 
     async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
-        from tui_reader.core.extract import extract
         from tui_reader.core.extract.encoding import decode_html
         from tui_reader.core.readsource import ensure_page
 
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
         ensure_page(result.content, result.content_type, clean_line(url))
         html = decode_html(result.content, result.charset)
-        return await asyncio.to_thread(extract, html, result.url)
+        return await asyncio.to_thread(self.clean_page, html, result.url)
+
+    def clean_page(self, html: str, url: str | None) -> Article:
+        """The article in a fetched page (site rules applied), carrying the page for the store.
+
+        Every page the library fetches is cleaned here, so the user's site rules apply to
+        all of them and the store keeps each page for the whole-page view.
+        """
+        from tui_reader.core.pages import clean_page
+
+        return clean_page(html, url, self.config.site_rules)
 
     async def fetch_article(self, url: str) -> Article:
         """Fetch and clean one page without storing it (``tui-reader read URL``)."""
@@ -666,14 +701,13 @@ class Library:
     async def _save_page(
         self, fetcher: Fetcher, url: str, result: FetchResult | None = None
     ) -> StoredArticle:
-        from tui_reader.core.extract import extract
         from tui_reader.core.extract.encoding import decode_html
 
         if result is None:
             article = await self._fetch_article(fetcher, url)
         else:
             html = decode_html(result.content, result.charset)
-            article = await asyncio.to_thread(extract, html, result.url)
+            article = await asyncio.to_thread(self.clean_page, html, result.url)
         feed_id, _ = await self._db(
             partial(self.store.add_feed, SAVED_URL, title=SAVED_TITLE, kind="saved")
         )

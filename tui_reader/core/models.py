@@ -158,6 +158,23 @@ class Block:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    """The HTML of the page an article was cleaned from, zlib-compressed, for the store.
+
+    It travels with the :class:`Article` from the fetch to the store, which keeps it apart
+    from the article (for the whole-page view); it is never part of the article's JSON.
+    """
+
+    html_z: bytes
+    """The page's HTML as UTF-8, compressed with zlib."""
+    url: str | None = None
+    chars: int = 0
+    """Characters of HTML kept (before compression)."""
+    truncated: bool = False
+    """True when the page was longer than the store keeps and was cut."""
+
+
 @dataclass(frozen=True)
 class Article:
     """A cleaned article: metadata and a structured body."""
@@ -171,6 +188,8 @@ class Article:
     lead_image: str | None = None
     description: str | None = None
     blocks: tuple[Block, ...] = field(default=())
+    source: PageSource | None = field(default=None, compare=False, repr=False)
+    """The page this was cleaned from, when it was just fetched (see :class:`PageSource`)."""
 
     @cached_property
     def text(self) -> str:

@@ -101,6 +101,11 @@ class ReaderApp(App[None]):
             self.theme = DARK
 
     def on_mount(self) -> None:
+        config = getattr(self.library, "config", None)
+        for line in getattr(config, "rule_errors", ()):
+            # A site rule that cannot be used is left out; the reader still starts.
+            self.record_error(clean_line(line))
+            self.notify(clean_line(line), severity="error", markup=False, timeout=10)
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
             known = {

@@ -274,8 +274,11 @@ def _collapse(text: Text) -> Text:
     return result
 
 
-def header_lines(stored: StoredArticle, width: int, styles: BodyStyles) -> list[Text]:
-    """Title, byline/site/date/reading time, and the "feed summary only" badge."""
+def header_lines(
+    stored: StoredArticle, width: int, styles: BodyStyles, *, view: str | None = None
+) -> list[Text]:
+    """Title, byline/site/date/reading time, the "feed summary only" badge, and which view of
+    the article is shown (``view``, when the reader switched views)."""
     layout = _Layout(width, styles, {})
     article = stored.article
     title = clean_line(article.title or stored.summary.title) or "(untitled)"
@@ -293,16 +296,20 @@ def header_lines(stored: StoredArticle, width: int, styles: BodyStyles) -> list[
     layout.wrap(Text(" · ".join(m for m in meta if m), style=styles.meta))
     if stored.summary_only:
         layout.lines.append(Text(" feed summary only ", style=styles.badge))
+    if view:
+        layout.lines.append(Text(f" view: {clean_line(view)} ", style=styles.badge))
     layout.lines.append(Text("─" * layout.width, style=styles.rule))
     return layout.lines
 
 
-def article_lines(stored: StoredArticle, width: int, styles: BodyStyles) -> list[Text]:
+def article_lines(
+    stored: StoredArticle, width: int, styles: BodyStyles, *, view: str | None = None
+) -> list[Text]:
     """The whole article laid out for ``width`` cells, one ``Text`` per screen line."""
     article: Article = stored.article
     numbers = {url: index for index, (_, url) in enumerate(article.links(), start=1)}
     layout = _Layout(width, styles, numbers)
-    layout.lines.extend(header_lines(stored, width, styles))
+    layout.lines.extend(header_lines(stored, width, styles, view=view))
     layout.lines.append(Text())
     for block in article.blocks:
         layout.block(block)

@@ -7,6 +7,10 @@
 3. prune junk tags, hidden elements and named boilerplate (:mod:`.clean`);
 4. find the container that holds the prose (:mod:`.score`);
 5. render it as blocks (:mod:`.blocks`) and drop furniture blocks (:mod:`.filters`).
+
+A user's site rule for the page's host (:mod:`.rules`) runs between steps 2 and 3: its
+``drop`` selectors remove elements first, and its ``body`` selector, when it matches, stands
+in for step 4's choice.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from tui_reader.core.extract.clean import (
 from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
 from tui_reader.core.extract.metadata import extract_metadata
+from tui_reader.core.extract.rules import SiteRules, apply_rule, rule_for
 from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
 from tui_reader.core.sanitize import safe_url
@@ -61,12 +66,16 @@ def extract_blocks(
     return refine(render(container, base), title=title, byline=byline)
 
 
-def extract(html: str | bytes, url: str | None = None) -> Article:
+def extract(
+    html: str | bytes, url: str | None = None, *, rules: SiteRules | None = None
+) -> Article:
     """Turn an HTML page into an :class:`Article`.
 
     Args:
         html: the page, as text or as bytes in any encoding.
         url: where the page came from; relative links are resolved against it.
+        rules: the user's site rules; the one for the page's host (``url``, else the
+            page's canonical URL) is applied before the heuristics.
 
     Returns:
         The article: metadata and the body as blocks.
@@ -86,7 +95,12 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
         tree = LexborHTMLParser(html)
         meta = extract_metadata(tree, safe)
         base = meta.url or safe
-        blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
+        blocks = None
+        rule = rule_for(safe or meta.url, rules)
+        if rule is not None:
+            blocks = apply_rule(tree, rule, base, title=meta.title, byline=meta.byline)
+        if blocks is None:
+            blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
     except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:

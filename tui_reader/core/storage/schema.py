@@ -113,5 +113,27 @@ V5: tuple[str, ...] = (
     "INSERT OR REPLACE INTO settings(key, value) VALUES ('fts_captions_after', '0')",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
+# Version 6: the page each article was cleaned from, compressed, for the reader's whole-page
+# view. A table of its own so that lists and searches never read it; it goes with its article
+# (retention, feed removal) through the foreign key and, should foreign keys be off on some
+# connection, through the trigger.
+V6: tuple[str, ...] = (
+    """
+    CREATE TABLE pages (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT,
+        html_z BLOB NOT NULL,
+        chars INTEGER NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0,
+        stored_at REAL NOT NULL
+    )
+    """,
+    """
+    CREATE TRIGGER pages_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM pages WHERE article_id = old.id;
+    END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION = len(MIGRATIONS)

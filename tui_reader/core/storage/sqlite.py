@@ -33,6 +33,7 @@ from tui_reader.core.models import (
     ArticleSummary,
     Block,
     FeedInfo,
+    PageSource,
     StoredArticle,
     collapse_inline,
 )
@@ -860,6 +861,7 @@ class Store:
             )
             article_id = int(cursor.lastrowid or 0)
             self._index(conn, article_id, title, author, record.article)
+            self._keep_page(conn, article_id, record.article.source)
             return UpsertResult(article_id, record.guid, "new")
         known = _known(row)
         record = ArticleRecord(
@@ -929,6 +931,18 @@ class Store:
             (article_to_json(article), int(summary_only), page_error, page_error, article_id),
         )
         self._reindex(conn, article_id, article)
+        self._keep_page(conn, article_id, article.source)
+
+    @staticmethod
+    def _keep_page(conn: sqlite3.Connection, article_id: int, page: PageSource | None) -> None:
+        """Store the page an article was just cleaned from (kept until the article goes)."""
+        if page is None:
+            return
+        conn.execute(
+            "INSERT OR REPLACE INTO pages(article_id, url, html_z, chars, truncated, stored_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (article_id, page.url, page.html_z, page.chars, int(page.truncated), time.time()),
+        )
 
     def _reindex(
         self, conn: sqlite3.Connection, article_id: int, article: Article | None = None
@@ -1059,6 +1073,31 @@ class Store:
             summary_only=summary.summary_only,
             position=float(row[10]),
         )
+
+    def stored_page(self, article_id: int) -> PageSource | None:
+        """The page the article was cleaned from, when the store has it."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT html_z, url, chars, truncated FROM pages WHERE article_id = ?",
+                (article_id,),
+            ).fetchone()
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        return PageSource(html_z=row[0], url=row[1], chars=int(row[2]), truncated=bool(row[3]))
+
+    def set_stored_page(self, article_id: int, page: PageSource) -> None:
+        """Keep ``page`` for an already stored article (its body is left as it is)."""
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                self._keep_page(conn, article_id, page)
+
+    def feed_html(self, article_id: int) -> str | None:
+        """The feed entry's own HTML (content or summary) as stored with the article."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT feed_summary_html FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        return None if row is None else row[0]
 
     def page_error(self, article_id: int) -> str | None:
         with self._reading() as conn:

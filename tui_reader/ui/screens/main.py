@@ -396,10 +396,17 @@ class MainScreen(Screen[None]):
 
     def save_position(self) -> None:
         """Remember where the open article was read to."""
-        stored = self.reader.stored
-        if stored is None or not self.reader.laid_out:
+        reader = self.reader
+        stored = reader.stored
+        if stored is None:
             return
-        position = self.reader.position
+        if reader.view == "cleaned":
+            if not reader.laid_out:
+                return
+            position = reader.position
+        else:
+            # The position belongs to the cleaned text: where it was left, not this view's.
+            position = reader.cleaned_position
         if abs(position - stored.position) < 1e-6:
             return
         self.reader.stored = replace(stored, position=position)

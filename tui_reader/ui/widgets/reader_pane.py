@@ -3,12 +3,16 @@
 Laying out a long article (hundreds of KB of text) takes a while, so it happens in a thread
 worker; the pane shows "Loading…" meanwhile and the UI keeps answering keys. Only the lines
 on screen are turned into segments, when they are drawn.
+
+``v`` cycles the open article between three views: the cleaned text, the feed's own text and
+the whole page (every block of the page kept in the store, so it works offline). A view the
+article does not have is skipped with a one-line notice; the header names the view shown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.style import Style
 from rich.text import Text
@@ -19,8 +23,21 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui_reader.core.models import StoredArticle
+from tui_reader.core.models import Article, ArticleSummary, StoredArticle
+from tui_reader.core.sanitize import clean_line
 from tui_reader.ui.render import BodyStyles, article_lines
+
+if TYPE_CHECKING:
+    from tui_reader.core.library import Library
+
+ViewName = Literal["cleaned", "feed", "whole"]
+VIEWS: tuple[ViewName, ...] = ("cleaned", "feed", "whole")
+VIEW_TITLES: dict[ViewName, str] = {
+    "cleaned": "cleaned text",
+    "feed": "feed text",
+    "whole": "whole page",
+}
+_MISSING: dict[ViewName, str] = {"feed": "no feed text", "whole": "no stored page"}
 
 
 class ReaderPane(ScrollView, can_focus=True):
@@ -39,6 +56,8 @@ class ReaderPane(ScrollView, can_focus=True):
         Binding("J", "next_article", "Next", id="next_article", tooltip="Next article"),
         Binding("K", "previous_article", "Prev", id="previous_article",
                 tooltip="Previous article"),
+        Binding("v", "cycle_view", "View", show=False, id="cycle_view",
+                tooltip="Cycle the view: cleaned text, feed text, whole page"),
     ]  # fmt: skip
 
     COMPONENT_CLASSES = {
@@ -69,6 +88,15 @@ class ReaderPane(ScrollView, can_focus=True):
         width: int
         lines: list[Text]
 
+    @dataclass
+    class ViewFound(Message):
+        """The next view of an article, found (in a thread) after ``skipped`` ones."""
+
+        article_id: int
+        view: ViewName
+        article: Article | None
+        skipped: list[str]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stored: StoredArticle | None = None
@@ -78,10 +106,26 @@ class ReaderPane(ScrollView, can_focus=True):
         self._width = 0
         self._pending_position: float | None = None
         self.laid_out = True
+        self.view: ViewName = "cleaned"
+        """Which view of the article is shown (see :data:`VIEWS`)."""
+        self.cleaned: StoredArticle | None = None
+        """The article as opened (its cleaned text), whatever view is shown."""
+        self._view_label: str | None = None
+        self._views: dict[tuple[int, ViewName], Article | None] = {}
+        self.cleaned_position = 0.0
+        """Where the cleaned text was left when another view was chosen (0..1)."""
 
     # --- content ---------------------------------------------------------------------
     def show(self, stored: StoredArticle, position: float = 0.0) -> None:
         """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready."""
+        self.cleaned = stored
+        self.view = "cleaned"
+        self._view_label = None
+        self._views = {}
+        self.cleaned_position = position
+        self._display(stored, position)
+
+    def _display(self, stored: StoredArticle, position: float) -> None:
         self.stored = stored
         self._pending_position = position
         self.lines = [Text("Loading…")]
@@ -95,6 +139,10 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def clear(self) -> None:
         self.stored = None
+        self.cleaned = None
+        self.view = "cleaned"
+        self._view_label = None
+        self._views = {}
         self.lines = [Text("Select an article and press Enter to read it.")]
         self._strips.clear()
         self.virtual_size = Size(1, 1)
@@ -127,12 +175,19 @@ class ReaderPane(ScrollView, can_focus=True):
         width = max(10, self.scrollable_content_region.width - 1)
         self._token += 1
         self.laid_out = False
-        self._layout(self._token, self.stored, width, self._styles())
+        self._layout(self._token, self.stored, width, self._styles(), self._view_label)
 
     @work(thread=True, exclusive=True, group="reader-layout", exit_on_error=False)
-    def _layout(self, token: int, stored: StoredArticle, width: int, styles: BodyStyles) -> None:
+    def _layout(
+        self,
+        token: int,
+        stored: StoredArticle,
+        width: int,
+        styles: BodyStyles,
+        view: str | None = None,
+    ) -> None:
         try:
-            lines = article_lines(stored, width, styles)
+            lines = article_lines(stored, width, styles, view=view)
         except Exception as exc:  # noqa: BLE001 - shown as text rather than a crash
             lines = [Text(f"This article could not be displayed: {exc}")]
         self.post_message(self.LaidOut(token, width, lines))
@@ -206,3 +261,91 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def action_previous_article(self) -> None:
         self.post_message(self.StepRequested(-1))
+
+    # --- views -----------------------------------------------------------------------
+    def action_cycle_view(self) -> None:
+        cleaned = self.cleaned
+        if cleaned is None:
+            self.notify("Open an article first.", markup=False, severity="warning")
+            return
+        start = VIEWS.index(self.view)
+        order = [VIEWS[(start + step) % len(VIEWS)] for step in range(1, len(VIEWS) + 1)]
+        self._find_view(cleaned, order)
+
+    def _library(self) -> Library | None:
+        return getattr(self.app, "library", None)
+
+    @work(thread=True, exclusive=True, group="reader-view", exit_on_error=False)
+    def _find_view(self, cleaned: StoredArticle, order: list[ViewName]) -> None:
+        """Find the first of ``order`` the article has (the cleaned text always is)."""
+        article_id = cleaned.summary.id
+        skipped: list[str] = []
+        for view in order:
+            if view == "cleaned":
+                self.post_message(self.ViewFound(article_id, view, cleaned.article, skipped))
+                return
+            key = (article_id, view)
+            if key not in self._views:
+                try:
+                    self._views[key] = self._load_view(cleaned, view)
+                except Exception as exc:  # noqa: BLE001 - a damaged page is one skipped view
+                    reason = clean_line(str(exc)) or type(exc).__name__
+                    skipped.append(f"{VIEW_TITLES[view]}: {reason}")
+                    continue
+            if self._views[key] is None:
+                skipped.append(_MISSING[view])
+                continue
+            self.post_message(self.ViewFound(article_id, view, self._views[key], skipped))
+            return
+
+    def _load_view(self, cleaned: StoredArticle, view: ViewName) -> Article | None:
+        library = self._library()
+        if library is None:
+            return None
+        if view == "feed":
+            if cleaned.summary_only:
+                return None  # the cleaned view already is the feed's text
+            return library.feed_text(cleaned.summary.id)
+        return library.whole_page(cleaned.summary.id)
+
+    def on_reader_pane_view_found(self, message: ViewFound) -> None:
+        message.stop()
+        cleaned = self.cleaned
+        if cleaned is None or cleaned.summary.id != message.article_id:
+            return  # another article was opened meanwhile
+        missing = "; ".join(message.skipped)
+        if message.view == self.view:
+            self.notify(
+                f"Only the {VIEW_TITLES[self.view]} is available ({missing}).",
+                markup=False,
+                severity="warning",
+            )
+            return
+        if missing:
+            self.notify(
+                f"Skipped ({missing}): showing the {VIEW_TITLES[message.view]}.", markup=False
+            )
+        if self.view == "cleaned" and self.laid_out:
+            self.cleaned_position = self.position
+        self.view = message.view
+        self._view_label = VIEW_TITLES[message.view]
+        if message.view == "cleaned":
+            current = self.stored or cleaned
+            back = replace(cleaned, summary=self._summary(), position=current.position)
+            self._display(back, self.cleaned_position)
+            return
+        # Only the body changes: the header (title, byline, date) stays the article's own.
+        blocks = message.article.blocks if message.article is not None else ()
+        shown = replace(
+            cleaned,
+            summary=self._summary(),
+            article=replace(cleaned.article, blocks=blocks),
+            summary_only=False,
+        )
+        self._display(shown, 0.0)
+
+    def _summary(self) -> ArticleSummary:
+        """The open article's summary as it is now (flags may have changed since it opened)."""
+        current = self.stored or self.cleaned
+        assert current is not None
+        return current.summary
