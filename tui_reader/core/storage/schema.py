@@ -117,7 +117,7 @@ V5: tuple[str, ...] = (
 # view. A table of its own so that lists and searches never read it; it goes with its article
 # (retention, feed removal) through the foreign key and, should foreign keys be off on some
 # connection, through the trigger.
-V6: tuple[str, ...] = (
+PAGES: tuple[str, ...] = (
     """
     CREATE TABLE pages (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
@@ -135,5 +135,5 @@ V6: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, PAGES)
 SCHEMA_VERSION = len(MIGRATIONS)
