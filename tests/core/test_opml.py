@@ -31,21 +31,21 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_nested_folders_and_categories_become_tags() -> None:
+def test_nested_folders_and_categories_become_path_tags() -> None:
     outlines = parse_opml(NESTED)
     assert outlines == [
         OpmlOutline(
             url="https://planetpython.org/rss20.xml",
             title="Planet Python",
             site_url="https://planetpython.org/",
-            tags=("Tech", "Python"),
+            tags=("Tech/Python",),
         ),
         # Listed twice: once, with the tags of both places ("News" not repeated).
         OpmlOutline(
             url="https://lwn.net/headlines/rss",
             title="LWN",
             site_url=None,
-            tags=("Tech", "Linux", "Kernel", "News"),
+            tags=("Tech", "Linux/Kernel", "News"),
         ),
         OpmlOutline(
             url="http://top.example.org/feed",
@@ -125,7 +125,7 @@ def test_deep_nesting_does_not_crash() -> None:
     )
     (outline,) = parse_opml(data)
     assert outline.url == "https://deep.example.org/f"
-    assert outline.tags == ("f",)
+    assert outline.tags == ("/".join(["f"] * 16),)
 
 
 def test_empty_subscription_list() -> None:

@@ -69,6 +69,14 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    if handler is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # The full-screen app needs a terminal; from cron or a pipe it would only write
+        # escape codes and wait for keys that never come.
+        error(
+            "no terminal to run the reader app in; use a command such as "
+            "`fetch`, `feeds`, `search` or `read` (see --help)"
+        )
+        return 2
     try:
         if handler is None:
             from tui_reader.ui import launch

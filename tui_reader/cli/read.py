@@ -76,8 +76,17 @@ def load_article(args: argparse.Namespace) -> Article:
         )
     if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
         raise TuiReaderError(f"{source}: only http(s) URLs, files and - are supported")
+    if source != "-" and not Path(source).exists():
+        from tui_reader.core.typed_url import looks_like_bare_host
+
+        if looks_like_bare_host(source):
+            # `read example.org/story`: not a file here, so the web page it names.
+            return load_article(argparse.Namespace(**{**vars(args), "source": "https://" + source}))
+        raise TuiReaderError(f"{clean_line(source)}: neither a file nor an http(s) URL")
     data, url = _read_source(source)
-    from tui_reader.core.readsource import ensure_page
+    if source == "-" and not data.strip():
+        raise TuiReaderError("standard input is empty: nothing to read")
+    from tui_reader.core.pagecheck import ensure_page
 
     ensure_page(data, None, "standard input" if source == "-" else source)
     return extract(data, url=url)

@@ -73,6 +73,7 @@ FEED_OR_PAGE_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
     "application/xhtml+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
+OPML_ACCEPT = "text/x-opml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 SHORT_FRAGMENT = 3000
 """Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
 MIN_PAGE_CHARS = 250
@@ -133,6 +134,9 @@ class Library:
         try:
             db = paths.db_path(data_dir)
         except OSError as exc:
+            if exc.filename and Path(exc.filename).is_file():
+                # mkdir's own words ("File exists") would not say what is wrong.
+                raise StorageError(f"{exc.filename}: is a file, not a directory") from exc
             where = data_dir or "the data directory"
             raise StorageError(f"cannot create {where} ({exc.strerror or exc})") from exc
         try:
@@ -291,6 +295,14 @@ class Library:
             )
             added += created
         return added
+
+    async def import_opml_url(self, url: str) -> int:
+        """Like :meth:`import_opml`, with the document fetched from an http(s) URL."""
+        if safe_url(url, fetchable=True) is None:
+            raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
+        fetcher = self._network(f"import {clean_line(url)}")
+        result = await fetcher.fetch(url, accept=OPML_ACCEPT)
+        return self.import_opml_data(result.content)
 
     def import_starter(self) -> int:
         """Subscribe to the bundled list of well-known news feeds; returns how many were new."""
@@ -555,7 +567,7 @@ class Library:
     async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
         from tui_reader.core.extract import extract
         from tui_reader.core.extract.encoding import decode_html
-        from tui_reader.core.readsource import ensure_page
+        from tui_reader.core.pagecheck import ensure_page
 
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
         ensure_page(result.content, result.content_type, clean_line(url))
@@ -572,7 +584,11 @@ class Library:
         """Subscribe to a feed, to the best feed a site announces, or save a single page.
 
         The first refresh of a new feed happens here (pages included when the config says so).
+        A URL typed without a scheme (``lwn.net``) is taken to be https.
         """
+        from tui_reader.core.typed_url import with_scheme
+
+        url = with_scheme(url)
         shown = clean_line(url)
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")

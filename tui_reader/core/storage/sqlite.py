@@ -300,6 +300,29 @@ def _known(row: tuple[Any, ...]) -> KnownArticle:
     )
 
 
+def undated_sort_dates(records: Sequence[ArticleRecord], now: float) -> list[float | None]:
+    """Where each undated record of one feed's batch sorts (``None`` for dated ones).
+
+    An entry without a date sorts by when it was fetched, but in the feed's own order: just
+    below the entry listed before it (the entry's neighbour's date when that one is dated),
+    never above ``now``. Giving them all ``now`` put every undated entry above all dated
+    ones, and listed a batch of them backwards (same date, newest id first).
+    """
+    dates: list[float | None] = []
+    previous: float | None = None
+    for record in records:
+        dated = to_epoch(record.published) or to_epoch(record.updated)
+        if dated is not None:
+            dates.append(None)
+            previous = dated
+            continue
+        # A millisecond apart: enough to keep their order, too little to matter otherwise.
+        guess = (now if previous is None else min(now, previous)) - 0.001
+        dates.append(guess)
+        previous = guess
+    return dates
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -672,8 +695,13 @@ class Store:
             StorageError: there is no feed ``feed_id``.
         """
         current = frozenset(record.guid for record in records)
+        now = time.time()
+        dates = undated_sort_dates(records, now)
         with self._writing() as conn:
-            return [self._upsert(conn, feed_id, record, time.time(), current) for record in records]
+            return [
+                self._upsert(conn, feed_id, record, now, current, date)
+                for record, date in zip(records, dates, strict=True)
+            ]
 
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
@@ -682,8 +710,10 @@ class Store:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return []  # unsubscribed while it was being fetched: nothing to keep
             current = frozenset(record.guid for record in update.records)
+            dates = undated_sort_dates(update.records, now)
             results = [
-                self._upsert(conn, feed_id, record, now, current) for record in update.records
+                self._upsert(conn, feed_id, record, now, current, date)
+                for record, date in zip(update.records, dates, strict=True)
             ]
             for article_id, article in update.pages:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
@@ -716,6 +746,7 @@ class Store:
         record: ArticleRecord,
         now: float,
         current: frozenset[str],
+        sort_date: float | None = None,
     ) -> UpsertResult:
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
@@ -749,7 +780,7 @@ class Store:
                     author,
                     published,
                     updated,
-                    published if published is not None else (updated or now),
+                    published if published is not None else (updated or sort_date or now),
                     now,
                     int(record.summary_only),
                     article_to_json(record.article),

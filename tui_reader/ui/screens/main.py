@@ -51,6 +51,11 @@ NARROW_BELOW = 100
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
+def _about(what: str, url: str, exc: BaseException) -> str:
+    """``what`` with the URL, unless the error already names it (once is enough)."""
+    return what if clean_line(url) in str(exc) else f"{what} {clean_line(url)}"
+
+
 class LibrarySource:
     """The rows of one selection (view, feed or tag) of the store."""
 
@@ -522,7 +527,7 @@ class MainScreen(Screen[None]):
             stored = await self.library.open_url(url)
         except Exception as exc:  # noqa: BLE001
             self.status.set_activity("")
-            self.reader_app.report_error(f"Could not open {url}", exc)
+            self.reader_app.report_error(_about("Could not open", url, exc), exc)
             return
         self.status.set_activity("")
         self.post_message(ArticleLoaded(stored, None))
@@ -665,6 +670,9 @@ class MainScreen(Screen[None]):
     def add_url(self, url: str | None) -> None:
         if not url:
             return
+        from tui_reader.core.typed_url import with_scheme
+
+        url = with_scheme(url)
         if safe_url(url, fetchable=True) is None:
             self.notify("Only http(s) URLs can be added.", markup=False, severity="warning")
             return
@@ -680,7 +688,7 @@ class MainScreen(Screen[None]):
             result = await self.library.add(url)
         except Exception as exc:  # noqa: BLE001
             self.status.set_activity("")
-            self.reader_app.report_error(f"Could not add {url}", exc)
+            self.reader_app.report_error(_about("Could not add", url, exc), exc)
             return
         self.status.set_activity("")
         self.notify(clean_line(result.message) or f"Added {clean_line(result.title)}",
