@@ -479,8 +479,38 @@ class MainScreen(Screen[None]):
 
     def action_open_browser(self) -> None:
         url = self._current_url()
-        if url is not None:
+        if url is None:
+            return
+        from tui_reader.ui.browser import console_browser_command
+
+        command = console_browser_command(url)
+        if command is None:
             self._open_in_browser(url)
+        else:
+            self._run_in_terminal(command)
+
+    def _run_in_terminal(self, command: list[str]) -> None:
+        """Hand the terminal to a terminal browser until it exits, then redraw."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                result = subprocess.run(command, check=False)
+        except SuspendNotSupported:
+            self.reader_app.report_error("Cannot hand the terminal to a browser here", None)
+            return
+        except OSError as exc:
+            self.reader_app.report_error(f"Could not start {clean_line(command[0])}", exc)
+            return
+        self.app.refresh(layout=True)
+        if result.returncode not in (0, None):
+            self.notify(
+                f"{clean_line(command[0])} exited with status {result.returncode}",
+                markup=False,
+                severity="warning",
+            )
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
