@@ -24,7 +24,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
-from tui_reader.core.models import ArticleSummary, RefreshProgress
+from tui_reader.core.models import ArticleSummary, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
 from tui_reader.ui.messages import (
     ArticleLoaded,
@@ -142,6 +142,7 @@ class MainScreen(Screen[None]):
         cursor: int
         focus: bool
         keep_ids: tuple[int | None, int | None] | None = None
+        follow: int | None = None
 
     @dataclass
     class CursorTo(Message):
@@ -153,6 +154,8 @@ class MainScreen(Screen[None]):
         self.search_query: str | None = None
         self.open_index: int | None = None
         self.pane: Pane = "articles"
+        self.back_stack: list[tuple[StoredArticle, int | None]] = []
+        """Articles left by following a link, newest last: ``h``/Esc returns to them."""
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -259,7 +262,14 @@ class MainScreen(Screen[None]):
         self.feed_tree.load(message.feeds, message.starred)
         self.feed_tree.select_data(self.selection)
 
-    def reload_list(self, *, cursor: int = 0, focus: bool = False, keep: bool = False) -> None:
+    def reload_list(
+        self,
+        *,
+        cursor: int = 0,
+        focus: bool = False,
+        keep: bool = False,
+        follow: int | None = None,
+    ) -> None:
         """Re-read the current selection (or search) from the store.
 
         With ``keep`` the cursor stays on the same article (and J/K keep working from the
@@ -270,6 +280,11 @@ class MainScreen(Screen[None]):
             source = self.article_list.source
         else:
             source = LibrarySource(self.library, self.selection)
+            old = self.article_list.source
+            if isinstance(old, LibrarySource) and old.selection == self.selection:
+                # Rows whose flags changed while shown stay shown across a reload.
+                for kept in old._keep():
+                    source.keep_showing(kept)
         keep_ids: tuple[int | None, int | None] | None = None
         if keep:
             at_cursor = self.article_list.cached(self.article_list.cursor)
@@ -278,7 +293,9 @@ class MainScreen(Screen[None]):
                 at_cursor.id if at_cursor is not None else None,
                 opened.summary.id if opened is not None and self.open_index is not None else None,
             )
-        self._load_list(source, cursor, focus, keep_ids)
+        if follow is not None:
+            keep_ids = keep_ids or (None, None)
+        self._load_list(source, cursor, focus, keep_ids, follow)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load_list(
@@ -287,6 +304,7 @@ class MainScreen(Screen[None]):
         cursor: int,
         focus: bool,
         keep_ids: tuple[int | None, int | None] | None = None,
+        follow: int | None = None,
     ) -> None:
         try:
             count = source.count()
@@ -294,7 +312,7 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not read the articles", exc)
             return
-        self.post_message(self.ListLoaded(source, count, first, cursor, focus, keep_ids))
+        self.post_message(self.ListLoaded(source, count, first, cursor, focus, keep_ids, follow))
 
     def on_main_screen_list_loaded(self, message: ListLoaded) -> None:
         cursor = message.cursor
@@ -304,6 +322,10 @@ class MainScreen(Screen[None]):
             where = {row.id: index for index, row in enumerate(message.first_page)}
             cursor = where.get(cursor_id, cursor) if cursor_id is not None else cursor
             self.open_index = where.get(open_id) if open_id is not None else None
+            if message.follow is not None and message.follow in where:
+                # An article just opened from elsewhere (a link): the list shows it.
+                cursor = where[message.follow]
+                self.open_index = cursor
         self.article_list.set_source(message.source, message.count, message.first_page, cursor)
         self.status.set_view(message.source.label, message.count)
         if message.focus:
@@ -320,6 +342,7 @@ class MainScreen(Screen[None]):
             self.selection = replace(data, view=self.selection.view)
         self.search_query = None
         self.open_index = None
+        self.back_stack.clear()
         self._load_list(LibrarySource(self.library, self.selection), 0, True)
 
     def action_cycle_filter(self) -> None:
@@ -340,6 +363,7 @@ class MainScreen(Screen[None]):
 
     def open_article(self, index: int) -> None:
         self.save_position()
+        self.back_stack.clear()  # a new reading starts from the list
         self._open_article(index)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
@@ -373,7 +397,26 @@ class MainScreen(Screen[None]):
     @on(ReaderPane.BackRequested)
     def _reader_back(self) -> None:
         self.save_position()
+        if self.back_stack:
+            stored, index = self.back_stack.pop()
+            # Rows may have moved since (the followed page joined the list): look again.
+            index = self._row_of(stored.summary.id, index)
+            self.open_index = index
+            if index is not None:
+                self.article_list.move_cursor(index)
+            self.reader.show(stored, stored.position)
+            return
         self.show_pane("articles")
+
+    def _row_of(self, article_id: int, hint: int | None) -> int | None:
+        """The list row of ``article_id`` among the loaded rows (near ``hint`` first)."""
+        article_list = self.article_list
+        near: list[int] = [] if hint is None else [hint, hint + 1, hint - 1]
+        for index in [*near, *range(min(article_list.count, PAGE_SIZE * 4))]:
+            row = article_list.cached(index) if 0 <= index < article_list.count else None
+            if row is not None and row.id == article_id:
+                return int(index)
+        return None
 
     @on(ArticleList.BackRequested)
     def _list_back(self) -> None:
@@ -530,16 +573,42 @@ class MainScreen(Screen[None]):
 
     # --- links -----------------------------------------------------------------------
     def action_links(self) -> None:
-        stored = self.reader.stored
-        if stored is None:
-            self.notify("Open an article first.", markup=False, severity="warning")
+        # The same rule as o, y, m and s: the article being read, else the row under the
+        # cursor; nothing in the feeds pane.
+        summary = self._require_summary()
+        if summary is None:
             return
+        stored = self.reader.stored
+        if stored is not None and stored.summary.id == summary.id:
+            self._show_links(stored)
+        else:
+            self._load_links(summary.id)
+
+    @work(thread=True, exclusive=True, group="links", exit_on_error=False)
+    def _load_links(self, article_id: int) -> None:
+        try:
+            stored = self.library.article(article_id)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not read the article", exc)
+            return
+        self.app.call_from_thread(self._show_links, stored)
+
+    def _show_links(self, stored: StoredArticle) -> None:
         from tui_reader.ui.screens.links import LinksScreen
 
-        self.app.push_screen(LinksScreen(stored.article.links()), self.follow_link)
+        reading = self.pane == "reader" and self.reader.stored is not None
+        origin = self.reader.stored if reading else None
 
-    def follow_link(self, url: str | None) -> None:
-        """Fetch, clean, store and show the page at ``url`` (http(s) only)."""
+        def chosen(url: str | None) -> None:
+            self.follow_link(url, came_from=origin)
+
+        self.app.push_screen(LinksScreen(stored.article.links()), chosen)
+
+    def follow_link(self, url: str | None, came_from: StoredArticle | None = None) -> None:
+        """Fetch, clean, store and show the page at ``url`` (http(s) only).
+
+        ``came_from`` is the article being read when the link was chosen: Back returns to it.
+        """
         if url is None:
             return
         safe = safe_url(url, fetchable=True)
@@ -548,11 +617,13 @@ class MainScreen(Screen[None]):
             logger.warning("refused a non-http(s) link: %r", url[:200])
             return
         self.save_position()
+        if came_from is not None and self.reader.stored is not None:
+            came_from = self.reader.stored  # with the position just saved
         self.status.set_activity(f"opening {safe}")
-        self._open_url(safe)
+        self._open_url(safe, came_from)
 
     @work(exclusive=True, group="open-url", exit_on_error=False)
-    async def _open_url(self, url: str) -> None:
+    async def _open_url(self, url: str, came_from: StoredArticle | None = None) -> None:
         try:
             stored = await self.library.open_url(url)
         except Exception as exc:  # noqa: BLE001
@@ -560,8 +631,19 @@ class MainScreen(Screen[None]):
             self.reader_app.report_error(_about("Could not open", url, exc), exc)
             return
         self.status.set_activity("")
+        if self.reader_app.mark_read_on_open and not stored.summary.read:
+            # Opened like any other article, so read like any other.
+            self._keep_in_view(stored.summary.id)
+            try:
+                self.library.set_read(stored.summary.id, True)
+            except Exception as exc:  # noqa: BLE001 - a read-only store can still be read
+                self.reader_app.report_error("Could not mark the article read", exc)
+            else:
+                stored = replace(stored, summary=replace(stored.summary, read=True))
+        if came_from is not None and came_from.summary.id != stored.summary.id:
+            self.back_stack.append((came_from, self.open_index))
         self.post_message(ArticleLoaded(stored, None))
-        self.post_message(LibraryChanged())
+        self.post_message(LibraryChanged(article_id=stored.summary.id))
 
     # --- unread navigation -----------------------------------------------------------
     def action_next_unread(self, step: int) -> None:
@@ -727,7 +809,7 @@ class MainScreen(Screen[None]):
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.load_feeds()
-        self.reload_list(cursor=self.article_list.cursor, keep=True)
+        self.reload_list(cursor=self.article_list.cursor, keep=True, follow=message.article_id)
 
     def action_show_log(self) -> None:
         self.reader_app.action_show_log()
