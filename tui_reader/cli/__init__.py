@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         library_commands.register(subparsers, _common)
+    from tui_reader.cli import manage
+
+    manage.register(subparsers, _common)
     return parser
 
 

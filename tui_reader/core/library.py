@@ -239,6 +239,33 @@ class Library:
         """Mark several articles read in one transaction."""
         self.store.set_read_many(article_ids, True)
 
+    def mark_read_where(
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        below: int | None = None,
+        older_than: datetime | None = None,
+    ) -> list[int]:
+        """Mark read the unread articles of a view, feed or tag, in one transaction.
+
+        ``below`` keeps only the articles listed after that one (older than the cursor);
+        ``older_than`` only those dated before it. Returns the ids that changed, for
+        :meth:`mark_unread` to undo.
+        """
+        return self.store.mark_read_where(
+            view=view,
+            feed_id=feed_id,
+            tag=tag,
+            below=below,
+            before=older_than.timestamp() if older_than is not None else None,
+        )
+
+    def mark_unread(self, article_ids: Sequence[int]) -> None:
+        """Mark these articles unread again, in one transaction (undo of a mark-all)."""
+        self.store.set_read_many(article_ids, False)
+
     def set_starred(self, article_id: int, starred: bool = True) -> None:
         self.store.set_flag(article_id, "starred", starred)
 
@@ -256,6 +283,17 @@ class Library:
         """Unsubscribe and delete the feed's articles (starred ones too)."""
         if not self.store.remove_feed(feed_id):
             raise StorageError(f"no feed with id {feed_id}")
+
+    def rename_feed(self, feed_id: int, title: str | None) -> None:
+        """Show the feed under ``title`` from now on (refreshes keep it); ``None`` undoes it."""
+        if not self.store.rename_feed(feed_id, title):
+            raise StorageError(f"no feed with id {feed_id}")
+
+    def set_tags(self, feed_id: int, tags: Sequence[str]) -> None:
+        """Replace the feed's tags."""
+        if self.store.feed(feed_id) is None:
+            raise StorageError(f"no feed with id {feed_id}")
+        self.store.set_feed_tags(feed_id, tags)
 
     def find_feed(self, ref: str) -> int:
         """A feed id from what a user typed: an id, or a feed's URL."""

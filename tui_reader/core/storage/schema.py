@@ -105,5 +105,9 @@ V4: tuple[str, ...] = (
     "UPDATE articles SET page_attempts = 1 WHERE page_error IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+# A title the user gave a feed. Refreshes keep writing the feed's own title to ``title``;
+# everything shown uses ``coalesce(user_title, title)``, so a rename survives them.
+FEED_USER_TITLE: tuple[str, ...] = ("ALTER TABLE feeds ADD COLUMN user_title TEXT",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, FEED_USER_TITLE)
 SCHEMA_VERSION = len(MIGRATIONS)

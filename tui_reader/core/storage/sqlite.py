@@ -262,7 +262,8 @@ class FeedUpdate:
 
 
 _SUMMARY_COLUMNS = (
-    "a.id, a.feed_id, f.title, a.title, a.url, a.published, a.read, a.starred, a.summary_only"
+    "a.id, a.feed_id, coalesce(f.user_title, f.title), a.title, a.url, a.published, a.read, "
+    "a.starred, a.summary_only"
 )
 _KNOWN_COLUMNS = (
     "id, guid, url, title, author, published, updated, summary_only, feed_summary_html, "
@@ -566,7 +567,8 @@ class Store:
     def feed_rows(self, feed_ids: Sequence[int] | None = None) -> list[FeedRow]:
         """Fetch state of the given feeds (all when ``None``), in id order."""
         sql = (
-            "SELECT id, url, title, site_url, kind, etag, last_modified, last_refresh, "
+            "SELECT id, url, coalesce(user_title, title), site_url, kind, etag, last_modified, "
+            "last_refresh, "
             "last_error FROM feeds"
         )
         with self._reading() as conn:
@@ -606,8 +608,8 @@ class Store:
             for feed_id, tag in conn.execute("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
                 tags.setdefault(feed_id, []).append(tag)
             rows = conn.execute(
-                "SELECT id, url, title, site_url, kind, last_refresh, last_error FROM feeds "
-                "ORDER BY kind = 'saved', lower(title), id"
+                "SELECT id, url, coalesce(user_title, title) AS shown, site_url, kind, "
+                "last_refresh, last_error FROM feeds ORDER BY kind = 'saved', lower(shown), id"
             ).fetchall()
         return [
             FeedInfo(
@@ -630,6 +632,36 @@ class Store:
         with self._writing() as conn:
             cursor = conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return cursor.rowcount > 0
+
+    def change_marker(self) -> tuple[Any, ...]:
+        """A cheap value that changes when articles arrive or feeds are refreshed, added or
+        removed, by this process or another (a ``fetch`` from cron)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT (SELECT max(id) FROM articles), (SELECT count(*) FROM feeds), "
+                "(SELECT max(last_refresh) FROM feeds)"
+            ).fetchone()
+        return tuple(row)
+
+    def rename_feed(self, feed_id: int, title: str | None) -> bool:
+        """Give a feed the user's title (``None`` or blank: back to the feed's own title).
+
+        Returns False when there is no such feed.
+        """
+        title = clean_line(title or "") or None
+        with self._writing() as conn:
+            cursor = conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title, feed_id))
+        return cursor.rowcount > 0
+
+    def set_feed_tags(self, feed_id: int, tags: Iterable[str]) -> None:
+        """Replace a feed's tags (blank ones are dropped; an empty list removes them all)."""
+        wanted = list(dict.fromkeys(t for t in (clean_line(tag) for tag in tags) if t))
+        with self._writing() as conn:
+            conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                [(feed_id, tag) for tag in wanted],
+            )
 
     def set_feed_error(self, feed_id: int, error: str | None) -> None:
         with self._writing() as conn:
@@ -1051,6 +1083,46 @@ class Store:
             conn.executemany(
                 "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
             )
+
+    def mark_read_where(
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        below: int | None = None,
+        before: float | None = None,
+    ) -> list[int]:
+        """Mark read every unread article of a selection, in one transaction.
+
+        Args:
+            view, feed_id, tag: the selection, as for :meth:`list_articles`.
+            below: only the articles listed after this one (older, in list order).
+            before: only the articles whose list date is before this epoch time.
+
+        Returns:
+            The ids that changed (to undo with ``set_read_many(ids, False)``).
+        """
+        where, params = self._where(view, feed_id, tag)
+        clauses = [where.removeprefix(" WHERE ")] if where else []
+        clauses.append("a.read = 0")
+        if below is not None:
+            # Rows are listed by (sort_date, id) descending: "after" is smaller in both.
+            clauses.append(
+                "(a.sort_date < (SELECT sort_date FROM articles WHERE id = ?) OR "
+                "(a.sort_date = (SELECT sort_date FROM articles WHERE id = ?) AND a.id < ?))"
+            )
+            params += [below, below, below]
+        if before is not None:
+            clauses.append("a.sort_date < ?")
+            params.append(before)
+        sql = f"SELECT a.id FROM articles a WHERE {' AND '.join(clauses)}"
+        with self._writing() as conn:
+            ids = [int(row[0]) for row in conn.execute(sql, params)]
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"UPDATE articles SET read = 1 WHERE id IN ({marks})", chunk)
+        return ids
 
     def set_page(self, article_id: int, article: Article) -> None:
         """Store the cleaned page of an article that had only the feed's summary."""

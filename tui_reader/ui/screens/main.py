@@ -24,7 +24,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
-from tui_reader.core.models import ArticleSummary, RefreshProgress, StoredArticle
+from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
 from tui_reader.ui.messages import (
     ArticleLoaded,
@@ -48,6 +48,8 @@ logger = logging.getLogger("tui_reader.ui")
 Pane = Literal["feeds", "articles", "reader"]
 PANES: tuple[Pane, ...] = ("feeds", "articles", "reader")
 NARROW_BELOW = 100
+STORE_POLL_SECONDS = 5.0
+"""How often the app looks whether another process changed the store."""
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
@@ -132,6 +134,10 @@ class MainScreen(Screen[None]):
                 tooltip="Add a feed or a page by URL"),
         Binding("e", "show_log", "Log", id="show_log",
                 tooltip="Errors of this session"),
+        Binding("A", "mark_all_read", "All read", id="mark_all_read",
+                tooltip="Mark the list, or all below the cursor, read"),
+        Binding("u", "undo_mark_read", "Undo", show=False, id="undo_mark_read",
+                tooltip="Undo the last mark-all-read"),
     ]  # fmt: skip
 
     @dataclass
@@ -148,6 +154,23 @@ class MainScreen(Screen[None]):
     class CursorTo(Message):
         index: int
 
+    @dataclass
+    class NoMoreUnread(Message):
+        """``n`` found nothing more in this list; the next feed may have some."""
+
+        open_it: bool
+
+    @dataclass
+    class MarkedRead(Message):
+        """A mark-all-read (or its undo) was stored."""
+
+        ids: list[int]
+        undone: bool = False
+
+    @dataclass
+    class StoreChanged(Message):
+        """Another process (a ``fetch`` from cron) changed the store."""
+
     def __init__(self) -> None:
         super().__init__()
         self.selection = Selection("view", "all", title="All")
@@ -156,6 +179,10 @@ class MainScreen(Screen[None]):
         self.pane: Pane = "articles"
         self.back_stack: list[tuple[StoredArticle, int | None]] = []
         """Articles left by following a link, newest last: ``h``/Esc returns to them."""
+        self.last_marked: list[int] = []
+        """The articles the last mark-all-read changed (``u`` marks them unread again)."""
+        self._unread_after_load: bool | None = None
+        self._store_marker: tuple[object, ...] | None = None
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -194,6 +221,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._mount_footer)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
+        self._start_timers()
         startup, self.reader_app.startup = self.reader_app.startup, None
         if startup is None:
             self.reload_list()
@@ -203,6 +231,17 @@ class MainScreen(Screen[None]):
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
         self.load_feeds()
+
+    def _start_timers(self) -> None:
+        config = self.library.config
+        minutes = getattr(config, "refresh_minutes", 0)
+        if not self.reader_app.offline:
+            if getattr(config, "refresh_on_start", False):
+                self.call_after_refresh(self._timed_refresh)
+            if minutes > 0:
+                self.set_interval(minutes * 60, self._timed_refresh, name="timed-refresh")
+        # Articles a `fetch` from cron stores while the app is open show up by themselves.
+        self.set_interval(STORE_POLL_SECONDS, self._poll_store, name="store-poll")
 
     async def _mount_footer(self) -> None:
         await self.mount(Footer(compact=True))
@@ -330,6 +369,9 @@ class MainScreen(Screen[None]):
         self.status.set_view(message.source.label, message.count)
         if message.focus:
             self.show_pane("articles")
+        if self._unread_after_load is not None:
+            open_it, self._unread_after_load = self._unread_after_load, None
+            self._find_unread(-1, 1, open_it)
 
     @on(Tree.NodeSelected, "#feeds")
     def _feed_selected(self, event: Tree.NodeSelected[Selection]) -> None:
@@ -669,6 +711,9 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not read the articles", exc)
             return
+        if step > 0:
+            self.post_message(self.NoMoreUnread(open_it))
+            return
         self.app.call_from_thread(self.notify, "No more unread articles.", markup=False)
 
     def on_main_screen_cursor_to(self, message: CursorTo) -> None:
@@ -717,6 +762,10 @@ class MainScreen(Screen[None]):
         self._start_refresh(None, "all feeds")
 
     def action_refresh_feed(self) -> None:
+        under = self._tree_feed() if self.pane == "feeds" else None
+        if under is not None:
+            self._start_refresh([under.id], clean_line(under.title) or "this feed")
+            return
         feed_id = self.selection.feed_id if self.selection.kind == "feed" else None
         if feed_id is None:
             summary = self.current_summary()
@@ -813,3 +862,282 @@ class MainScreen(Screen[None]):
 
     def action_show_log(self) -> None:
         self.reader_app.action_show_log()
+
+    # --- mark all read ---------------------------------------------------------------
+    def action_mark_all_read(self) -> None:
+        from tui_reader.ui.screens.choice import ChoiceDialog
+
+        answers: list[tuple[str, str]] = []
+        if self.pane == "feeds":
+            node = self.feed_tree.cursor_node
+            data = node.data if node is not None else None
+            if data is None:
+                self.notify("No feed selected.", markup=False, severity="warning")
+                return
+            name = data.title or data.view.capitalize()
+            answers.append(("tree", f"Every unread article of {name}"))
+        else:
+            source = self.article_list.source
+            if source is None or self.article_list.count == 0:
+                self.notify("No articles here.", markup=False, severity="warning")
+                return
+            answers.append(("list", f"Everything in this list ({source.label})"))
+            if self.article_list.cursor < self.article_list.count - 1:
+                answers.append(("older", "Everything below the cursor (older articles)"))
+        answers.append(("cancel", "Cancel"))
+        self.app.push_screen(ChoiceDialog("Mark as read", answers), self._mark_chosen)
+
+    def _mark_chosen(self, choice: str | None) -> None:
+        if choice in (None, "cancel"):
+            return
+        if choice == "tree":
+            node = self.feed_tree.cursor_node
+            data = node.data if node is not None else None
+            if data is not None:
+                view = data.view if data.kind == "view" else "all"
+                self._mark_selection(view, data.feed_id, data.tag, None)
+            return
+        source = self.article_list.source
+        below = None
+        if choice == "older":
+            row = self.article_list.cached(self.article_list.cursor)
+            if row is None:
+                return
+            below = row.id
+        if isinstance(source, LibrarySource):
+            sel = source.selection
+            self._mark_selection(sel.view, sel.feed_id, sel.tag, below)
+        elif source is not None:
+            start = self.article_list.cursor + 1 if choice == "older" else 0
+            self._mark_rows(source, start)
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _mark_selection(
+        self, view: View, feed_id: int | None, tag: str | None, below: int | None
+    ) -> None:
+        try:
+            ids = self.library.mark_read_where(view=view, feed_id=feed_id, tag=tag, below=below)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not mark the articles read", exc)
+            return
+        self.post_message(self.MarkedRead(ids))
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _mark_rows(self, source: ArticleSource, start: int) -> None:
+        """Mark read the unread rows of a fixed list (search results) from ``start`` on."""
+        try:
+            rows = source.fetch(max(0, source.count() - start), start)
+            ids = [row.id for row in rows if not row.read]
+            self.library.mark_all_read(ids)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not mark the articles read", exc)
+            return
+        self.post_message(self.MarkedRead(ids))
+
+    def action_undo_mark_read(self) -> None:
+        if not self.last_marked:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        ids, self.last_marked = self.last_marked, []
+        self._unmark(ids)
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _unmark(self, ids: list[int]) -> None:
+        try:
+            self.library.mark_unread(ids)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not undo", exc)
+            return
+        self.post_message(self.MarkedRead(ids, undone=True))
+
+    def on_main_screen_marked_read(self, message: MarkedRead) -> None:
+        count = len(message.ids)
+        plural = "" if count == 1 else "s"
+        if message.undone:
+            self.notify(f"{count} article{plural} unread again.", markup=False)
+        else:
+            self.last_marked = message.ids
+            hint = " (u undoes)" if count else ""
+            self.notify(f"Marked {count} article{plural} read{hint}.", markup=False)
+        stored = self.reader.stored
+        if stored is not None and stored.summary.id in message.ids:
+            summary = replace(stored.summary, read=not message.undone)
+            self.reader.stored = replace(stored, summary=summary)
+        self.load_feeds()
+        self.reload_list(cursor=self.article_list.cursor, keep=True)
+
+    # --- unread navigation across feeds ----------------------------------------------
+    def on_main_screen_no_more_unread(self, message: NoMoreUnread) -> None:
+        following = self._next_feed_with_unread()
+        if following is None:
+            self.notify("No more unread articles.", markup=False)
+            return
+        self.selection = Selection(
+            "feed", self.selection.view, feed_id=following.id,
+            title=clean_line(following.title) or following.url,
+        )  # fmt: skip
+        self.feed_tree.select_data(self.selection)
+        self.search_query = None
+        self.open_index = None
+        self.back_stack.clear()
+        self._unread_after_load = message.open_it
+        self.notify(f"Next feed: {clean_line(following.title)}", markup=False)
+        self._load_list(LibrarySource(self.library, self.selection), 0, False)
+
+    def _next_feed_with_unread(self) -> FeedInfo | None:
+        """The first feed after the shown one, in the tree's order, with unread articles."""
+        if self.selection.kind != "feed" or self.search_query is not None:
+            return None
+        order: list[FeedInfo] = []
+        by_id = {feed.id: feed for feed in self.feed_tree.feeds}
+        for node in self.feed_tree._walk(self.feed_tree.root):
+            data = node.data
+            if data is not None and data.kind == "feed" and data.feed_id in by_id:
+                feed = by_id[data.feed_id]
+                if feed not in order:
+                    order.append(feed)
+        ids = [feed.id for feed in order]
+        if self.selection.feed_id not in ids:
+            return None
+        start = ids.index(self.selection.feed_id)
+        for feed in order[start + 1 :]:
+            if feed.unread > 0:
+                return feed
+        return None
+
+    def on_reader_pane_end_reached(self) -> None:
+        # Space on the last page of an article: on to the next unread one.
+        self.action_next_unread(1)
+
+    # --- feeds: remove, rename, tag, last error --------------------------------------
+    def _tree_feed(self) -> FeedInfo | None:
+        node = self.feed_tree.cursor_node
+        data = node.data if node is not None else None
+        if data is None or data.kind != "feed":
+            return None
+        return next((f for f in self.feed_tree.feeds if f.id == data.feed_id), None)
+
+    def _require_tree_feed(self) -> FeedInfo | None:
+        feed = self._tree_feed() if self.pane == "feeds" else None
+        if feed is None:
+            self.notify("Select a feed in the feeds pane first.", markup=False,
+                        severity="warning")  # fmt: skip
+        return feed
+
+    def action_remove_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is None:
+            return
+        from tui_reader.ui.screens.choice import ChoiceDialog
+
+        name = clean_line(feed.title) or feed.url
+        question = f"Unsubscribe from {name} and delete its {feed.total} articles?"
+        answers = [("keep", "No, keep it"), ("remove", "Yes, remove the feed")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "remove":
+                self._remove_feed(feed.id, name)
+
+        self.app.push_screen(ChoiceDialog(question, answers), chosen)
+
+    @work(thread=True, group="feed-edit", exit_on_error=False)
+    def _remove_feed(self, feed_id: int, name: str) -> None:
+        try:
+            self.library.remove_feed(feed_id)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not remove the feed", exc)
+            return
+        self.app.call_from_thread(self._feed_removed, feed_id, name)
+
+    def _feed_removed(self, feed_id: int, name: str) -> None:
+        self.notify(f"Removed {name}", markup=False)
+        if self.selection.feed_id == feed_id:
+            self.selection = Selection("view", self.selection.view,
+                                       title=self.selection.view.capitalize())  # fmt: skip
+            self.reader.clear()
+        self.load_feeds()
+        self.reload_list()
+
+    def action_rename_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is None:
+            return
+        from tui_reader.ui.screens.choice import EditDialog
+
+        def chosen(title: str | None) -> None:
+            if title is not None:
+                self._edit_feed(feed.id, "title", title)
+
+        dialog = EditDialog("Rename the feed (empty: its own title again)", feed.title)
+        self.app.push_screen(dialog, chosen)
+
+    def action_tag_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is None:
+            return
+        from tui_reader.ui.screens.choice import EditDialog
+
+        def chosen(tags: str | None) -> None:
+            if tags is not None:
+                self._edit_feed(feed.id, "tags", tags)
+
+        dialog = EditDialog(
+            f"Tags of {clean_line(feed.title)} (comma-separated; empty: none)",
+            ", ".join(feed.tags),
+            "news, tech/linux",
+        )
+        self.app.push_screen(dialog, chosen)
+
+    @work(thread=True, group="feed-edit", exit_on_error=False)
+    def _edit_feed(self, feed_id: int, what: str, value: str) -> None:
+        try:
+            if what == "title":
+                self.library.rename_feed(feed_id, value or None)
+            else:
+                self.library.set_tags(feed_id, [t.strip() for t in value.split(",")])
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not change the feed", exc)
+            return
+        self.post_message(LibraryChanged())
+
+    @on(Tree.NodeHighlighted, "#feeds")
+    def _feed_highlighted(self, event: Tree.NodeHighlighted[Selection]) -> None:
+        data = event.node.data
+        feed = None
+        if data is not None and data.kind == "feed":
+            feed = next((f for f in self.feed_tree.feeds if f.id == data.feed_id), None)
+        error = clean_line(feed.last_error) if feed is not None and feed.last_error else ""
+        # The row carries a "!"; the reason itself, when the feed is under the cursor.
+        self.feed_tree.tooltip = f"Last error: {error}" if error else None
+        if self.pane == "feeds":
+            self.status.set_activity(f"last error: {error}" if error else "")
+
+    # --- refresh on a timer, and the store changing underneath -----------------------
+    def _timed_refresh(self) -> None:
+        if self.reader_app.offline:
+            return
+        if any(w.group == "refresh" and not w.is_finished for w in self.workers):
+            return  # the one under way will do
+        self.status.set_activity("refreshing all feeds…")
+        self._refresh(None)
+
+    def _poll_store(self) -> None:
+        if any(w.group in ("refresh", "store-poll") and not w.is_finished for w in self.workers):
+            return  # a refresh of our own reloads when it ends
+        self._check_store()
+
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
+    def _check_store(self) -> None:
+        try:
+            marker = self.library.store.change_marker()
+        except Exception as exc:  # noqa: BLE001 - tried again at the next tick
+            logger.warning("could not look at the store: %s", exc)
+            return
+        previous, self._store_marker = self._store_marker, marker
+        if previous is not None and marker != previous:
+            self.post_message(self.StoreChanged())
+
+    def on_main_screen_store_changed(self, message: StoreChanged) -> None:
+        self.load_feeds()
+        if self.search_query is None:
+            self.reload_list(cursor=self.article_list.cursor, keep=True)
