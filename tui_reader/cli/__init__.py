@@ -34,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "A terminal news reader. With no command, opens the reader app; "
-            "the commands below work without it (from scripts or cron)."
+            "A terminal news reader. With no command, opens the reader app (it needs a "
+            "terminal); the commands below work without it (from scripts or cron)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -40,7 +40,9 @@ def register(
             "and kept in the Saved feed, to read later."
         ),
     )
-    p.add_argument("url", metavar="URL", help="an http(s) URL: a feed, a site or an article")
+    p.add_argument(
+        "url", metavar="URL", help="an http(s) URL (or host/path: https): a feed, site or page"
+    )
     p.add_argument(
         "--tag",
         "-t",
@@ -78,8 +80,9 @@ def register(
         description=(
             "Refresh all feeds, or the ones given, and store new articles. Each new article's "
             "page is fetched and cleaned so it can be read offline; where that fails the "
-            "feed's own text is kept and the page is retried next time. Exits with status 0 "
-            "unless no feed at all could be refreshed."
+            "feed's own text is kept and the page is retried next time. Piped, each feed is "
+            "one tab-separated line (ok or failed, title, new articles, error) and a summary "
+            "goes to stderr. Exits with status 0 unless no feed at all could be refreshed."
         ),
     )
     p.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids or URLs (default: all)")

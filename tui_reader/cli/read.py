@@ -33,7 +33,11 @@ def register(
             "comments or teasers. A URL already in the store is answered from the store."
         ),
     )
-    parser.add_argument("source", metavar="SOURCE", help="an http(s) URL, a file path, or -")
+    parser.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="an http(s) URL, a file path, or - (not a file: host/path means https)",
+    )
     parser.add_argument(
         "--format", "-f", choices=FORMATS, default="markdown", help="output format (markdown)"
     )
