@@ -253,3 +253,19 @@ async def test_no_refresh_on_start_when_offline(
         assert not http_server.requests_for("/feed.xml")
     finally:
         library.close()
+
+
+async def test_mark_all_read_is_in_the_command_palette(library: Library) -> None:
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"mark all read")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "1")
+        await settle(pilot)
+        assert unread_titles(library) == set()
