@@ -1116,12 +1116,13 @@ class Store:
         if before is not None:
             clauses.append("a.sort_date < ?")
             params.append(before)
-        sql = f"SELECT a.id FROM articles a WHERE {' AND '.join(clauses)}"
+        chosen = f"SELECT a.id FROM articles a WHERE {' AND '.join(clauses)}"
         with self._writing() as conn:
-            ids = [int(row[0]) for row in conn.execute(sql, params)]
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                conn.execute(f"UPDATE articles SET read = 1 WHERE id IN ({marks})", chunk)
+            # The ids first (for undo), then one statement over the same selection: inside
+            # one write transaction nothing can change in between.
+            ids = [int(row[0]) for row in conn.execute(chosen, params)]
+            if ids:
+                conn.execute(f"UPDATE articles SET read = 1 WHERE id IN ({chosen})", params)
         return ids
 
     def set_page(self, article_id: int, article: Article) -> None:

@@ -134,7 +134,7 @@ class MainScreen(Screen[None]):
                 tooltip="Add a feed or a page by URL"),
         Binding("e", "show_log", "Log", id="show_log",
                 tooltip="Errors of this session"),
-        Binding("A", "mark_all_read", "All read", id="mark_all_read",
+        Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read",
                 tooltip="Mark the list, or all below the cursor, read"),
         Binding("u", "undo_mark_read", "Undo", show=False, id="undo_mark_read",
                 tooltip="Undo the last mark-all-read"),
