@@ -269,3 +269,55 @@ async def test_mark_all_read_is_in_the_command_palette(library: Library) -> None
         await press(pilot, "1")
         await settle(pilot)
         assert unread_titles(library) == set()
+
+
+async def test_refresh_minutes_refreshes_on_a_timer(
+    data_dir: Path, isolated_dirs: Path, http_server, monkeypatch
+) -> None:
+    from tui_reader.ui.screens import main as main_module
+
+    monkeypatch.setattr(main_module, "MINUTE", 0.3)
+    http_server.add("/timed.xml", b"<rss version='2.0'><channel><title>T</title></channel></rss>",
+                    content_type="application/rss+xml")  # fmt: skip
+    (isolated_dirs / "config" / "config.toml").write_text(
+        "[fetch]\nrefresh_minutes = 1\nretries = 0\n", encoding="utf-8"
+    )
+    fill_store(data_dir, StoreSpec(feeds=[(http_server.url("/timed.xml"), "Timed", (), [])]))
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            assert not http_server.requests_for("/timed.xml")  # not on start: not asked to
+            assert await wait_until(
+                pilot, lambda: len(http_server.requests_for("/timed.xml")) >= 2, pauses=600
+            )
+    finally:
+        library.close()
+
+
+async def test_R_in_the_feeds_pane_refreshes_the_feed_under_the_cursor(
+    data_dir: Path, http_server
+) -> None:
+    for name in ("one", "two"):
+        http_server.add(f"/{name}.xml", b"<rss version='2.0'><channel><title>x</title>"
+                        b"</channel></rss>", content_type="application/rss+xml")  # fmt: skip
+    fill_store(data_dir, StoreSpec(feeds=[
+        (http_server.url("/one.xml"), "One", (), [record(0, "A")]),
+        (http_server.url("/two.xml"), "Two", (), [record(1, "B")]),
+    ]))  # fmt: skip
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            main = main_screen(app)
+            main.show_pane("feeds")
+            tree = app.query_one(FeedTree)
+            two = next(f for f in tree.feeds if f.title == "Two")
+            tree.select_data(main.selection.__class__("feed", feed_id=two.id))
+            await press(pilot, "R")
+            await settle(pilot)
+            assert http_server.requests_for("/two.xml")
+            assert not http_server.requests_for("/one.xml")
+    finally:
+        library.close()

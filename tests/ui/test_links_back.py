@@ -93,3 +93,54 @@ async def test_following_a_link_reads_lists_and_back_returns(linked) -> None:
         # ... then to the list.
         await press(pilot, "h")
         assert main_screen(app).pane == "articles"
+
+
+def _page(title: str, link: str | None) -> bytes:
+    words = "Plain words of a real article, enough of them for the cleaner to keep. " * 8
+    more = f'<p>Read on: <a href="{link}">the next page</a>.</p>' if link else ""
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{words}</p><p>{words}</p>{more}</article></body></html>"
+    ).encode()
+
+
+async def test_back_walks_a_chain_of_links_then_returns_to_the_list(
+    data_dir: Path, http_server: LocalServer
+) -> None:
+    second = http_server.url("/second.html")
+    http_server.add("/first.html", _page("First page", second), content_type="text/html")
+    http_server.add("/second.html", _page("Second page", None), content_type="text/html")
+    fill_store(data_dir, StoreSpec(feeds=[("https://example.invalid/feed", "Stored", (), [
+        record(0, "Where it starts", links=(http_server.url("/first.html"),)),
+    ])]))  # fmt: skip
+    library = Library.open(data_dir)
+    try:
+        app = make_app(library)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            reader = app.query_one(ReaderPane)
+
+            def title() -> str:
+                assert reader.stored is not None
+                return reader.stored.summary.title
+
+            await press(pilot, "enter")
+            assert title() == "Where it starts"
+            await press(pilot, "L", "1")
+            await settle(pilot)
+            assert title() == "First page"
+            await press(pilot, "L")
+            assert isinstance(app.screen, LinksScreen)
+            links = [url for _, url in app.screen.links]
+            await press(pilot, str(links.index(second) + 1))
+            await settle(pilot)
+            assert title() == "Second page"
+            assert library.article_by_url(second) is not None
+            await press(pilot, "h")
+            assert title() == "First page" and main_screen(app).pane == "reader"
+            await press(pilot, "escape")
+            assert title() == "Where it starts" and main_screen(app).pane == "reader"
+            await press(pilot, "h")
+            assert main_screen(app).pane == "articles"
+    finally:
+        library.close()

@@ -48,6 +48,8 @@ logger = logging.getLogger("tui_reader.ui")
 Pane = Literal["feeds", "articles", "reader"]
 PANES: tuple[Pane, ...] = ("feeds", "articles", "reader")
 NARROW_BELOW = 100
+MINUTE = 60.0
+"""Seconds in a minute of ``refresh_minutes`` (a name, so tests can shorten it)."""
 STORE_POLL_SECONDS = 5.0
 """How often the app looks whether another process changed the store."""
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
@@ -239,7 +241,7 @@ class MainScreen(Screen[None]):
             if getattr(config, "refresh_on_start", False):
                 self.call_after_refresh(self._timed_refresh)
             if minutes > 0:
-                self.set_interval(minutes * 60, self._timed_refresh, name="timed-refresh")
+                self.set_interval(minutes * MINUTE, self._timed_refresh, name="timed-refresh")
         # Articles a `fetch` from cron stores while the app is open show up by themselves.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store, name="store-poll")
 
