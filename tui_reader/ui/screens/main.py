@@ -235,7 +235,7 @@ class MainScreen(Screen[None]):
         self.load_feeds()
 
     def _start_timers(self) -> None:
-        config = self.library.config
+        config = getattr(self.library, "config", None)
         minutes = getattr(config, "refresh_minutes", 0)
         if not self.reader_app.offline:
             if getattr(config, "refresh_on_start", False):
