@@ -8,6 +8,7 @@ so the reader takes the whole screen and Escape goes back to the list.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import webbrowser
@@ -679,7 +680,8 @@ class MainScreen(Screen[None]):
             # Opened like any other article, so read like any other.
             self._keep_in_view(stored.summary.id)
             try:
-                self.library.set_read(stored.summary.id, True)
+                # In a thread: a store busy with a cron fetch must not freeze the screen.
+                await asyncio.to_thread(self.library.set_read, stored.summary.id, True)
             except Exception as exc:  # noqa: BLE001 - a read-only store can still be read
                 self.reader_app.report_error("Could not mark the article read", exc)
             else:
