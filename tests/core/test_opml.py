@@ -172,3 +172,19 @@ def test_round_trip_keeps_urls_titles_sites_and_tags() -> None:
     assert sorted((o.url, o.title, o.site_url, o.tags) for o in outlines) == sorted(
         (f.url, f.title, f.site_url, f.tags) for f in feeds
     )
+
+
+def test_path_tags_are_exported_as_nested_folders_and_read_back() -> None:
+    feeds = [
+        FeedInfo(id=1, url="https://a.example/f", title="A", tags=("News/Tech",)),
+        FeedInfo(id=2, url="https://b.example/f", title="B", tags=("News",)),
+    ]
+    document = write_opml(feeds)
+    body = ET.fromstring(document).find("body")
+    assert body is not None
+    (news,) = body.findall("outline")
+    assert news.get("text") == "News"
+    tech = next(o for o in news.findall("outline") if o.get("text") == "Tech")
+    assert [o.get("xmlUrl") for o in tech.findall("outline")] == ["https://a.example/f"]
+    again = {o.url: o.tags for o in parse_opml(document.encode())}
+    assert again == {"https://a.example/f": ("News/Tech",), "https://b.example/f": ("News",)}

@@ -7,8 +7,9 @@ attribute (comma-separated, slash-delimited paths: ``/News/Tech`` gives ``News/T
 Only http(s) feed URLs are kept. The file is untrusted XML, so entity declarations are
 refused before ``xml.etree`` sees it.
 
-Export writes OPML 2.0 with one folder per tag: each feed sits under its first tag and lists
-all its tags in ``category``, so a round trip keeps every tag.
+Export writes OPML 2.0 with one folder per tag (nested for a path tag like ``News/Tech``):
+each feed sits under its first tag and lists all its tags in ``category``, so a round trip
+keeps every tag.
 """
 
 from __future__ import annotations
@@ -122,10 +123,17 @@ def write_opml(feeds: Iterable[FeedInfo], title: str = "tui-reader subscriptions
             folders.setdefault(tags[0], []).append(feed)
         else:
             loose.append(feed)
+    made: dict[tuple[str, ...], ET.Element] = {}
     for name in sorted(folders, key=str.casefold):
-        folder = ET.SubElement(body, "outline", text=name, title=name)
+        # A path tag (News/Tech) is written as nested folders, as it was read.
+        parent, path = body, tuple[str, ...]()
+        for step in [part for part in name.split("/") if part.strip()] or [name]:
+            path = (*path, step)
+            if path not in made:
+                made[path] = ET.SubElement(parent, "outline", text=step, title=step)
+            parent = made[path]
         for feed in folders[name]:
-            _feed_outline(folder, feed)
+            _feed_outline(parent, feed)
     for feed in loose:
         _feed_outline(body, feed)
     ET.indent(root, space="  ")
