@@ -655,7 +655,9 @@ class Store:
 
     def set_feed_tags(self, feed_id: int, tags: Iterable[str]) -> None:
         """Replace a feed's tags (blank ones are dropped; an empty list removes them all)."""
-        wanted = list(dict.fromkeys(t for t in (clean_line(tag) for tag in tags) if t))
+        # "a / b/" is the path tag "a/b", as OPML folders give it; "/" alone is no tag.
+        paths = ("/".join(p.strip() for p in clean_line(t).split("/") if p.strip()) for t in tags)
+        wanted = list(dict.fromkeys(path for path in paths if path))
         with self._writing() as conn:
             conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
             conn.executemany(
