@@ -19,25 +19,15 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.store import timed  # noqa: E402
 from tui_reader.core.models import Article  # noqa: E402
 from tui_reader.core.storage import ArticleRecord, FeedUpdate, Store  # noqa: E402
-
-
-def timed(func, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
-    """The median wall time of ``func()`` over ``repeat`` runs, in milliseconds."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> int:

@@ -10,10 +10,11 @@ import pytest
 
 from tests.httpserver import LocalServer
 from tui_reader.core.library import Library
+from tui_reader.core.models import FeedInfo
 from tui_reader.core.storage import Store
 from tui_reader.ui.screens.choice import ChoiceDialog, EditDialog
 from tui_reader.ui.widgets.article_list import ArticleList
-from tui_reader.ui.widgets.feed_tree import FeedTree
+from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 
 from .conftest import NOW, StoreSpec, fill_store, record
@@ -24,6 +25,16 @@ WIDE = (160, 48)
 
 def unread_titles(library: Library) -> set[str]:
     return {a.title for a in library.articles(view="unread", limit=1000)}
+
+
+def cursor_on_feed(app, title: str) -> FeedInfo:
+    """Focus the feeds pane with its cursor on the feed called ``title``."""
+    main = main_screen(app)
+    main.show_pane("feeds")
+    tree = app.query_one(FeedTree)
+    feed = next(f for f in tree.feeds if f.title == title)
+    tree.select_data(Selection("feed", feed_id=feed.id))
+    return feed
 
 
 async def test_A_marks_the_list_read_and_u_undoes(library: Library) -> None:
@@ -62,11 +73,7 @@ async def test_A_in_the_feeds_pane_marks_the_feed_under_the_cursor(library: Libr
     app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        main = main_screen(app)
-        main.show_pane("feeds")
-        tree = app.query_one(FeedTree)
-        feed = next(f for f in tree.feeds if f.title == "Miscellany")
-        tree.select_data(main.selection.__class__("feed", feed_id=feed.id))
+        feed = cursor_on_feed(app, "Miscellany")
         await press(pilot, "A", "1")
         await settle(pilot)
     misc = {a.title for a in library.articles(feed_id=feed.id, limit=100)}
@@ -90,10 +97,7 @@ async def test_n_at_the_end_of_a_feed_moves_to_the_next_feeds_unread(two_feeds) 
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         main = main_screen(app)
-        main.show_pane("feeds")
-        tree = app.query_one(FeedTree)
-        one = next(f for f in tree.feeds if f.title == "One")
-        tree.select_data(main.selection.__class__("feed", feed_id=one.id))
+        one = cursor_on_feed(app, "One")
         await press(pilot, "enter")  # show One
         assert main.selection.feed_id == one.id
         await press(pilot, "enter")  # read One A
@@ -123,11 +127,7 @@ async def test_remove_rename_and_tag_a_feed_from_the_feeds_pane(library: Library
     app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        main = main_screen(app)
-        tree = app.query_one(FeedTree)
-        misc = next(f for f in tree.feeds if f.title == "Miscellany")
-        main.show_pane("feeds")
-        tree.select_data(main.selection.__class__("feed", feed_id=misc.id))
+        misc = cursor_on_feed(app, "Miscellany")
         # Rename.
         await press(pilot, "c")
         assert isinstance(app.screen, EditDialog)
@@ -137,7 +137,7 @@ async def test_remove_rename_and_tag_a_feed_from_the_feeds_pane(library: Library
         assert library.feed(misc.id).title == "[b]Odds[/b] and ends"
         assert "[b]Odds[/b] and ends" in screen_text(app)  # literally, not as markup
         # Tags.
-        tree.select_data(main.selection.__class__("feed", feed_id=misc.id))
+        cursor_on_feed(app, "[b]Odds[/b] and ends")
         await press(pilot, "T")
         app.screen.query_one("Input").value = "later, fun"  # type: ignore[attr-defined]
         await press(pilot, "enter")
@@ -145,13 +145,13 @@ async def test_remove_rename_and_tag_a_feed_from_the_feeds_pane(library: Library
         assert library.feed(misc.id).tags == ("fun", "later")
         assert "#later" in screen_text(app)
         # Remove: asks first; "keep" keeps it.
-        tree.select_data(main.selection.__class__("feed", feed_id=misc.id))
+        cursor_on_feed(app, "[b]Odds[/b] and ends")
         await press(pilot, "d")
         assert isinstance(app.screen, ChoiceDialog)
         await press(pilot, "1")
         await settle(pilot)
         assert any(f.id == misc.id for f in library.feeds())
-        tree.select_data(main.selection.__class__("feed", feed_id=misc.id))
+        cursor_on_feed(app, "[b]Odds[/b] and ends")
         await press(pilot, "d", "2")
         await settle(pilot)
         assert all(f.id != misc.id for f in library.feeds())
@@ -175,10 +175,8 @@ async def test_a_feeds_last_error_shows_when_it_is_under_the_cursor(library: Lib
     app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        main = main_screen(app)
-        main.show_pane("feeds")
+        cursor_on_feed(app, "World News")
         tree = app.query_one(FeedTree)
-        tree.select_data(main.selection.__class__("feed", feed_id=world.id))
         await settle(pilot)
         assert await wait_until(pilot, lambda: "HTTP 503" in screen_text(app))
         assert tree.tooltip is not None and "HTTP 503" in str(tree.tooltip)
@@ -310,11 +308,7 @@ async def test_R_in_the_feeds_pane_refreshes_the_feed_under_the_cursor(
         app = make_app(library)
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
-            main = main_screen(app)
-            main.show_pane("feeds")
-            tree = app.query_one(FeedTree)
-            two = next(f for f in tree.feeds if f.title == "Two")
-            tree.select_data(main.selection.__class__("feed", feed_id=two.id))
+            cursor_on_feed(app, "Two")
             await press(pilot, "R")
             await settle(pilot)
             assert http_server.requests_for("/two.xml")

@@ -1064,33 +1064,24 @@ class MainScreen(Screen[None]):
 
     def action_rename_feed(self) -> None:
         feed = self._require_tree_feed()
-        if feed is None:
-            return
-        from tui_reader.ui.screens.choice import EditDialog
-
-        def chosen(title: str | None) -> None:
-            if title is not None:
-                self._edit_feed(feed.id, "title", title)
-
-        dialog = EditDialog("Rename the feed (empty: its own title again)", feed.title)
-        self.app.push_screen(dialog, chosen)
+        if feed is not None:
+            question = "Rename the feed (empty: its own title again)"
+            self._ask_feed_edit(feed.id, "title", question, feed.title)
 
     def action_tag_feed(self) -> None:
         feed = self._require_tree_feed()
-        if feed is None:
-            return
+        if feed is not None:
+            question = f"Tags of {clean_line(feed.title)} (comma-separated; empty: none)"
+            self._ask_feed_edit(feed.id, "tags", question, ", ".join(feed.tags))
+
+    def _ask_feed_edit(self, feed_id: int, what: str, question: str, value: str) -> None:
         from tui_reader.ui.screens.choice import EditDialog
 
-        def chosen(tags: str | None) -> None:
-            if tags is not None:
-                self._edit_feed(feed.id, "tags", tags)
+        def chosen(answer: str | None) -> None:
+            if answer is not None:  # None is Escape; an empty answer clears
+                self._edit_feed(feed_id, what, answer)
 
-        dialog = EditDialog(
-            f"Tags of {clean_line(feed.title)} (comma-separated; empty: none)",
-            ", ".join(feed.tags),
-            "news, tech/linux",
-        )
-        self.app.push_screen(dialog, chosen)
+        self.app.push_screen(EditDialog(question, value), chosen)
 
     @work(thread=True, group="feed-edit", exit_on_error=False)
     def _edit_feed(self, feed_id: int, what: str, value: str) -> None:
