@@ -31,21 +31,21 @@ NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_nested_folders_and_categories_become_tags() -> None:
+def test_nested_folders_and_categories_become_path_tags() -> None:
     outlines = parse_opml(NESTED)
     assert outlines == [
         OpmlOutline(
             url="https://planetpython.org/rss20.xml",
             title="Planet Python",
             site_url="https://planetpython.org/",
-            tags=("Tech", "Python"),
+            tags=("Tech/Python",),
         ),
         # Listed twice: once, with the tags of both places ("News" not repeated).
         OpmlOutline(
             url="https://lwn.net/headlines/rss",
             title="LWN",
             site_url=None,
-            tags=("Tech", "Linux", "Kernel", "News"),
+            tags=("Tech", "Linux/Kernel", "News"),
         ),
         OpmlOutline(
             url="http://top.example.org/feed",
@@ -125,7 +125,7 @@ def test_deep_nesting_does_not_crash() -> None:
     )
     (outline,) = parse_opml(data)
     assert outline.url == "https://deep.example.org/f"
-    assert outline.tags == ("f",)
+    assert outline.tags == ("/".join(["f"] * 16),)
 
 
 def test_empty_subscription_list() -> None:
@@ -172,3 +172,19 @@ def test_round_trip_keeps_urls_titles_sites_and_tags() -> None:
     assert sorted((o.url, o.title, o.site_url, o.tags) for o in outlines) == sorted(
         (f.url, f.title, f.site_url, f.tags) for f in feeds
     )
+
+
+def test_path_tags_are_exported_as_nested_folders_and_read_back() -> None:
+    feeds = [
+        FeedInfo(id=1, url="https://a.example/f", title="A", tags=("News/Tech",)),
+        FeedInfo(id=2, url="https://b.example/f", title="B", tags=("News",)),
+    ]
+    document = write_opml(feeds)
+    body = ET.fromstring(document).find("body")
+    assert body is not None
+    (news,) = body.findall("outline")
+    assert news.get("text") == "News"
+    tech = next(o for o in news.findall("outline") if o.get("text") == "Tech")
+    assert [o.get("xmlUrl") for o in tech.findall("outline")] == ["https://a.example/f"]
+    again = {o.url: o.tags for o in parse_opml(document.encode())}
+    assert again == {"https://a.example/f": ("News/Tech",), "https://b.example/f": ("News",)}

@@ -29,8 +29,10 @@ def test_add_fetch_feeds_search_read_offline(http_server: LocalServer, tmp_path:
 
     fetched = run(tmp_path, "fetch")
     assert fetched.returncode == 0, fetched.stderr
-    assert "[1/1] CLI news: 0 new" in fetched.stdout
-    assert "1 feed refreshed, 1 unchanged, 0 new articles" in fetched.stdout
+    assert fetched.stdout.splitlines() == ["ok\tCLI news\t0\t"]
+    assert "1 feed: 0 with new articles, 1 with nothing new, 0 failed; 0 new articles" in (
+        fetched.stderr
+    )
     assert http_server.requests_for("/cli.xml")[-1].header("if-none-match") == '"c1"'
 
     listed = run(tmp_path, "feeds")
@@ -107,7 +109,8 @@ def test_export_and_import_opml(http_server: LocalServer, tmp_path: Path) -> Non
     assert sorted(row[2] for row in rows if row[2].startswith("http")) == sorted(urls)
     fetched = run(two, "fetch", "--no-pages")
     assert fetched.returncode == 0, fetched.stderr
-    assert "3 feeds refreshed" in fetched.stdout and "3 new articles" in fetched.stdout
+    assert "3 feeds: 3 with new articles, 0 with nothing new, 0 failed" in fetched.stderr
+    assert "3 new articles" in fetched.stderr
 
 
 def test_import_starter_feeds(tmp_path: Path) -> None:
@@ -137,7 +140,7 @@ def test_fetch_fails_only_when_nothing_could_be_refreshed(
     assert run(tmp_path, "import-opml", str(opml)).returncode == 0
     partial = run(tmp_path, "fetch")
     assert partial.returncode == 0, partial.stderr
-    assert "1 feed failed" in partial.stdout and "500" in partial.stdout
+    assert "1 failed" in partial.stderr and "500" in partial.stdout
 
     only_bad = run(tmp_path, "fetch", http_server.url("/bad.xml"))
     assert only_bad.returncode == 1

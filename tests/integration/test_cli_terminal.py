@@ -42,7 +42,7 @@ def test_feeds_fetch_and_search_on_a_terminal(
 
     assert main(["fetch"]) == 0
     out = capsys.readouterr().out
-    assert "1 feed refreshed" in out and "1 feed failed" in out and "503" in out
+    assert "2 feeds: 0 with new articles, 1 with nothing new, 1 failed" in out and "503" in out
     assert "missing.html" not in out  # a page that failed before is retried quietly
 
     assert main(["feeds"]) == 0

@@ -156,7 +156,7 @@ def test_fetch_and_another_writer_share_the_store(http_server: LocalServer, tmp_
     for stream in (fetch.stderr, fetch.stdout, err):
         assert "locked" not in stream and "busy" not in stream
     assert int(out) >= 50
-    assert "30 feeds refreshed" in fetch.stdout and "150 new articles" in fetch.stdout
+    assert "30 feeds: 30 with new articles" in fetch.stderr and "150 new articles" in fetch.stderr
     lib = Library.open(data, config=Config())
     try:
         assert lib.store.integrity_check() == "ok"

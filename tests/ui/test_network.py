@@ -193,8 +193,10 @@ async def test_network_failures_are_one_line_notifications(
         await settle(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1
-        assert errors[0].startswith("Could not add ") and "404" in errors[0]
+        assert errors[0].startswith("Could not add") and "404" in errors[0]
         assert "\n" not in errors[0]
+        # The URL is named once, not once by the app and again by the error.
+        assert errors[0].count(served.url("/gone.html")) == 1
         # Following a link to a page that fails is reported the same way.
         main = app.screen
         from tui_reader.ui.screens.main import MainScreen
@@ -203,7 +205,8 @@ async def test_network_failures_are_one_line_notifications(
         main.follow_link(served.url("/gone.html"))
         await settle(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
-        assert len(errors) == 2 and errors[1].startswith("Could not open ")
+        assert len(errors) == 2 and errors[1].startswith("Could not open")
+        assert errors[1].count(served.url("/gone.html")) == 1
         assert app.is_running
         await press(pilot, "e")
         assert screen_text(app).count("404") >= 2

@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "A terminal news reader. With no command, opens the reader app; "
-            "the commands below work without it (from scripts or cron)."
+            "A terminal news reader. With no command, opens the reader app (it needs a "
+            "terminal); the commands below work without it (from scripts or cron)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         library_commands.register(subparsers, _common)
+    from tui_reader.cli import manage
+
+    manage.register(subparsers, _common)
     return parser
 
 
@@ -121,6 +124,14 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    if handler is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # The full-screen app needs a terminal; from cron or a pipe it would only write
+        # escape codes and wait for keys that never come.
+        error(
+            "no terminal to run the reader app in; use a command such as "
+            "`fetch`, `feeds`, `search` or `read` (see --help)"
+        )
+        return 2
     try:
         if handler is None:
             from tui_reader.ui import launch

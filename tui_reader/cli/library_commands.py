@@ -41,7 +41,9 @@ def register(
             "and kept in the Saved feed, to read later."
         ),
     )
-    p.add_argument("url", metavar="URL", help="an http(s) URL: a feed, a site or an article")
+    p.add_argument(
+        "url", metavar="URL", help="an http(s) URL (or host/path: https): a feed, site or page"
+    )
     p.add_argument(
         "--tag",
         "-t",
@@ -79,8 +81,9 @@ def register(
         description=(
             "Refresh all feeds, or the ones given, and store new articles. Each new article's "
             "page is fetched and cleaned so it can be read offline; where that fails the "
-            "feed's own text is kept and the page is retried next time. Exits with status 0 "
-            "unless no feed at all could be refreshed."
+            "feed's own text is kept and the page is retried next time. Piped, each feed is "
+            "one tab-separated line (ok or failed, title, new articles, error) and a summary "
+            "goes to stderr. Exits with status 0 unless no feed at all could be refreshed."
         ),
     )
     p.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids or URLs (default: all)")
@@ -98,13 +101,14 @@ def register(
         "import-opml",
         help="subscribe to the feeds of an OPML file",
         description=(
-            "Subscribe to every feed listed in an OPML file (folders become tags), or with "
+            "Subscribe to every feed listed in an OPML file or URL (a folder path becomes one "
+            "tag, e.g. News/Tech), or with "
             "--starter to a bundled list of about twenty well-known news feeds. Nothing is "
             "downloaded until `tui-reader fetch`."
         ),
     )
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", nargs="?", metavar="FILE", help="an OPML file")
+    source.add_argument("file", nargs="?", metavar="FILE", help="an OPML file, or its http(s) URL")
     source.add_argument(
         "--starter", action="store_true", help="the bundled list of well-known news feeds"
     )
@@ -255,25 +259,32 @@ def run_fetch(args: argparse.Namespace) -> int:
     with _open(args) as library:
         ids = [library.find_feed(ref) for ref in args.feeds] or None
         pages = library.config.fetch_pages if args.pages is None else args.pages
-        failed: list[str] = []
-        report = _refresh_with_progress(library, ids, pages, failed)
-    _print_report(report, len(failed))
-    if failed and report.feeds_ok + report.feeds_not_modified == 0:
-        raise TuiReaderError(f"no feed could be refreshed ({len(failed)} failed)")
+        outcomes: list[RefreshProgress] = []
+        report = _refresh_with_progress(library, ids, pages, outcomes)
+    failed = sum(1 for o in outcomes if o.error)
+    if failed and failed == len(outcomes):
+        # The one error line is the summary (each feed's reason is in the lines above).
+        if _tty():
+            _print_report(report, outcomes)
+        raise TuiReaderError(f"no feed could be refreshed ({failed} failed)")
+    _print_report(report, outcomes)
     return 0
 
 
 def _refresh_with_progress(
-    library: Library, ids: list[int] | None, pages: bool, failed: list[str]
+    library: Library, ids: list[int] | None, pages: bool, outcomes: list[RefreshProgress]
 ) -> RefreshReport:
-    """Refresh with a progress display; the titles of feeds that failed go to ``failed``."""
+    """Refresh with a progress display; each feed's outcome is appended to ``outcomes``.
+
+    Piped, each feed is one tab-separated line as soon as it is done: ``ok`` or ``failed``,
+    the feed's title, how many new articles, and the error (empty when there is none).
+    """
     if not _tty():
 
         def plain(p: RefreshProgress) -> None:
-            if p.error:
-                failed.append(p.feed_title)
-            status = f"error: {p.error}" if p.error else f"{p.new_articles} new"
-            print(f"[{p.done}/{p.total}] {clean_line(p.feed_title)}: {clean_line(status)}")
+            outcomes.append(p)
+            status = "failed" if p.error else "ok"
+            print(_tsv(status, p.feed_title, p.new_articles, p.error or ""))
             sys.stdout.flush()
 
         return _run_async(library, lambda: library.refresh(ids, pages=pages, progress=plain))
@@ -290,8 +301,7 @@ def _refresh_with_progress(
         task = bar.add_task("Refreshing", total=None, last="")
 
         def rich_progress(p: RefreshProgress) -> None:
-            if p.error:
-                failed.append(p.feed_title)
+            outcomes.append(p)
             bar.update(task, total=p.total, completed=p.done, last=clean_line(p.feed_title)[:40])
 
         return _run_async(
@@ -303,26 +313,47 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _print_report(report: RefreshReport, feeds_failed: int) -> None:
-    feeds = report.feeds_ok + report.feeds_not_modified
-    parts = [f"{_plural(feeds, 'feed')} refreshed"]
-    if report.feeds_not_modified:
-        parts.append(f"{report.feeds_not_modified} unchanged")
-    parts.append(f"{_plural(report.new_articles, 'new article')}")
-    parts.append(f"{_plural(report.pages_fetched, 'page')} stored")
-    if feeds_failed:
-        parts.append(f"{_plural(feeds_failed, 'feed')} failed")
-    pages_failed = len(report.failures) - feeds_failed
+def fetch_summary(report: RefreshReport, outcomes: list[RefreshProgress]) -> str:
+    """One line whose feed counts add up to the number of feeds."""
+    failed = sum(1 for o in outcomes if o.error)
+    with_new = sum(1 for o in outcomes if not o.error and o.new_articles)
+    nothing_new = len(outcomes) - failed - with_new
+    line = (
+        f"{_plural(len(outcomes), 'feed')}: {with_new} with new articles, "
+        f"{nothing_new} with nothing new, {failed} failed; "
+        f"{_plural(report.new_articles, 'new article')}, "
+        f"{_plural(report.pages_fetched, 'page')} stored"
+    )
+    pages_failed = len(report.failures) - failed
     if pages_failed > 0:
-        parts.append(f"{_plural(pages_failed, 'page')} failed (the feed's text is kept)")
-    print(", ".join(parts))
+        line += f", {_plural(pages_failed, 'page')} failed (the feed's text is kept)"
+    return line
+
+
+def _print_report(report: RefreshReport, outcomes: list[RefreshProgress]) -> None:
+    failed_feeds = {o.feed_title for o in outcomes if o.error}
+    if not _tty():
+        # stdout carries only the per-feed lines, so scripts can split them on tabs; the
+        # summary and the pages that failed go to stderr (cron mails both).
+        print(fetch_summary(report, outcomes), file=sys.stderr)
+        for name, reason in report.failures:
+            if name not in failed_feeds:
+                print(f"  page failed: {clean_line(name)}: {clean_line(reason)}", file=sys.stderr)
+        return
+    print(fetch_summary(report, outcomes))
     for name, reason in report.failures:
         print(f"  failed: {clean_line(name)}: {clean_line(reason)}")
 
 
 def run_import(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        added = library.import_starter() if args.starter else library.import_opml(args.file)
+        source: str | None = args.file
+        if args.starter:
+            added = library.import_starter()
+        elif source is not None and source.lower().startswith(("http://", "https://")):
+            added = _run_async(library, lambda: library.import_opml_url(source))
+        else:
+            added = library.import_opml(source or "")
     hint = " (run `tui-reader fetch` to download them)" if added else ""
     print(f"{_plural(added, 'new feed')} subscribed{hint}")
     return 0

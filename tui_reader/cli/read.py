@@ -37,7 +37,11 @@ def register(
             "comments or teasers. A URL already in the store is answered from the store."
         ),
     )
-    parser.add_argument("source", metavar="SOURCE", help="an http(s) URL, a file path, or -")
+    parser.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="an http(s) URL, a file path, or - (not a file: host/path means https)",
+    )
     parser.add_argument(
         "--format", "-f", choices=FORMATS, default="markdown", help="output format (markdown)"
     )
@@ -92,8 +96,17 @@ def load_article(args: argparse.Namespace) -> Article:
         )
     if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
         raise TuiReaderError(f"{source}: only http(s) URLs, files and - are supported")
+    if source != "-" and not Path(source).exists():
+        from tui_reader.core.typed_url import looks_like_bare_host
+
+        if looks_like_bare_host(source):
+            # `read example.org/story`: not a file here, so the web page it names.
+            return load_article(argparse.Namespace(**{**vars(args), "source": "https://" + source}))
+        raise TuiReaderError(f"{clean_line(source)}: neither a file nor an http(s) URL")
     data, url = _read_source(source)
-    from tui_reader.core.readsource import ensure_page
+    if source == "-" and not data.strip():
+        raise TuiReaderError("standard input is empty: nothing to read")
+    from tui_reader.core.pagecheck import ensure_page
 
     ensure_page(data, None, "standard input" if source == "-" else source)
     if whole:

@@ -11,6 +11,8 @@ A missing file means the defaults. Every key is optional::
     max_mb = 20               # largest body accepted (after decompression), in megabytes
     pages = true              # fetch and clean each new article's page when refreshing
     retries = 2               # retries of a request that failed with a 5xx or no answer
+    refresh_on_start = false  # the app refreshes every feed when it starts
+    refresh_minutes = 0       # ... and every N minutes while it runs (0: never)
 
     [store]
     retention_days = 60       # read, unstarred articles older than this are deleted (0: never)
@@ -69,6 +71,10 @@ class Config:
     """The largest response body accepted, after decompression, in MB."""
     retries: int = 2
     """How often a failed request (connection error, 5xx, 429) is retried."""
+    refresh_on_start: bool = False
+    """The app refreshes every feed as it starts (never when offline)."""
+    refresh_minutes: int = 0
+    """The app refreshes every feed this often, in minutes (0: never; never when offline)."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
     site_rules: dict[str, SiteRule] = field(default_factory=dict)
@@ -87,6 +93,8 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "retries"): ("retries", int, 0),
     ("fetch", "deadline"): ("deadline", float, 1.0),
     ("fetch", "max_mb"): ("max_mb", int, 1),
+    ("fetch", "refresh_on_start"): ("refresh_on_start", bool, None),
+    ("fetch", "refresh_minutes"): ("refresh_minutes", int, 0),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),

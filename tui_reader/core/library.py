@@ -74,6 +74,7 @@ FEED_OR_PAGE_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
     "application/xhtml+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
+OPML_ACCEPT = "text/x-opml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 SHORT_FRAGMENT = 3000
 """Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
 MIN_PAGE_CHARS = 250
@@ -134,6 +135,9 @@ class Library:
         try:
             db = paths.db_path(data_dir)
         except OSError as exc:
+            if exc.filename and Path(exc.filename).is_file():
+                # mkdir's own words ("File exists") would not say what is wrong.
+                raise StorageError(f"{exc.filename}: is a file, not a directory") from exc
             where = data_dir or "the data directory"
             raise StorageError(f"cannot create {where} ({exc.strerror or exc})") from exc
         try:
@@ -272,6 +276,33 @@ class Library:
         """Mark several articles read in one transaction."""
         self.store.set_read_many(article_ids, True)
 
+    def mark_read_where(
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        below: int | None = None,
+        older_than: datetime | None = None,
+    ) -> list[int]:
+        """Mark read the unread articles of a view, feed or tag, in one transaction.
+
+        ``below`` keeps only the articles listed after that one (older than the cursor);
+        ``older_than`` only those dated before it. Returns the ids that changed, for
+        :meth:`mark_unread` to undo.
+        """
+        return self.store.mark_read_where(
+            view=view,
+            feed_id=feed_id,
+            tag=tag,
+            below=below,
+            before=older_than.timestamp() if older_than is not None else None,
+        )
+
+    def mark_unread(self, article_ids: Sequence[int]) -> None:
+        """Mark these articles unread again, in one transaction (undo of a mark-all)."""
+        self.store.set_read_many(article_ids, False)
+
     def set_starred(self, article_id: int, starred: bool = True) -> None:
         self.store.set_flag(article_id, "starred", starred)
 
@@ -289,6 +320,17 @@ class Library:
         """Unsubscribe and delete the feed's articles (starred ones too)."""
         if not self.store.remove_feed(feed_id):
             raise StorageError(f"no feed with id {feed_id}")
+
+    def rename_feed(self, feed_id: int, title: str | None) -> None:
+        """Show the feed under ``title`` from now on (refreshes keep it); ``None`` undoes it."""
+        if not self.store.rename_feed(feed_id, title):
+            raise StorageError(f"no feed with id {feed_id}")
+
+    def set_tags(self, feed_id: int, tags: Sequence[str]) -> None:
+        """Replace the feed's tags."""
+        if self.store.feed(feed_id) is None:
+            raise StorageError(f"no feed with id {feed_id}")
+        self.store.set_feed_tags(feed_id, tags)
 
     def find_feed(self, ref: str) -> int:
         """A feed id from what a user typed: an id, or a feed's URL."""
@@ -328,6 +370,14 @@ class Library:
             )
             added += created
         return added
+
+    async def import_opml_url(self, url: str) -> int:
+        """Like :meth:`import_opml`, with the document fetched from an http(s) URL."""
+        if safe_url(url, fetchable=True) is None:
+            raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
+        fetcher = self._network(f"import {clean_line(url)}")
+        result = await fetcher.fetch(url, accept=OPML_ACCEPT)
+        return self.import_opml_data(result.content)
 
     def import_starter(self) -> int:
         """Subscribe to the bundled list of well-known news feeds; returns how many were new."""
@@ -591,7 +641,7 @@ class Library:
 
     async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
         from tui_reader.core.extract.encoding import decode_html
-        from tui_reader.core.readsource import ensure_page
+        from tui_reader.core.pagecheck import ensure_page
 
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
         ensure_page(result.content, result.content_type, clean_line(url))
@@ -618,7 +668,11 @@ class Library:
         """Subscribe to a feed, to the best feed a site announces, or save a single page.
 
         The first refresh of a new feed happens here (pages included when the config says so).
+        A URL typed without a scheme (``lwn.net``) is taken to be https.
         """
+        from tui_reader.core.typed_url import with_scheme
+
+        url = with_scheme(url)
         shown = clean_line(url)
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")

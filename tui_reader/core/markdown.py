@@ -7,10 +7,66 @@ starts with ``#`` or ``1.``, stray ``*`` or ``[``). Tables use the common pipe-t
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from tui_reader.core.models import Article, Block, Span
+# The renderer reads articles through these shapes rather than importing the models: the
+# models render themselves with it (``Article.markdown``), so the dependency goes one way.
+
+
+class Span(Protocol):
+    """What is read of :class:`tui_reader.core.models.Span`."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def href(self) -> str | None: ...
+    @property
+    def style(self) -> str: ...
+
+
+class Block(Protocol):
+    """What is read of :class:`tui_reader.core.models.Block`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def spans(self) -> Sequence[Span]: ...
+    @property
+    def children(self) -> Sequence[Block]: ...
+    @property
+    def level(self) -> int: ...
+    @property
+    def ordered(self) -> bool: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def rows(self) -> Sequence[Sequence[str]]: ...
+    @property
+    def header_rows(self) -> int: ...
+    @property
+    def src(self) -> str | None: ...
+    @property
+    def alt(self) -> str: ...
+
+
+class Article(Protocol):
+    """What is read of :class:`tui_reader.core.models.Article`."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def byline(self) -> str | None: ...
+    @property
+    def site_name(self) -> str | None: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def blocks(self) -> Sequence[Block]: ...
+
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))", re.MULTILINE)
@@ -34,7 +90,7 @@ def _url(url: str) -> str:
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-def spans_to_markdown(spans: tuple[Span, ...]) -> str:
+def spans_to_markdown(spans: Sequence[Span]) -> str:
     """Inline markdown for a run of spans, whitespace collapsed."""
     out: list[str] = []
     for span in spans:

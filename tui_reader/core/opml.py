@@ -1,18 +1,19 @@
 """OPML import and export of subscriptions.
 
 Import reads any OPML 1.0/2.0 subscription list: feeds are outlines with an ``xmlUrl``;
-outlines without one are folders, and folder names become tags, as do the entries of a
-feed's ``category`` attribute (comma-separated, slash-delimited paths). Only http(s) feed
-URLs are kept. The file is untrusted XML, so entity declarations are refused before
-``xml.etree`` sees it.
+outlines without one are folders. A feed's folder path becomes one tag that keeps the
+nesting (``News`` > ``Tech`` gives ``News/Tech``), as does each entry of its ``category``
+attribute (comma-separated, slash-delimited paths: ``/News/Tech`` gives ``News/Tech``).
+Only http(s) feed URLs are kept. The file is untrusted XML, so entity declarations are
+refused before ``xml.etree`` sees it.
 
-Export writes OPML 2.0 with one folder per tag: each feed sits under its first tag and lists
-all its tags in ``category``, so a round trip keeps every tag.
+Export writes OPML 2.0 with one folder per tag (nested for a path tag like ``News/Tech``):
+each feed sits under its first tag and lists all its tags in ``category``, so a round trip
+keeps every tag.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,8 +24,6 @@ from tui_reader.core.errors import FeedError
 from tui_reader.core.feeds import refuse_entity_declarations
 from tui_reader.core.models import FeedInfo
 from tui_reader.core.sanitize import clean_line, safe_url
-
-_CATEGORY_SPLIT = re.compile(r"[,/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,8 @@ def parse_opml(data: bytes) -> list[OpmlOutline]:
         url = safe_url(raw_url.strip(), fetchable=True)
         if url is None:
             continue
-        tags = _unique(folders + _categories(attrs.get("category", "")))
+        path = ("/".join(folders),) if folders else ()
+        tags = _unique(path + _categories(attrs.get("category", "")))
         previous = found.get(url)
         if previous is not None:
             found[url] = OpmlOutline(
@@ -123,10 +123,17 @@ def write_opml(feeds: Iterable[FeedInfo], title: str = "tui-reader subscriptions
             folders.setdefault(tags[0], []).append(feed)
         else:
             loose.append(feed)
+    made: dict[tuple[str, ...], ET.Element] = {}
     for name in sorted(folders, key=str.casefold):
-        folder = ET.SubElement(body, "outline", text=name, title=name)
+        # A path tag (News/Tech) is written as nested folders, as it was read.
+        parent, path = body, tuple[str, ...]()
+        for step in [part for part in name.split("/") if part.strip()] or [name]:
+            path = (*path, step)
+            if path not in made:
+                made[path] = ET.SubElement(parent, "outline", text=step, title=step)
+            parent = made[path]
         for feed in folders[name]:
-            _feed_outline(folder, feed)
+            _feed_outline(parent, feed)
     for feed in loose:
         _feed_outline(body, feed)
     ET.indent(root, space="  ")
@@ -149,7 +156,7 @@ def _outlines(element: ET.Element) -> list[ET.Element]:
 
 
 def _folder_name(element: ET.Element) -> tuple[str, ...]:
-    """The tag an outline contributes to its descendants: its name, if it is a folder."""
+    """The path step an outline adds for its descendants: its name, if it is a folder."""
     attrs = _attributes(element)
     if attrs.get("xmlurl"):
         return ()
@@ -158,7 +165,10 @@ def _folder_name(element: ET.Element) -> tuple[str, ...]:
 
 
 def _categories(value: str) -> tuple[str, ...]:
-    return tuple(t for t in (clean_line(part) for part in _CATEGORY_SPLIT.split(value)) if t)
+    paths = (
+        "/".join(p for p in (clean_line(s) for s in c.split("/")) if p) for c in value.split(",")
+    )
+    return tuple(p for p in paths if p)
 
 
 def _attributes(element: ET.Element) -> Mapping[str, str]:

@@ -6,13 +6,15 @@ tests and ``--data-dir`` keep runs apart:
 - data (the SQLite store): ``--data-dir``, else ``$TUI_READER_DATA_DIR``, else the
   platformdirs user data dir;
 - config (``config.toml``): ``$TUI_READER_CONFIG_DIR``, else the user config dir;
-- logs: ``$TUI_READER_LOG_DIR``, else the user log dir.
+- the log file: beside the store it belongs to, in the data directory, so that two stores
+  (``--data-dir``) never write into one log.
 
 Directories are created on first use.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -29,6 +31,9 @@ def _resolve(override: str | os.PathLike[str] | None, env: str, default: Path) -
     if chosen is None and os.environ.get(env):
         chosen = Path(os.environ[env])
     path = (chosen or default).expanduser()
+    if path.exists() and not path.is_dir():
+        # mkdir would say "File exists", which reads as if all were well.
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, not a directory", str(path))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -52,10 +57,6 @@ def config_path(override: str | os.PathLike[str] | None = None) -> Path:
     return config_dir(override) / CONFIG_FILENAME
 
 
-def log_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The directory holding the log file."""
-    return _resolve(override, "TUI_READER_LOG_DIR", platformdirs.user_log_path(APP_NAME))
-
-
-def log_path(override: str | os.PathLike[str] | None = None) -> Path:
-    return log_dir(override) / LOG_FILENAME
+def log_path(data_override: str | os.PathLike[str] | None = None) -> Path:
+    """The log file of the store in ``data_dir(data_override)``."""
+    return data_dir(data_override) / LOG_FILENAME

@@ -7,6 +7,7 @@ does not need (the extractor, httpx, dialogs) is imported later, when it is used
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -234,12 +235,14 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
     """Open the store, run the app until the user quits, close the store."""
     from tui_reader.core.library import Library
 
-    log_file = paths.log_path()
-    try:
-        setup_logging(log_file)
-    except OSError:  # an unwritable log dir must not stop reading
-        pass
     library = Library.open(data_dir, offline=offline)
+    # The log sits beside its store: errors of one store never mix with another's.
+    log_file = library.store.path.parent / paths.LOG_FILENAME
+    if os.access(log_file.parent, os.W_OK):  # a read-only store is still read, unlogged
+        try:
+            setup_logging(log_file)
+        except OSError:  # an unwritable log dir must not stop reading
+            pass
     try:
         theme = library.get_setting("theme")
         # Reading the first page here, before the event loop starts, puts the titles in the

@@ -73,3 +73,6 @@ class RefreshDone(Message):
 @dataclass
 class LibraryChanged(Message):
     """Something was added to the store: reload the tree and the list."""
+
+    article_id: int | None = None
+    """An article just opened from outside the list: the list's cursor goes to it."""

@@ -135,5 +135,9 @@ PAGES: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, PAGES)
+# Version 7: a title the user gave a feed. Refreshes keep writing the feed's own title to
+# ``title``; everything shown uses ``coalesce(user_title, title)``, so a rename survives them.
+FEED_USER_TITLE: tuple[str, ...] = ("ALTER TABLE feeds ADD COLUMN user_title TEXT",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, PAGES, FEED_USER_TITLE)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -325,7 +325,8 @@ class FeedUpdate:
 
 
 _SUMMARY_COLUMNS = (
-    "a.id, a.feed_id, f.title, a.title, a.url, a.published, a.read, a.starred, a.summary_only"
+    "a.id, a.feed_id, coalesce(f.user_title, f.title), a.title, a.url, a.published, a.read, "
+    "a.starred, a.summary_only"
 )
 _KNOWN_COLUMNS = (
     "id, guid, url, title, author, published, updated, summary_only, feed_summary_html, "
@@ -361,6 +362,29 @@ def _known(row: tuple[Any, ...]) -> KnownArticle:
         feed_summary_html=row[8],
         page_attempts=int(row[9]),
     )
+
+
+def undated_sort_dates(records: Sequence[ArticleRecord], now: float) -> list[float | None]:
+    """Where each undated record of one feed's batch sorts (``None`` for dated ones).
+
+    An entry without a date sorts by when it was fetched, but in the feed's own order: just
+    below the entry listed before it (the entry's neighbour's date when that one is dated),
+    never above ``now``. Giving them all ``now`` put every undated entry above all dated
+    ones, and listed a batch of them backwards (same date, newest id first).
+    """
+    dates: list[float | None] = []
+    previous: float | None = None
+    for record in records:
+        dated = to_epoch(record.published) or to_epoch(record.updated)
+        if dated is not None:
+            dates.append(None)
+            previous = dated
+            continue
+        # A millisecond apart: enough to keep their order, too little to matter otherwise.
+        guess = (now if previous is None else min(now, previous)) - 0.001
+        dates.append(guess)
+        previous = guess
+    return dates
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -644,7 +668,8 @@ class Store:
     def feed_rows(self, feed_ids: Sequence[int] | None = None) -> list[FeedRow]:
         """Fetch state of the given feeds (all when ``None``), in id order."""
         sql = (
-            "SELECT id, url, title, site_url, kind, etag, last_modified, last_refresh, "
+            "SELECT id, url, coalesce(user_title, title), site_url, kind, etag, last_modified, "
+            "last_refresh, "
             "last_error FROM feeds"
         )
         with self._reading() as conn:
@@ -684,8 +709,8 @@ class Store:
             for feed_id, tag in conn.execute("SELECT feed_id, tag FROM feed_tags ORDER BY tag"):
                 tags.setdefault(feed_id, []).append(tag)
             rows = conn.execute(
-                "SELECT id, url, title, site_url, kind, last_refresh, last_error FROM feeds "
-                "ORDER BY kind = 'saved', lower(title), id"
+                "SELECT id, url, coalesce(user_title, title) AS shown, site_url, kind, "
+                "last_refresh, last_error FROM feeds ORDER BY kind = 'saved', lower(shown), id"
             ).fetchall()
         return [
             FeedInfo(
@@ -708,6 +733,38 @@ class Store:
         with self._writing() as conn:
             cursor = conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return cursor.rowcount > 0
+
+    def change_marker(self) -> tuple[Any, ...]:
+        """A cheap value that changes when articles arrive or feeds are refreshed, added or
+        removed, by this process or another (a ``fetch`` from cron)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT (SELECT max(id) FROM articles), (SELECT count(*) FROM feeds), "
+                "(SELECT max(last_refresh) FROM feeds)"
+            ).fetchone()
+        return tuple(row)
+
+    def rename_feed(self, feed_id: int, title: str | None) -> bool:
+        """Give a feed the user's title (``None`` or blank: back to the feed's own title).
+
+        Returns False when there is no such feed.
+        """
+        title = clean_line(title or "") or None
+        with self._writing() as conn:
+            cursor = conn.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title, feed_id))
+        return cursor.rowcount > 0
+
+    def set_feed_tags(self, feed_id: int, tags: Iterable[str]) -> None:
+        """Replace a feed's tags (blank ones are dropped; an empty list removes them all)."""
+        # "a / b/" is the path tag "a/b", as OPML folders give it; "/" alone is no tag.
+        paths = ("/".join(p.strip() for p in clean_line(t).split("/") if p.strip()) for t in tags)
+        wanted = list(dict.fromkeys(path for path in paths if path))
+        with self._writing() as conn:
+            conn.execute("DELETE FROM feed_tags WHERE feed_id = ?", (feed_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO feed_tags(feed_id, tag) VALUES (?, ?)",
+                [(feed_id, tag) for tag in wanted],
+            )
 
     def set_feed_error(self, feed_id: int, error: str | None) -> None:
         with self._writing() as conn:
@@ -773,8 +830,13 @@ class Store:
             StorageError: there is no feed ``feed_id``.
         """
         current = frozenset(record.guid for record in records)
+        now = time.time()
+        dates = undated_sort_dates(records, now)
         with self._writing() as conn:
-            return [self._upsert(conn, feed_id, record, time.time(), current) for record in records]
+            return [
+                self._upsert(conn, feed_id, record, now, current, date)
+                for record, date in zip(records, dates, strict=True)
+            ]
 
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
@@ -783,8 +845,10 @@ class Store:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return []  # unsubscribed while it was being fetched: nothing to keep
             current = frozenset(record.guid for record in update.records)
+            dates = undated_sort_dates(update.records, now)
             results = [
-                self._upsert(conn, feed_id, record, now, current) for record in update.records
+                self._upsert(conn, feed_id, record, now, current, date)
+                for record, date in zip(update.records, dates, strict=True)
             ]
             for article_id, article in update.pages:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
@@ -817,6 +881,7 @@ class Store:
         record: ArticleRecord,
         now: float,
         current: frozenset[str],
+        sort_date: float | None = None,
     ) -> UpsertResult:
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
@@ -850,7 +915,7 @@ class Store:
                     author,
                     published,
                     updated,
-                    published if published is not None else (updated or now),
+                    published if published is not None else (updated or sort_date or now),
                     now,
                     int(record.summary_only),
                     article_to_json(record.article),
@@ -1204,6 +1269,47 @@ class Store:
             conn.executemany(
                 "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
             )
+
+    def mark_read_where(
+        self,
+        *,
+        view: View = "all",
+        feed_id: int | None = None,
+        tag: str | None = None,
+        below: int | None = None,
+        before: float | None = None,
+    ) -> list[int]:
+        """Mark read every unread article of a selection, in one transaction.
+
+        Args:
+            view, feed_id, tag: the selection, as for :meth:`list_articles`.
+            below: only the articles listed after this one (older, in list order).
+            before: only the articles whose list date is before this epoch time.
+
+        Returns:
+            The ids that changed (to undo with ``set_read_many(ids, False)``).
+        """
+        where, params = self._where(view, feed_id, tag)
+        clauses = [where.removeprefix(" WHERE ")] if where else []
+        clauses.append("a.read = 0")
+        if below is not None:
+            # Rows are listed by (sort_date, id) descending: "after" is smaller in both.
+            clauses.append(
+                "(a.sort_date < (SELECT sort_date FROM articles WHERE id = ?) OR "
+                "(a.sort_date = (SELECT sort_date FROM articles WHERE id = ?) AND a.id < ?))"
+            )
+            params += [below, below, below]
+        if before is not None:
+            clauses.append("a.sort_date < ?")
+            params.append(before)
+        chosen = f"SELECT a.id FROM articles a WHERE {' AND '.join(clauses)}"
+        with self._writing() as conn:
+            # The ids first (for undo), then one statement over the same selection: inside
+            # one write transaction nothing can change in between.
+            ids = [int(row[0]) for row in conn.execute(chosen, params)]
+            if ids:
+                conn.execute(f"UPDATE articles SET read = 1 WHERE id IN ({chosen})", params)
+        return ids
 
     def set_page(self, article_id: int, article: Article) -> None:
         """Store the cleaned page of an article that had only the feed's summary."""

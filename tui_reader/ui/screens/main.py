@@ -8,6 +8,7 @@ so the reader takes the whole screen and Escape goes back to the list.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import webbrowser
@@ -24,7 +25,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
-from tui_reader.core.models import ArticleSummary, RefreshProgress
+from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
 from tui_reader.ui.messages import (
     ArticleLoaded,
@@ -50,7 +51,16 @@ logger = logging.getLogger("tui_reader.ui")
 Pane = Literal["feeds", "articles", "reader"]
 PANES: tuple[Pane, ...] = ("feeds", "articles", "reader")
 NARROW_BELOW = 100
+MINUTE = 60.0
+"""Seconds in a minute of ``refresh_minutes`` (a name, so tests can shorten it)."""
+STORE_POLL_SECONDS = 5.0
+"""How often the app looks whether another process changed the store."""
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
+
+
+def _about(what: str, url: str, exc: BaseException) -> str:
+    """``what`` with the URL, unless the error already names it (once is enough)."""
+    return what if clean_line(url) in str(exc) else f"{what} {clean_line(url)}"
 
 
 class LibrarySource:
@@ -131,6 +141,10 @@ class MainScreen(Screen[None]):
                 tooltip="Errors of this session"),
         Binding("O", "search_order", "Order", id="search_order",
                 tooltip="Search results: newest first or best matches first"),
+        Binding("A", "mark_all_read", "All read", show=False, id="mark_all_read",
+                tooltip="Mark the list, or all below the cursor, read"),
+        Binding("u", "undo_mark_read", "Undo", show=False, id="undo_mark_read",
+                tooltip="Undo the last mark-all-read"),
     ]  # fmt: skip
 
     @dataclass
@@ -141,10 +155,28 @@ class MainScreen(Screen[None]):
         cursor: int
         focus: bool
         keep_ids: tuple[int | None, int | None] | None = None
+        follow: int | None = None
 
     @dataclass
     class CursorTo(Message):
         index: int
+
+    @dataclass
+    class NoMoreUnread(Message):
+        """``n`` found nothing more in this list; the next feed may have some."""
+
+        open_it: bool
+
+    @dataclass
+    class MarkedRead(Message):
+        """A mark-all-read (or its undo) was stored."""
+
+        ids: list[int]
+        undone: bool = False
+
+    @dataclass
+    class StoreChanged(Message):
+        """Another process (a ``fetch`` from cron) changed the store."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -153,6 +185,12 @@ class MainScreen(Screen[None]):
         self.search_order: SearchOrder = "newest"
         self.open_index: int | None = None
         self.pane: Pane = "articles"
+        self.back_stack: list[tuple[StoredArticle, int | None]] = []
+        """Articles left by following a link, newest last: ``h``/Esc returns to them."""
+        self.last_marked: list[int] = []
+        """The articles the last mark-all-read changed (``u`` marks them unread again)."""
+        self._unread_after_load: bool | None = None
+        self._store_marker: tuple[object, ...] | None = None
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -191,6 +229,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._mount_footer)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
+        self._start_timers()
         startup, self.reader_app.startup = self.reader_app.startup, None
         if startup is None:
             self.reload_list()
@@ -200,6 +239,17 @@ class MainScreen(Screen[None]):
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
         self.load_feeds()
+
+    def _start_timers(self) -> None:
+        config = getattr(self.library, "config", None)
+        minutes = getattr(config, "refresh_minutes", 0)
+        if not self.reader_app.offline:
+            if getattr(config, "refresh_on_start", False):
+                self.call_after_refresh(self._timed_refresh)
+            if minutes > 0:
+                self.set_interval(minutes * MINUTE, self._timed_refresh, name="timed-refresh")
+        # Articles a `fetch` from cron stores while the app is open show up by themselves.
+        self.set_interval(STORE_POLL_SECONDS, self._poll_store, name="store-poll")
 
     async def _mount_footer(self) -> None:
         await self.mount(Footer(compact=True))
@@ -259,7 +309,14 @@ class MainScreen(Screen[None]):
         self.feed_tree.load(message.feeds, message.starred)
         self.feed_tree.select_data(self.selection)
 
-    def reload_list(self, *, cursor: int = 0, focus: bool = False, keep: bool = False) -> None:
+    def reload_list(
+        self,
+        *,
+        cursor: int = 0,
+        focus: bool = False,
+        keep: bool = False,
+        follow: int | None = None,
+    ) -> None:
         """Re-read the current selection (or search) from the store.
 
         With ``keep`` the cursor stays on the same article (and J/K keep working from the
@@ -270,6 +327,11 @@ class MainScreen(Screen[None]):
             source = self.article_list.source
         else:
             source = LibrarySource(self.library, self.selection)
+            old = self.article_list.source
+            if isinstance(old, LibrarySource) and old.selection == self.selection:
+                # Rows whose flags changed while shown stay shown across a reload.
+                for kept in old._keep():
+                    source.keep_showing(kept)
         keep_ids: tuple[int | None, int | None] | None = None
         if keep:
             at_cursor = self.article_list.cached(self.article_list.cursor)
@@ -278,7 +340,9 @@ class MainScreen(Screen[None]):
                 at_cursor.id if at_cursor is not None else None,
                 opened.summary.id if opened is not None and self.open_index is not None else None,
             )
-        self._load_list(source, cursor, focus, keep_ids)
+        if follow is not None:
+            keep_ids = keep_ids or (None, None)
+        self._load_list(source, cursor, focus, keep_ids, follow)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load_list(
@@ -287,6 +351,7 @@ class MainScreen(Screen[None]):
         cursor: int,
         focus: bool,
         keep_ids: tuple[int | None, int | None] | None = None,
+        follow: int | None = None,
     ) -> None:
         try:
             count = source.count()
@@ -294,7 +359,7 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not read the articles", exc)
             return
-        self.post_message(self.ListLoaded(source, count, first, cursor, focus, keep_ids))
+        self.post_message(self.ListLoaded(source, count, first, cursor, focus, keep_ids, follow))
 
     def on_main_screen_list_loaded(self, message: ListLoaded) -> None:
         cursor = message.cursor
@@ -304,12 +369,19 @@ class MainScreen(Screen[None]):
             where = {row.id: index for index, row in enumerate(message.first_page)}
             cursor = where.get(cursor_id, cursor) if cursor_id is not None else cursor
             self.open_index = where.get(open_id) if open_id is not None else None
+            if message.follow is not None and message.follow in where:
+                # An article just opened from elsewhere (a link): the list shows it.
+                cursor = where[message.follow]
+                self.open_index = cursor
         self.article_list.set_source(message.source, message.count, message.first_page, cursor)
         noun = "result" if isinstance(message.source, SearchSource) else "article"
         self.status.set_view(message.source.label, message.count, noun)
         self.refresh_bindings()  # the search order key comes and goes with search results
         if message.focus:
             self.show_pane("articles")
+        if self._unread_after_load is not None:
+            open_it, self._unread_after_load = self._unread_after_load, None
+            self._find_unread(-1, 1, open_it)
 
     @on(Tree.NodeSelected, "#feeds")
     def _feed_selected(self, event: Tree.NodeSelected[Selection]) -> None:
@@ -322,6 +394,7 @@ class MainScreen(Screen[None]):
             self.selection = replace(data, view=self.selection.view)
         self.search_query = None
         self.open_index = None
+        self.back_stack.clear()
         self._load_list(LibrarySource(self.library, self.selection), 0, True)
 
     def action_cycle_filter(self) -> None:
@@ -342,6 +415,7 @@ class MainScreen(Screen[None]):
 
     def open_article(self, index: int) -> None:
         self.save_position()
+        self.back_stack.clear()  # a new reading starts from the list
         self._open_article(index)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
@@ -375,7 +449,26 @@ class MainScreen(Screen[None]):
     @on(ReaderPane.BackRequested)
     def _reader_back(self) -> None:
         self.save_position()
+        if self.back_stack:
+            stored, index = self.back_stack.pop()
+            # Rows may have moved since (the followed page joined the list): look again.
+            index = self._row_of(stored.summary.id, index)
+            self.open_index = index
+            if index is not None:
+                self.article_list.move_cursor(index)
+            self.reader.show(stored, stored.position)
+            return
         self.show_pane("articles")
+
+    def _row_of(self, article_id: int, hint: int | None) -> int | None:
+        """The list row of ``article_id`` among the loaded rows (near ``hint`` first)."""
+        article_list = self.article_list
+        near: list[int] = [] if hint is None else [hint, hint + 1, hint - 1]
+        for index in [*near, *range(min(article_list.count, PAGE_SIZE * 4))]:
+            row = article_list.cached(index) if 0 <= index < article_list.count else None
+            if row is not None and row.id == article_id:
+                return int(index)
+        return None
 
     @on(ArticleList.BackRequested)
     def _list_back(self) -> None:
@@ -488,8 +581,38 @@ class MainScreen(Screen[None]):
 
     def action_open_browser(self) -> None:
         url = self._current_url()
-        if url is not None:
+        if url is None:
+            return
+        from tui_reader.ui.browser import console_browser_command
+
+        command = console_browser_command(url)
+        if command is None:
             self._open_in_browser(url)
+        else:
+            self._run_in_terminal(command)
+
+    def _run_in_terminal(self, command: list[str]) -> None:
+        """Hand the terminal to a terminal browser until it exits, then redraw."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                result = subprocess.run(command, check=False)
+        except SuspendNotSupported:
+            self.reader_app.report_error("Cannot hand the terminal to a browser here", None)
+            return
+        except OSError as exc:
+            self.reader_app.report_error(f"Could not start {clean_line(command[0])}", exc)
+            return
+        self.app.refresh(layout=True)
+        if result.returncode not in (0, None):
+            self.notify(
+                f"{clean_line(command[0])} exited with status {result.returncode}",
+                markup=False,
+                severity="warning",
+            )
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
@@ -509,16 +632,42 @@ class MainScreen(Screen[None]):
 
     # --- links -----------------------------------------------------------------------
     def action_links(self) -> None:
-        stored = self.reader.stored
-        if stored is None:
-            self.notify("Open an article first.", markup=False, severity="warning")
+        # The same rule as o, y, m and s: the article being read, else the row under the
+        # cursor; nothing in the feeds pane.
+        summary = self._require_summary()
+        if summary is None:
             return
+        stored = self.reader.stored
+        if stored is not None and stored.summary.id == summary.id:
+            self._show_links(stored)
+        else:
+            self._load_links(summary.id)
+
+    @work(thread=True, exclusive=True, group="links", exit_on_error=False)
+    def _load_links(self, article_id: int) -> None:
+        try:
+            stored = self.library.article(article_id)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not read the article", exc)
+            return
+        self.app.call_from_thread(self._show_links, stored)
+
+    def _show_links(self, stored: StoredArticle) -> None:
         from tui_reader.ui.screens.links import LinksScreen
 
-        self.app.push_screen(LinksScreen(stored.article.links()), self.follow_link)
+        reading = self.pane == "reader" and self.reader.stored is not None
+        origin = self.reader.stored if reading else None
 
-    def follow_link(self, url: str | None) -> None:
-        """Fetch, clean, store and show the page at ``url`` (http(s) only)."""
+        def chosen(url: str | None) -> None:
+            self.follow_link(url, came_from=origin)
+
+        self.app.push_screen(LinksScreen(stored.article.links()), chosen)
+
+    def follow_link(self, url: str | None, came_from: StoredArticle | None = None) -> None:
+        """Fetch, clean, store and show the page at ``url`` (http(s) only).
+
+        ``came_from`` is the article being read when the link was chosen: Back returns to it.
+        """
         if url is None:
             return
         safe = safe_url(url, fetchable=True)
@@ -527,20 +676,34 @@ class MainScreen(Screen[None]):
             logger.warning("refused a non-http(s) link: %r", url[:200])
             return
         self.save_position()
+        if came_from is not None and self.reader.stored is not None:
+            came_from = self.reader.stored  # with the position just saved
         self.status.set_activity(f"opening {safe}")
-        self._open_url(safe)
+        self._open_url(safe, came_from)
 
     @work(exclusive=True, group="open-url", exit_on_error=False)
-    async def _open_url(self, url: str) -> None:
+    async def _open_url(self, url: str, came_from: StoredArticle | None = None) -> None:
         try:
             stored = await self.library.open_url(url)
         except Exception as exc:  # noqa: BLE001
             self.status.set_activity("")
-            self.reader_app.report_error(f"Could not open {url}", exc)
+            self.reader_app.report_error(_about("Could not open", url, exc), exc)
             return
         self.status.set_activity("")
+        if self.reader_app.mark_read_on_open and not stored.summary.read:
+            # Opened like any other article, so read like any other.
+            self._keep_in_view(stored.summary.id)
+            try:
+                # In a thread: a store busy with a cron fetch must not freeze the screen.
+                await asyncio.to_thread(self.library.set_read, stored.summary.id, True)
+            except Exception as exc:  # noqa: BLE001 - a read-only store can still be read
+                self.reader_app.report_error("Could not mark the article read", exc)
+            else:
+                stored = replace(stored, summary=replace(stored.summary, read=True))
+        if came_from is not None and came_from.summary.id != stored.summary.id:
+            self.back_stack.append((came_from, self.open_index))
         self.post_message(ArticleLoaded(stored, None))
-        self.post_message(LibraryChanged())
+        self.post_message(LibraryChanged(article_id=stored.summary.id))
 
     # --- unread navigation -----------------------------------------------------------
     def action_next_unread(self, step: int) -> None:
@@ -565,6 +728,9 @@ class MainScreen(Screen[None]):
                 index += step
         except Exception as exc:  # noqa: BLE001
             self.reader_app.report_error("Could not read the articles", exc)
+            return
+        if step > 0:
+            self.post_message(self.NoMoreUnread(open_it))
             return
         self.app.call_from_thread(self.notify, "No more unread articles.", markup=False)
 
@@ -639,6 +805,10 @@ class MainScreen(Screen[None]):
         self._start_refresh(None, "all feeds")
 
     def action_refresh_feed(self) -> None:
+        under = self._tree_feed() if self.pane == "feeds" else None
+        if under is not None:
+            self._start_refresh([under.id], clean_line(under.title) or "this feed")
+            return
         feed_id = self.selection.feed_id if self.selection.kind == "feed" else None
         if feed_id is None:
             summary = self.current_summary()
@@ -704,6 +874,9 @@ class MainScreen(Screen[None]):
     def add_url(self, url: str | None) -> None:
         if not url:
             return
+        from tui_reader.core.typed_url import with_scheme
+
+        url = with_scheme(url)
         if safe_url(url, fetchable=True) is None:
             self.notify("Only http(s) URLs can be added.", markup=False, severity="warning")
             return
@@ -719,7 +892,7 @@ class MainScreen(Screen[None]):
             result = await self.library.add(url)
         except Exception as exc:  # noqa: BLE001
             self.status.set_activity("")
-            self.reader_app.report_error(f"Could not add {url}", exc)
+            self.reader_app.report_error(_about("Could not add", url, exc), exc)
             return
         self.status.set_activity("")
         self.notify(clean_line(result.message) or f"Added {clean_line(result.title)}",
@@ -728,7 +901,277 @@ class MainScreen(Screen[None]):
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.load_feeds()
-        self.reload_list(cursor=self.article_list.cursor, keep=True)
+        self.reload_list(cursor=self.article_list.cursor, keep=True, follow=message.article_id)
 
     def action_show_log(self) -> None:
         self.reader_app.action_show_log()
+
+    # --- mark all read ---------------------------------------------------------------
+    def action_mark_all_read(self) -> None:
+        from tui_reader.ui.screens.choice import ChoiceDialog
+
+        answers: list[tuple[str, str]] = []
+        if self.pane == "feeds":
+            node = self.feed_tree.cursor_node
+            data = node.data if node is not None else None
+            if data is None:
+                self.notify("No feed selected.", markup=False, severity="warning")
+                return
+            name = data.title or data.view.capitalize()
+            answers.append(("tree", f"Every unread article of {name}"))
+        else:
+            source = self.article_list.source
+            if source is None or self.article_list.count == 0:
+                self.notify("No articles here.", markup=False, severity="warning")
+                return
+            answers.append(("list", f"Everything in this list ({source.label})"))
+            if self.article_list.cursor < self.article_list.count - 1:
+                answers.append(("older", "Everything below the cursor (older articles)"))
+        answers.append(("cancel", "Cancel"))
+        self.app.push_screen(ChoiceDialog("Mark as read", answers), self._mark_chosen)
+
+    def _mark_chosen(self, choice: str | None) -> None:
+        if choice in (None, "cancel"):
+            return
+        if choice == "tree":
+            node = self.feed_tree.cursor_node
+            data = node.data if node is not None else None
+            if data is not None:
+                view = data.view if data.kind == "view" else "all"
+                self._mark_selection(view, data.feed_id, data.tag, None)
+            return
+        source = self.article_list.source
+        below = None
+        if choice == "older":
+            row = self.article_list.cached(self.article_list.cursor)
+            if row is None:
+                return
+            below = row.id
+        if isinstance(source, LibrarySource):
+            sel = source.selection
+            self._mark_selection(sel.view, sel.feed_id, sel.tag, below)
+        elif source is not None:
+            start = self.article_list.cursor + 1 if choice == "older" else 0
+            self._mark_rows(source, start)
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _mark_selection(
+        self, view: View, feed_id: int | None, tag: str | None, below: int | None
+    ) -> None:
+        try:
+            ids = self.library.mark_read_where(view=view, feed_id=feed_id, tag=tag, below=below)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not mark the articles read", exc)
+            return
+        self.post_message(self.MarkedRead(ids))
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _mark_rows(self, source: ArticleSource, start: int) -> None:
+        """Mark read the unread rows of a fixed list (search results) from ``start`` on."""
+        try:
+            rows = source.fetch(max(0, source.count() - start), start)
+            ids = [row.id for row in rows if not row.read]
+            self.library.mark_all_read(ids)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not mark the articles read", exc)
+            return
+        self.post_message(self.MarkedRead(ids))
+
+    def action_undo_mark_read(self) -> None:
+        if not self.last_marked:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        ids, self.last_marked = self.last_marked, []
+        self._unmark(ids)
+
+    @work(thread=True, exclusive=True, group="mark-all", exit_on_error=False)
+    def _unmark(self, ids: list[int]) -> None:
+        try:
+            self.library.mark_unread(ids)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not undo", exc)
+            return
+        self.post_message(self.MarkedRead(ids, undone=True))
+
+    def on_main_screen_marked_read(self, message: MarkedRead) -> None:
+        count = len(message.ids)
+        plural = "" if count == 1 else "s"
+        if message.undone:
+            self.notify(f"{count} article{plural} unread again.", markup=False)
+        else:
+            self.last_marked = message.ids
+            hint = " (u undoes)" if count else ""
+            self.notify(f"Marked {count} article{plural} read{hint}.", markup=False)
+        stored = self.reader.stored
+        if stored is not None and stored.summary.id in message.ids:
+            summary = replace(stored.summary, read=not message.undone)
+            self.reader.stored = replace(stored, summary=summary)
+        self.load_feeds()
+        self.reload_list(cursor=self.article_list.cursor, keep=True)
+
+    # --- unread navigation across feeds ----------------------------------------------
+    def on_main_screen_no_more_unread(self, message: NoMoreUnread) -> None:
+        following = self._next_feed_with_unread()
+        if following is None:
+            self.notify("No more unread articles.", markup=False)
+            return
+        self.selection = Selection(
+            "feed", self.selection.view, feed_id=following.id,
+            title=clean_line(following.title) or following.url,
+        )  # fmt: skip
+        self.feed_tree.select_data(self.selection)
+        self.search_query = None
+        self.open_index = None
+        self.back_stack.clear()
+        self._unread_after_load = message.open_it
+        self.notify(f"Next feed: {clean_line(following.title)}", markup=False)
+        self._load_list(LibrarySource(self.library, self.selection), 0, False)
+
+    def _next_feed_with_unread(self) -> FeedInfo | None:
+        """The first feed after the shown one, in the tree's order, with unread articles."""
+        if self.selection.kind != "feed" or self.search_query is not None:
+            return None
+        order: list[FeedInfo] = []
+        by_id = {feed.id: feed for feed in self.feed_tree.feeds}
+        for node in self.feed_tree._walk(self.feed_tree.root):
+            data = node.data
+            if data is not None and data.kind == "feed" and data.feed_id in by_id:
+                feed = by_id[data.feed_id]
+                if feed not in order:
+                    order.append(feed)
+        ids = [feed.id for feed in order]
+        if self.selection.feed_id not in ids:
+            return None
+        start = ids.index(self.selection.feed_id)
+        for feed in order[start + 1 :]:
+            if feed.unread > 0:
+                return feed
+        return None
+
+    def on_reader_pane_end_reached(self) -> None:
+        # Space on the last page of an article: on to the next unread one.
+        self.action_next_unread(1)
+
+    # --- feeds: remove, rename, tag, last error --------------------------------------
+    def _tree_feed(self) -> FeedInfo | None:
+        node = self.feed_tree.cursor_node
+        data = node.data if node is not None else None
+        if data is None or data.kind != "feed":
+            return None
+        return next((f for f in self.feed_tree.feeds if f.id == data.feed_id), None)
+
+    def _require_tree_feed(self) -> FeedInfo | None:
+        feed = self._tree_feed() if self.pane == "feeds" else None
+        if feed is None:
+            self.notify("Select a feed in the feeds pane first.", markup=False,
+                        severity="warning")  # fmt: skip
+        return feed
+
+    def action_remove_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is None:
+            return
+        from tui_reader.ui.screens.choice import ChoiceDialog
+
+        name = clean_line(feed.title) or feed.url
+        question = f"Unsubscribe from {name} and delete its {feed.total} articles?"
+        answers = [("keep", "No, keep it"), ("remove", "Yes, remove the feed")]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "remove":
+                self._remove_feed(feed.id, name)
+
+        self.app.push_screen(ChoiceDialog(question, answers), chosen)
+
+    @work(thread=True, group="feed-edit", exit_on_error=False)
+    def _remove_feed(self, feed_id: int, name: str) -> None:
+        try:
+            self.library.remove_feed(feed_id)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not remove the feed", exc)
+            return
+        self.app.call_from_thread(self._feed_removed, feed_id, name)
+
+    def _feed_removed(self, feed_id: int, name: str) -> None:
+        self.notify(f"Removed {name}", markup=False)
+        if self.selection.feed_id == feed_id:
+            self.selection = Selection("view", self.selection.view,
+                                       title=self.selection.view.capitalize())  # fmt: skip
+            self.reader.clear()
+        self.load_feeds()
+        self.reload_list()
+
+    def action_rename_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is not None:
+            question = "Rename the feed (empty: its own title again)"
+            self._ask_feed_edit(feed.id, "title", question, feed.title)
+
+    def action_tag_feed(self) -> None:
+        feed = self._require_tree_feed()
+        if feed is not None:
+            question = f"Tags of {clean_line(feed.title)} (comma-separated; empty: none)"
+            self._ask_feed_edit(feed.id, "tags", question, ", ".join(feed.tags))
+
+    def _ask_feed_edit(self, feed_id: int, what: str, question: str, value: str) -> None:
+        from tui_reader.ui.screens.choice import EditDialog
+
+        def chosen(answer: str | None) -> None:
+            if answer is not None:  # None is Escape; an empty answer clears
+                self._edit_feed(feed_id, what, answer)
+
+        self.app.push_screen(EditDialog(question, value), chosen)
+
+    @work(thread=True, group="feed-edit", exit_on_error=False)
+    def _edit_feed(self, feed_id: int, what: str, value: str) -> None:
+        try:
+            if what == "title":
+                self.library.rename_feed(feed_id, value or None)
+            else:
+                self.library.set_tags(feed_id, [t.strip() for t in value.split(",")])
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not change the feed", exc)
+            return
+        self.post_message(LibraryChanged())
+
+    @on(Tree.NodeHighlighted, "#feeds")
+    def _feed_highlighted(self, event: Tree.NodeHighlighted[Selection]) -> None:
+        data = event.node.data
+        feed = None
+        if data is not None and data.kind == "feed":
+            feed = next((f for f in self.feed_tree.feeds if f.id == data.feed_id), None)
+        error = clean_line(feed.last_error) if feed is not None and feed.last_error else ""
+        # The row carries a "!"; the reason itself, when the feed is under the cursor.
+        self.feed_tree.tooltip = f"Last error: {error}" if error else None
+        if self.pane == "feeds":
+            self.status.set_activity(f"last error: {error}" if error else "")
+
+    # --- refresh on a timer, and the store changing underneath -----------------------
+    def _timed_refresh(self) -> None:
+        if self.reader_app.offline:
+            return
+        if any(w.group == "refresh" and not w.is_finished for w in self.workers):
+            return  # the one under way will do
+        self.status.set_activity("refreshing all feeds…")
+        self._refresh(None)
+
+    def _poll_store(self) -> None:
+        if any(w.group in ("refresh", "store-poll") and not w.is_finished for w in self.workers):
+            return  # a refresh of our own reloads when it ends
+        self._check_store()
+
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
+    def _check_store(self) -> None:
+        try:
+            marker = self.library.store.change_marker()
+        except Exception as exc:  # noqa: BLE001 - tried again at the next tick
+            logger.warning("could not look at the store: %s", exc)
+            return
+        previous, self._store_marker = self._store_marker, marker
+        if previous is not None and marker != previous:
+            self.post_message(self.StoreChanged())
+
+    def on_main_screen_store_changed(self, message: StoreChanged) -> None:
+        self.load_feeds()
+        if self.search_query is None:
+            self.reload_list(cursor=self.article_list.cursor, keep=True)

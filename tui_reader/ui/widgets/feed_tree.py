@@ -47,6 +47,12 @@ class FeedTree(Tree[Selection]):
         Binding("enter,l", "select_cursor", "Open", id="open", tooltip="Show this feed"),
         Binding("g,home", "scroll_home", "Top", show=False, id="top", tooltip="First feed"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="bottom", tooltip="Last feed"),
+        Binding("d", "screen.remove_feed", "Remove", show=False, id="remove_feed",
+                tooltip="Unsubscribe from the feed under the cursor (asks first)"),
+        Binding("c", "screen.rename_feed", "Rename", show=False, id="rename_feed",
+                tooltip="Give the feed a title of your own (refreshes keep it)"),
+        Binding("T", "screen.tag_feed", "Tags", show=False, id="tag_feed",
+                tooltip="Edit the feed's tags"),
     ]  # fmt: skip
 
     def __init__(self, *, id: str | None = None) -> None:

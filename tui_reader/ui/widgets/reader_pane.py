@@ -83,6 +83,10 @@ class ReaderPane(ScrollView, can_focus=True):
         step: int
 
     @dataclass
+    class EndReached(Message):
+        """Page down was pressed at the end of the article."""
+
+    @dataclass
     class LaidOut(Message):
         token: int
         width: int
@@ -244,6 +248,10 @@ class ReaderPane(ScrollView, can_focus=True):
         self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
 
     def action_page(self, step: int) -> None:
+        if step > 0 and self.laid_out and self.scroll_y >= self.max_scroll_y:
+            # Already on the last page: the screen moves on to the next unread article.
+            self.post_message(self.EndReached())
+            return
         page = max(1, self.scrollable_content_region.height - 2)
         self.scroll_to(y=self.scroll_y + step * page, animate=False, immediate=True)
 
