@@ -136,14 +136,14 @@ def test_a_body_that_matches_nothing_is_said_in_the_log(cli, tmp_path: Path) -> 
     )
     result = cli("read", str(SIDEBAR_STORY), "--format", "text")
     assert result.returncode == 0 and result.stderr == ""
-    log = (tmp_path / "log" / "tui-reader.log").read_text("utf-8")
+    log = (tmp_path / "data" / "tui-reader.log").read_text("utf-8")
     assert "notes.example.org" in log and "div.no-such-thing" in log
     assert "matches nothing" in log
     # Without a rule there is nothing to log, and no log file is made.
     (config / "config.toml").unlink()
-    (tmp_path / "log" / "tui-reader.log").unlink()
+    (tmp_path / "data" / "tui-reader.log").unlink()
     assert cli("read", str(SIDEBAR_STORY)).returncode == 0
-    assert not (tmp_path / "log" / "tui-reader.log").exists()
+    assert not (tmp_path / "data" / "tui-reader.log").exists()
 
 
 def test_read_url_keeps_the_page_of_a_stored_summary(cli, http_server: LocalServer) -> None:

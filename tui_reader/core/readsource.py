@@ -106,4 +106,3 @@ def whole_for_url(url: str, *, data_dir: str | None = None, offline: bool = Fals
         return whole_from_source(article.source, url)
     finally:
         library.close()
-
