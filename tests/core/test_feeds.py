@@ -413,7 +413,7 @@ def test_mangled_documents_only_ever_raise_feed_error() -> None:
     from tui_reader.core.discover import discover_feeds
     from tui_reader.core.opml import parse_opml
 
-    seeds = [path.read_bytes() for path in sorted(DATA.iterdir())]
+    seeds = [path.read_bytes() for path in sorted(DATA.rglob("*")) if path.is_file()]
     rng = random.Random(20240101)
     parsed_ok = refused = 0
     for _ in range(400):

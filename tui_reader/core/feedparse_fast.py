@@ -24,6 +24,7 @@ a URL to fetch.
 from __future__ import annotations
 
 import codecs
+import html.entities
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -44,10 +45,6 @@ _RS_MAX_ENTRIES = 10_000_000
 
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _XML_BASE = re.compile(rb"xml:base\s*=", re.IGNORECASE)
-# Elements that say when an entry changed (as opposed to when it was published). The Rust
-# parser copies the publication date into ``updated`` when there is none; feedparser leaves
-# it empty, and so do we when the document has no such element at all.
-_UPDATE_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:updated|modified|date)[\s>/]")
 _SCRIPT_OR_STYLE = re.compile(
     r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
 )
@@ -55,17 +52,51 @@ _URL_ATTRIBUTE = re.compile(
     r"""(\s(?:href|src|poster|cite|longdesc)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 )
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_EXTRA_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(/*)(.*?)")
+
 # Atom text constructs without a type attribute are text, but the Rust parser reports them
 # as HTML; the types are read from the document itself (unprefixed Atom elements only, so
 # ``media:title`` and friends never count).
 _ATOM_ENTRY = re.compile(rb"<entry[\s>].*?</entry\s*>", re.DOTALL)
 _ATOM_TEXT_TAG = re.compile(rb"<(title|summary|content)(\s[^>]*)?>")
+_ATOM_UPDATED = re.compile(rb"<(?:updated|modified)[\s>]")
 _TYPE_ATTRIBUTE = re.compile(rb"""\stype\s*=\s*["']([^"']*)["']""")
 _ATOM_TYPES = {"text": "text/plain", "html": "text/html", "xhtml": "application/xhtml+xml"}
+
+# feedparser reads an Atom update date inside RSS items; the Rust parser does not.
+_RSS_UPDATED = re.compile(rb"<[A-Za-z_][\w.-]*:updated[\s>]")
+_RSS_ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
+_GUID_TAG = re.compile(rb"<guid(\s[^>]*)?>")
+_PERMALINK_ATTRIBUTE = re.compile(rb"ispermalink\s*=", re.IGNORECASE)
+_PERMALINK_VALUE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+_RDF_VERSIONS = frozenset({"rss090", "rss10"})
+
+_CLOSING_TAG = re.compile(r"</(\w+)>")
+_ENTITY = re.compile(r"&#?\w+;")
+_ANY_TAG = re.compile(r"</?(\w+)")
+_NAMED_ENTITY = re.compile(r"&(\w+);")
+# The elements feedparser's sanitizer lets through: RSS text using others is not HTML to it.
+_HTML_ELEMENTS = frozenset(
+    """a abbr acronym address area article aside audio b bdi bdo big blink blockquote br
+    button canvas caption center cite code col colgroup command datagrid datalist dd del
+    details dfn dialog dir div dl dt em event-source fieldset figcaption figure font footer
+    form h1 h2 h3 h4 h5 h6 header hr i img input ins keygen kbd label legend li m map menu
+    meter multicol nav nextid noscript ol optgroup option output p pre progress q s samp
+    section select small sound source spacer span strike strong sub sup table tbody td
+    textarea tfoot th thead time tr tt u ul var video""".split()
+)
+# C1 controls read as the windows-1252 characters their bytes stand for there.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
 
 # The WHATWG encoding standard, which the Rust parser follows, reads these labels as
 # windows-1252; Python's codecs do not. They are the same encoding for our comparison.
 _WINDOWS_1252_ALIASES = frozenset({"cp1252", "latin-1", "iso8859-1", "ascii"})
+
+_Fix = Callable[[str], str]
 
 FastFeed = tuple[dict[str, Any], list[Mapping[str, Any]], str]
 """The feed's metadata, its entries and its version name, shaped like feedparser's."""
@@ -147,28 +178,113 @@ def parse_fast(
     if _codec_name(str(parsed.encoding or "")) != _codec_name(encoding):
         return None, f"fast parser read {parsed.encoding}, the document declares {encoding}"
     version = str(parsed.version or "")
-    keep_updated = _UPDATE_ELEMENT.search(data) is not None
-    tidy = _html_tidier(url)
-    entries = [_entry(entry, keep_updated, tidy) for entry in parsed.entries]
-    feed = _feed(parsed.feed)
-    if version.startswith("atom") and not _atom_types(data, feed, entries):
-        return None, "Atom entries could not be matched with the document"
+    fix_text = _text_fixer(_codec_name(encoding) == "utf-8")
+    tidy = _html_tidier(url, fix_text)
+    if version.startswith("atom"):
+        return _atom(data, url, parsed, version, fix_text, tidy)
+    if _RSS_UPDATED.search(data):
+        return None, "an Atom update date in an RSS document"
+    return _rss(data, url, parsed, version, fix_text, tidy)
+
+
+def _rss(
+    data: bytes, url: str, parsed: Any, version: str, fix_text: _Fix, tidy: _Fix
+) -> tuple[FastFeed | None, str]:
+    entries = [_entry(entry, fix_text, tidy) for entry in parsed.entries]
+    for entry, source in zip(entries, parsed.entries, strict=True):
+        # RSS has no update date of its own; the Rust parser copies the publication date
+        # there, feedparser does not. ``dc:date`` is an update date to both.
+        if source.dc_date is None and source.updated == source.published:
+            entry["updated_parsed"] = None
+        _guess_text_type(entry)
+    feed = _feed(parsed.feed, fix_text)
+    _guess_text_type(feed)
+    # feedparser treats a guid as a URL (and resolves it against the document) unless it
+    # says isPermaLink="false"; RSS 1.0 ids come from rdf:about and are left alone. Stored
+    # articles are matched by guid, so ours must be the string feedparser made.
+    if version not in _RDF_VERSIONS:
+        if _PERMALINK_ATTRIBUTE.search(data):
+            permalinks = [_guid_is_permalink(item.group(0)) for item in _RSS_ITEM.finditer(data)]
+            if len(permalinks) != len(entries):
+                return None, "RSS items could not be matched with the document"
+        else:
+            permalinks = [True] * len(entries)
+        for entry, permalink in zip(entries, permalinks, strict=True):
+            if permalink and entry["id"]:
+                entry["id"] = _join(url, entry["id"])
     return (feed, list[Mapping[str, Any]](entries), version), ""
 
 
-def _atom_types(data: bytes, feed: dict[str, Any], entries: list[dict[str, Any]]) -> bool:
-    """Give untyped Atom text constructs their default type, text; False if that failed."""
-    if b"<entry" not in data:
-        return False  # prefixed Atom elements (``<atom:entry>``): rare enough for feedparser
-    chunks = _ATOM_ENTRY.finditer(data)
-    first_entry = data.find(b"<entry")
-    _retype(feed, _declared_types(data[:first_entry]))
-    for entry in entries:
-        chunk = next(chunks, None)
-        if chunk is None:
-            return False
-        _retype(entry, _declared_types(chunk.group(0)))
-    return next(chunks, None) is None
+def _atom(
+    data: bytes, url: str, parsed: Any, version: str, fix_text: _Fix, tidy: _Fix
+) -> tuple[FastFeed | None, str]:
+    first = data.find(b"<entry")
+    if first < 0:
+        # Prefixed Atom elements (``<atom:entry>``): rare enough to leave to feedparser.
+        return None, "prefixed Atom elements"
+    feed = _feed(parsed.feed, fix_text)
+    _retype(feed, _declared_types(data[:first]))
+    chunks = [chunk.group(0) for chunk in _ATOM_ENTRY.finditer(data)]
+    if len(chunks) != len(parsed.entries):
+        return None, "Atom entries could not be matched with the document"
+    entries: list[Mapping[str, Any]] = []
+    for source, chunk in zip(parsed.entries, chunks, strict=True):
+        entry = _entry(source, fix_text, tidy)
+        _retype(entry, _declared_types(chunk))
+        # The Rust parser fills in what an entry lacks (an update date from the publication
+        # date, the feed's author); feedparser reports the entry as written.
+        if not _ATOM_UPDATED.search(chunk):
+            entry["updated_parsed"] = None
+        if entry["author_detail"] is None:
+            entry["author"] = None
+        if entry["id"]:
+            entry["id"] = _join(url, entry["id"])  # feedparser resolves Atom ids too
+        entries.append(entry)
+    return (feed, entries, version), ""
+
+
+def _feed(meta: Any, fix_text: _Fix) -> dict[str, Any]:
+    title = meta.title
+    return {
+        "title": fix_text(title) if title else title,
+        "title_detail": _detail(meta.title_detail),
+        "link": meta.link,
+    }
+
+
+def _entry(entry: Any, fix_text: _Fix, tidy: _Fix) -> dict[str, Any]:
+    # Every nested value is a plain dict or list, never the binding's own objects, so the
+    # result is cheap to keep and the normalizer reads it exactly like feedparser's.
+    content = [
+        {"type": item.type, "value": tidy(item.value)} for item in entry.content if item.value
+    ]
+    title = entry.title
+    summary = entry.summary
+    author = entry.author
+    author_detail = entry.author_detail
+    return {
+        "id": entry.id,
+        "title": fix_text(title) if title else title,
+        "title_detail": _detail(entry.title_detail),
+        "link": entry.link,
+        "links": [{"href": link.href, "rel": link.rel or "alternate"} for link in entry.links],
+        "published_parsed": entry.published_parsed,
+        "updated_parsed": entry.updated_parsed,
+        "created_parsed": entry.created_parsed,
+        "summary": tidy(summary) if summary else summary,
+        "summary_detail": _detail(entry.summary_detail),
+        "content": content,
+        "author": fix_text(author) if author else author,
+        "author_detail": (
+            {"name": fix_text(author_detail.name or "")} if author_detail is not None else None
+        ),
+    }
+
+
+def _detail(detail: Any) -> dict[str, Any] | None:
+    if detail is None:
+        return None
+    return {"type": detail.type}
 
 
 def _declared_types(fragment: bytes) -> dict[str, str]:
@@ -196,6 +312,94 @@ def _retype(target: dict[str, Any], types: dict[str, str]) -> None:
             content["type"] = "text/plain"
 
 
+def _guess_text_type(target: dict[str, Any]) -> None:
+    """An RSS title is text unless it looks like HTML (the Rust parser always says HTML)."""
+    title = target.get("title")
+    detail = target.get("title_detail")
+    if title and detail is not None and not _looks_like_html(title):
+        detail["type"] = "text/plain"
+
+
+def _looks_like_html(text: str) -> bool:
+    """feedparser's test for HTML in RSS text: a closing tag or an entity, and nothing but
+    ordinary HTML elements and known entities."""
+    if "<" not in text and "&" not in text:
+        return False
+    if not (_CLOSING_TAG.search(text) or _ENTITY.search(text)):
+        return False
+    if any(tag.lower() not in _HTML_ELEMENTS for tag in _ANY_TAG.findall(text)):
+        return False
+    return all(name in html.entities.entitydefs for name in _NAMED_ENTITY.findall(text))
+
+
+def _guid_is_permalink(item: bytes) -> bool:
+    guid = _GUID_TAG.search(item)
+    if guid is None:
+        return True
+    attribute = _PERMALINK_VALUE.search(guid.group(1) or b"")
+    # feedparser compares the value with "true" exactly.
+    return attribute is None or attribute.group(1) == b"true"
+
+
+def _join(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base`` the way feedparser does it."""
+    reference = _EXTRA_SLASHES.sub(r"\1\3", reference)
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return ""
+
+
+def _text_fixer(utf8: bool) -> _Fix:
+    """feedparser's two repairs of every text value, so that both parsers give one text.
+
+    It reads C1 control characters as the windows-1252 characters their bytes stand for, and
+    in a UTF-8 document it undoes text that was UTF-8 read as Latin-1 and encoded again.
+    """
+
+    def fix(value: str) -> str:
+        if value.isascii():
+            return value
+        if utf8:
+            try:
+                value = value.encode("iso-8859-1").decode("utf-8")
+            except UnicodeError:
+                pass
+        return value.translate(_C1_AS_CP1252)
+
+    return fix
+
+
+def _html_tidier(base: str, fix_text: _Fix) -> _Fix:
+    """What feedparser does to HTML that matters to us, for the fast parser's output.
+
+    feedparser resolves relative URLs in HTML and drops scripts and style sheets. The
+    extractor cleans every body before it is shown, so this is only about what is stored:
+    absolute links, and no script text that a plain-text fallback could pick up.
+    """
+
+    def resolve(match: re.Match[str]) -> str:
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        stripped = value.strip()
+        if not stripped or _HAS_SCHEME.match(stripped) or stripped.startswith("#"):
+            return match.group(0)
+        absolute = _join(base, stripped)
+        if not absolute:
+            return match.group(0)
+        return f'{match.group(1)}"{absolute.replace(chr(34), "%22")}"'
+
+    def tidy(value: str) -> str:
+        value = fix_text(value)
+        if "<" not in value:
+            return value
+        lowered = value.lower()
+        if "<script" in lowered or "<style" in lowered:
+            value = _SCRIPT_OR_STYLE.sub("", value)
+        return _URL_ATTRIBUTE.sub(resolve, value)
+
+    return tidy
+
+
 def _ascii_compatible(codec_name: str) -> bool:
     return not codec_name.startswith(("utf-16", "utf-32", "utf_16", "utf_32"))
 
@@ -212,77 +416,3 @@ def _codec_name(label: str) -> str:
         if name.startswith(family):
             return family
     return name
-
-
-def _feed(meta: Any) -> dict[str, Any]:
-    return {
-        "title": meta.title,
-        "title_detail": _detail(meta.title_detail),
-        "link": meta.link,
-    }
-
-
-def _entry(entry: Any, keep_updated: bool, tidy: Callable[[str], str]) -> dict[str, Any]:
-    # Every nested value is a plain dict or list, never the binding's own objects, so the
-    # result is cheap to keep and the normalizer reads it exactly like feedparser's.
-    published = entry.published_parsed
-    updated = entry.updated_parsed
-    if not keep_updated and entry.updated == entry.published:
-        updated = None
-    content = [
-        {"type": item.type, "value": tidy(item.value)} for item in entry.content if item.value
-    ]
-    summary = entry.summary
-    summary_detail = _detail(entry.summary_detail)
-    author_detail = entry.author_detail
-    return {
-        "id": entry.id,
-        "title": entry.title,
-        "title_detail": _detail(entry.title_detail),
-        "link": entry.link,
-        "links": [{"href": link.href, "rel": link.rel or "alternate"} for link in entry.links],
-        "published_parsed": published,
-        "updated_parsed": updated,
-        "created_parsed": entry.created_parsed,
-        "summary": tidy(summary) if summary else summary,
-        "summary_detail": summary_detail,
-        "content": content,
-        "author": entry.author,
-        "author_detail": {"name": author_detail.name} if author_detail is not None else None,
-    }
-
-
-def _detail(detail: Any) -> dict[str, Any] | None:
-    if detail is None:
-        return None
-    return {"type": detail.type}
-
-
-def _html_tidier(base: str) -> Callable[[str], str]:
-    """What feedparser does to HTML that matters to us, for the fast parser's output.
-
-    feedparser resolves relative URLs in HTML and drops scripts and style sheets. The
-    extractor cleans every body before it is shown, so this is only about what is stored:
-    absolute links, and no script text that a plain-text fallback could pick up.
-    """
-
-    def resolve(match: re.Match[str]) -> str:
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        stripped = value.strip()
-        if not stripped or _HAS_SCHEME.match(stripped) or stripped.startswith("#"):
-            return match.group(0)
-        try:
-            absolute = urljoin(base, stripped)
-        except ValueError:
-            return match.group(0)
-        return f'{match.group(1)}"{absolute.replace(chr(34), "%22")}"'
-
-    def tidy(value: str) -> str:
-        if "<" not in value:
-            return value
-        lowered = value.lower()
-        if "<script" in lowered or "<style" in lowered:
-            value = _SCRIPT_OR_STYLE.sub("", value)
-        return _URL_ATTRIBUTE.sub(resolve, value)
-
-    return tidy
