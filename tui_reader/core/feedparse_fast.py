@@ -28,7 +28,9 @@ import html.entities
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, uses_relative
+
+from tui_reader.core.feedparse_urls import resolver
 
 _rs: Any
 try:
@@ -57,16 +59,14 @@ _EXTRA_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(/*)(.*?)")
 # Atom text constructs without a type attribute are text, but the Rust parser reports them
 # as HTML; the types are read from the document itself (unprefixed Atom elements only, so
 # ``media:title`` and friends never count).
-_ATOM_ENTRY = re.compile(rb"<entry[\s>].*?</entry\s*>", re.DOTALL)
-_ATOM_TEXT_TAG = re.compile(rb"<(title|summary|content)(\s[^>]*)?>")
-_ATOM_UPDATED = re.compile(rb"<(?:updated|modified)[\s>]")
+_ATOM_TAGS = re.compile(rb"<(/?entry|title|summary|content|updated|modified)(?=[\s>/])([^>]*)>")
 _TYPE_ATTRIBUTE = re.compile(rb"""\stype\s*=\s*["']([^"']*)["']""")
 _ATOM_TYPES = {"text": "text/plain", "html": "text/html", "xhtml": "application/xhtml+xml"}
 
 # feedparser reads an Atom update date inside RSS items; the Rust parser does not.
 _RSS_UPDATED = re.compile(rb"<[A-Za-z_][\w.-]*:updated[\s>]")
-_RSS_ITEM = re.compile(rb"<item[\s>].*?</item\s*>", re.DOTALL)
-_GUID_TAG = re.compile(rb"<guid(\s[^>]*)?>")
+_DC_DATE = re.compile(rb"<[A-Za-z_][\w.-]*:date[\s>]")
+_RSS_TAGS = re.compile(rb"<(item|guid)(?=[\s>/])([^>]*)>")
 _PERMALINK_ATTRIBUTE = re.compile(rb"ispermalink\s*=", re.IGNORECASE)
 _PERMALINK_VALUE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _RDF_VERSIONS = frozenset({"rss090", "rss10"})
@@ -190,12 +190,15 @@ def parse_fast(
 def _rss(
     data: bytes, url: str, parsed: Any, version: str, fix_text: _Fix, tidy: _Fix
 ) -> tuple[FastFeed | None, str]:
-    entries = [_entry(entry, fix_text, tidy) for entry in parsed.entries]
-    for entry, source in zip(entries, parsed.entries, strict=True):
+    sources = parsed.entries
+    entries = [_entry(entry, fix_text, tidy) for entry in sources]
+    dc_dates = _DC_DATE.search(data) is not None
+    for entry, source in zip(entries, sources, strict=True):
         # RSS has no update date of its own; the Rust parser copies the publication date
         # there, feedparser does not. ``dc:date`` is an update date to both.
-        if source.dc_date is None and source.updated == source.published:
-            entry["updated_parsed"] = None
+        if entry["updated_parsed"] == entry["published_parsed"]:
+            if not (dc_dates and source.dc_date is not None):
+                entry["updated_parsed"] = None
         _guess_text_type(entry)
     feed = _feed(parsed.feed, fix_text)
     _guess_text_type(feed)
@@ -204,14 +207,15 @@ def _rss(
     # articles are matched by guid, so ours must be the string feedparser made.
     if version not in _RDF_VERSIONS:
         if _PERMALINK_ATTRIBUTE.search(data):
-            permalinks = [_guid_is_permalink(item.group(0)) for item in _RSS_ITEM.finditer(data)]
+            permalinks = _permalinks(data)
             if len(permalinks) != len(entries):
                 return None, "RSS items could not be matched with the document"
         else:
             permalinks = [True] * len(entries)
+        join = _id_joiner(url)
         for entry, permalink in zip(entries, permalinks, strict=True):
             if permalink and entry["id"]:
-                entry["id"] = _join(url, entry["id"])
+                entry["id"] = join(entry["id"])
     return (feed, list[Mapping[str, Any]](entries), version), ""
 
 
@@ -223,22 +227,23 @@ def _atom(
         # Prefixed Atom elements (``<atom:entry>``): rare enough to leave to feedparser.
         return None, "prefixed Atom elements"
     feed = _feed(parsed.feed, fix_text)
-    _retype(feed, _declared_types(data[:first]))
-    chunks = [chunk.group(0) for chunk in _ATOM_ENTRY.finditer(data)]
-    if len(chunks) != len(parsed.entries):
+    feed_types, entry_tags = _atom_tags(data)
+    _retype(feed, feed_types)
+    if len(entry_tags) != len(parsed.entries):
         return None, "Atom entries could not be matched with the document"
     entries: list[Mapping[str, Any]] = []
-    for source, chunk in zip(parsed.entries, chunks, strict=True):
+    join = _id_joiner(url)
+    for source, (types, has_updated) in zip(parsed.entries, entry_tags, strict=True):
         entry = _entry(source, fix_text, tidy)
-        _retype(entry, _declared_types(chunk))
+        _retype(entry, types)
         # The Rust parser fills in what an entry lacks (an update date from the publication
         # date, the feed's author); feedparser reports the entry as written.
-        if not _ATOM_UPDATED.search(chunk):
+        if not has_updated:
             entry["updated_parsed"] = None
         if entry["author_detail"] is None:
             entry["author"] = None
         if entry["id"]:
-            entry["id"] = _join(url, entry["id"])  # feedparser resolves Atom ids too
+            entry["id"] = join(entry["id"])  # feedparser resolves Atom ids too
         entries.append(entry)
     return (feed, entries, version), ""
 
@@ -262,15 +267,24 @@ def _entry(entry: Any, fix_text: _Fix, tidy: _Fix) -> dict[str, Any]:
     summary = entry.summary
     author = entry.author
     author_detail = entry.author_detail
+    link = entry.link
+    published = entry.published_parsed
+    # Each attribute read builds new Python objects; what the normalizer only looks at when
+    # something else is missing is read only then.
+    links = (
+        [{"href": item.href, "rel": item.rel or "alternate"} for item in entry.links]
+        if not link
+        else []
+    )
     return {
         "id": entry.id,
         "title": fix_text(title) if title else title,
         "title_detail": _detail(entry.title_detail),
-        "link": entry.link,
-        "links": [{"href": link.href, "rel": link.rel or "alternate"} for link in entry.links],
-        "published_parsed": entry.published_parsed,
+        "link": link,
+        "links": links,
+        "published_parsed": published,
         "updated_parsed": entry.updated_parsed,
-        "created_parsed": entry.created_parsed,
+        "created_parsed": entry.created_parsed if published is None else None,
         "summary": tidy(summary) if summary else summary,
         "summary_detail": _detail(entry.summary_detail),
         "content": content,
@@ -287,18 +301,51 @@ def _detail(detail: Any) -> dict[str, Any] | None:
     return {"type": detail.type}
 
 
-def _declared_types(fragment: bytes) -> dict[str, str]:
-    """The media type each of title, summary and content declares (the first of each)."""
-    found: dict[str, str] = {}
-    for match in _ATOM_TEXT_TAG.finditer(fragment):
-        name = match.group(1).decode("ascii")
-        if name in found:
-            continue
-        attributes = match.group(2) or b""
-        declared = _TYPE_ATTRIBUTE.search(attributes)
-        value = declared.group(1).decode("ascii", "replace").strip().lower() if declared else ""
-        found[name] = _ATOM_TYPES.get(value or "text", value)
-    return found
+def _atom_tags(data: bytes) -> tuple[dict[str, str], list[tuple[dict[str, str], bool]]]:
+    """What the document itself says: the types the feed's and each entry's title, summary
+    and content declare (the first of each), and whether each entry has an update date.
+
+    One pass over the start tags, in document order, so entries pair up with the parser's.
+    """
+    feed_types: dict[str, str] = {}
+    entries: list[tuple[dict[str, str], bool]] = []
+    types: dict[str, str] | None = None
+    updated = False
+    for match in _ATOM_TAGS.finditer(data):
+        name = match.group(1)
+        if name == b"entry":
+            types, updated = {}, False
+        elif name == b"/entry":
+            if types is not None:
+                entries.append((types, updated))
+            types = None
+        elif name in (b"updated", b"modified"):
+            updated = True
+        else:
+            target = feed_types if types is None and not entries else types
+            key = name.decode("ascii")
+            if target is None or key in target:
+                continue
+            declared = _TYPE_ATTRIBUTE.search(match.group(2))
+            value = declared.group(1).decode("ascii", "replace").strip().lower() if declared else ""
+            target[key] = _ATOM_TYPES.get(value or "text", value)
+    return feed_types, entries
+
+
+def _permalinks(data: bytes) -> list[bool]:
+    """For each RSS item, whether feedparser takes its guid for a link (see :func:`_rss`)."""
+    permalinks: list[bool] = []
+    seen_guid = True
+    for match in _RSS_TAGS.finditer(data):
+        if match.group(1) == b"item":
+            permalinks.append(True)
+            seen_guid = False
+        elif not seen_guid:
+            seen_guid = True
+            attribute = _PERMALINK_VALUE.search(match.group(2))
+            # feedparser compares the value with "true" exactly.
+            permalinks[-1] = attribute is None or attribute.group(1) == b"true"
+    return permalinks
 
 
 def _retype(target: dict[str, Any], types: dict[str, str]) -> None:
@@ -332,22 +379,25 @@ def _looks_like_html(text: str) -> bool:
     return all(name in html.entities.entitydefs for name in _NAMED_ENTITY.findall(text))
 
 
-def _guid_is_permalink(item: bytes) -> bool:
-    guid = _GUID_TAG.search(item)
-    if guid is None:
-        return True
-    attribute = _PERMALINK_VALUE.search(guid.group(1) or b"")
-    # feedparser compares the value with "true" exactly.
-    return attribute is None or attribute.group(1) == b"true"
+def _id_joiner(base: str) -> _Fix:
+    """Resolve ids against ``base`` the way feedparser does (``""`` when that fails)."""
+    relative = resolver(base)
 
+    def join(reference: str) -> str:
+        scheme = _HAS_SCHEME.match(reference)
+        if scheme is None:
+            return relative(reference)
+        # urljoin returns a reference in a scheme it does not resolve ("urn:", "tag:") as it
+        # is; feedparser first folds extra slashes after "scheme://".
+        reference = _EXTRA_SLASHES.sub(r"\1\3", reference)
+        if scheme.group(0)[:-1].lower() not in uses_relative:
+            return reference
+        try:
+            return urljoin(base, reference)
+        except ValueError:
+            return ""
 
-def _join(base: str, reference: str) -> str:
-    """``reference`` resolved against ``base`` the way feedparser does it."""
-    reference = _EXTRA_SLASHES.sub(r"\1\3", reference)
-    try:
-        return urljoin(base, reference)
-    except ValueError:
-        return ""
+    return join
 
 
 def _text_fixer(utf8: bool) -> _Fix:
@@ -378,12 +428,14 @@ def _html_tidier(base: str, fix_text: _Fix) -> _Fix:
     absolute links, and no script text that a plain-text fallback could pick up.
     """
 
+    relative = resolver(base)
+
     def resolve(match: re.Match[str]) -> str:
         value = match.group(2) if match.group(2) is not None else match.group(3)
         stripped = value.strip()
         if not stripped or _HAS_SCHEME.match(stripped) or stripped.startswith("#"):
             return match.group(0)
-        absolute = _join(base, stripped)
+        absolute = relative(stripped)
         if not absolute:
             return match.group(0)
         return f'{match.group(1)}"{absolute.replace(chr(34), "%22")}"'

@@ -37,6 +37,7 @@ import feedparser
 
 from tui_reader.core import feedparse_fast
 from tui_reader.core.errors import FeedError
+from tui_reader.core.feedparse_urls import entry_url
 from tui_reader.core.sanitize import clean_line, clean_text, safe_url
 
 FeedKind = Literal["rss", "atom", "json"]
@@ -259,7 +260,7 @@ def _xml_entry(parsed_entry: Mapping[str, Any], base: str) -> FeedEntry:
     # warns about it; we want exactly what the entry says.
     entry = dict(parsed_entry)
     title = _text_field(entry, "title")
-    link = safe_url(_first_link(entry), base, fetchable=True)
+    link = entry_url(_first_link(entry), base)
     published = _struct_to_datetime(entry.get("published_parsed"))
     updated = _struct_to_datetime(entry.get("updated_parsed"))
     if published is None:
