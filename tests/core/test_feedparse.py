@@ -41,10 +41,11 @@ FALLBACK = {
     "raw-html-description.xml": "unclosed HTML elements in a description",
     "truncated-mid-item.xml": "truncated",
     "truncated.xml": "truncated",
-    "undefined-html-entities.xml": "HTML entities XML does not define",
-    "unescaped-ampersand.xml": "a bare &",
     "unescaped-less-than.xml": "a bare <",
 }
+
+# Ill-formed in a way mended in the bytes (HTML entity names, bare "&"), then read fast.
+MENDED = {"undefined-html-entities.xml", "unescaped-ampersand.xml"}
 
 # Where feedparser's own reading is wrong, the chain need not match it. There is none in
 # this corpus: feedparser recovers sensibly from every document here (it is the reference
@@ -253,7 +254,7 @@ def test_well_formed_feed_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
 @pytest.mark.parametrize(
     ("data", "charset", "reason"),
     [
-        (WELL_FORMED.replace(b"</title><link>", b" & co</title><link>"), None, "fast parser:"),
+        (WELL_FORMED.replace(b"</title><link>", b" < co</title><link>"), None, "fast parser:"),
         (b"<br />\n<b>Warning</b>: x.php on line 1\n" + WELL_FORMED, None, "fast parser:"),
         (WELL_FORMED.replace(b"<item>", b"<!--").replace(b"</item>", b"-->"), None, "no entries"),
         (WELL_FORMED.replace(b"Caf\xc3\xa9", b"Caf\xe9"), None, "not valid utf-8"),
@@ -271,6 +272,28 @@ def test_each_fallback_trigger(data: bytes, charset: str | None, reason: str) ->
     result, why = feedparse_fast.parse_fast(data, URL, charset)
     assert result is None
     assert reason in why
+
+
+@pytest.mark.parametrize("name", sorted(MENDED))
+def test_entity_names_and_bare_ampersands_are_mended_not_sent_to_feedparser(name: str) -> None:
+    result, reason = feedparse_fast.parse_fast(read(name), URL)
+    assert result is not None, reason
+
+
+def test_mending_leaves_cdata_and_comments_alone() -> None:
+    doc = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        b"<!-- R&D &nbsp; --><item><title>Fish &amp; chips &eacute;t&eacute; &bogus; & co</title>"
+        b"<link>https://e.org/1?a=1&b=2</link>"
+        b"<description><![CDATA[<p>Tom & Jerry&nbsp;&amp;</p>]]></description></item>"
+        b"</channel></rss>"
+    )
+    result, reason = feedparse_fast.parse_fast(doc, URL)
+    assert result is not None, reason
+    entry = parse_feed(doc, URL).entries[0]
+    assert entry.title == "Fish & chips été &bogus; & co"
+    assert entry.url == "https://e.org/1?a=1&b=2"
+    assert entry.summary_html == "<p>Tom & Jerry&nbsp;&amp;</p>"
 
 
 def test_http_charset_decides_even_against_the_declaration() -> None:
@@ -410,7 +433,7 @@ def test_json_feed_oldest_first_keeps_the_newest() -> None:
 
 
 def test_broken_feed_on_the_fallback_also_keeps_the_newest() -> None:
-    data = rss_feed(list(range(30))).replace(b"Item 3<", b"Item & 3<")
+    data = rss_feed(list(range(30))).replace(b"<title>Item 3<", b"<title>1 < 2, Item 3<")
     assert feedparse_fast.parse_fast(data, URL)[0] is None
     feed = parse_feed(data, URL, max_entries=10)
     assert numbers_of(feed) == list(range(20, 30))

@@ -69,6 +69,13 @@ _DC_DATE = re.compile(rb"<[A-Za-z_][\w.-]*:date[\s>]")
 _RSS_TAGS = re.compile(rb"<(item|guid)(?=[\s>/])([^>]*)>")
 _PERMALINK_ATTRIBUTE = re.compile(rb"ispermalink\s*=", re.IGNORECASE)
 _PERMALINK_VALUE = re.compile(rb"""ispermalink\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+# What an "&" can start, in the order tried: a section where it means nothing, a named
+# entity, a character reference, else a bare ampersand.
+_AMPERSAND = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&([A-Za-z][A-Za-z0-9]*);|&#(?:[0-9]+|[xX][0-9A-Fa-f]+);|&",
+    re.DOTALL,
+)
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _RDF_VERSIONS = frozenset({"rss090", "rss10"})
 
 _CLOSING_TAG = re.compile(r"</(\w+)>")
@@ -162,17 +169,16 @@ def parse_fast(
     encoding = declared_encoding(data, http_charset)
     if not decodes_strictly(data, encoding):
         return None, f"the bytes are not valid {encoding}"
-    limits = _rs.ParserLimits(
-        max_entries=_RS_MAX_ENTRIES, max_feed_size_bytes=max(len(data) + 1, 100_000_000)
-    )
-    try:
-        parsed = _rs.parse_with_limits(
-            data, limits=limits, sanitize_html=False, resolve_relative_uris=True
-        )
-    except Exception as exc:  # the binding's own errors: feedparser gets a go
-        return None, f"fast parser failed ({type(exc).__name__})"
-    if parsed.bozo:
-        return None, f"fast parser: {parsed.bozo_exception}"
+    parsed, problem = _run(data)
+    if problem and _ascii_compatible(_codec_name(encoding)):
+        # The two commonest faults, HTML entity names and bare "&", are mended in the bytes
+        # and the fast parser tried once more: handing a large feed to feedparser for one
+        # "&nbsp;" would cost seconds.
+        mended = _mend(data)
+        if mended != data:
+            parsed, problem = _run(mended)
+    if problem:
+        return None, problem
     if not parsed.entries:
         return None, "fast parser found no entries"
     if _codec_name(str(parsed.encoding or "")) != _codec_name(encoding):
@@ -185,6 +191,42 @@ def parse_fast(
     if _RSS_UPDATED.search(data):
         return None, "an Atom update date in an RSS document"
     return _rss(data, url, parsed, version, fix_text, tidy)
+
+
+def _run(data: bytes) -> tuple[Any, str]:
+    """The Rust parser's result for ``data``, and what went wrong ("" if nothing)."""
+    limits = _rs.ParserLimits(
+        max_entries=_RS_MAX_ENTRIES, max_feed_size_bytes=max(len(data) + 1, 100_000_000)
+    )
+    try:
+        parsed = _rs.parse_with_limits(
+            data, limits=limits, sanitize_html=False, resolve_relative_uris=True
+        )
+    except Exception as exc:  # the binding's own errors: feedparser gets a go
+        return None, f"fast parser failed ({type(exc).__name__})"
+    if parsed.bozo:
+        return None, f"fast parser: {parsed.bozo_exception}"
+    return parsed, ""
+
+
+def _mend(data: bytes) -> bytes:
+    """``data`` with HTML entity names as character references and bare ``&`` escaped.
+
+    CDATA sections and comments are left as they are: no entity is read there.
+    """
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        if name is None:
+            return match.group(0) if match.group(0)[:1] == b"<" else b"&amp;"
+        if name in _XML_ENTITIES:
+            return match.group(0)
+        characters = html.entities.html5.get(name.decode("ascii") + ";")
+        if characters is None:
+            return b"&amp;" + name + b";"
+        return "".join(f"&#{ord(c)};" for c in characters).encode("ascii")
+
+    return _AMPERSAND.sub(mend, data)
 
 
 def _rss(
