@@ -8,7 +8,10 @@ feedparser alone, and the two must agree on what a reader sees.
 from __future__ import annotations
 
 import json
+import pickle
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -310,6 +313,29 @@ def test_without_the_fast_parser_feedparser_does_everything(
     monkeypatch.setattr(feedparse_fast, "_rs", None)
     assert feedparse_fast.parse_fast(WELL_FORMED, URL) == (None, "feedparser-rs is not installed")
     assert parse_feed(WELL_FORMED, URL).entries[0].title == "Café"
+
+
+def test_a_platform_without_the_fast_parser_still_reads_feeds() -> None:
+    # A fresh interpreter in which importing feedparser_rs fails, as it does without a wheel.
+    script = (
+        "import sys; sys.modules['feedparser_rs'] = None\n"
+        "from tui_reader.core import feedparse_fast\n"
+        "from tui_reader.core.feeds import parse_feed\n"
+        "assert not feedparse_fast.AVAILABLE\n"
+        "feed = parse_feed(sys.stdin.buffer.read(), 'https://e.org/feed')\n"
+        "print(feed.entries[0].title, feed.entries[0].url)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], input=WELL_FORMED, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().split() == ["Café", "https://e.org/1"]
+
+
+def test_results_survive_pickling_for_a_worker_process() -> None:
+    for name in ("rss2-basic.xml", "atom-text-types.xml", "truncated.xml"):
+        feed = parse_feed(read(name), URL, max_entries=1)
+        assert pickle.loads(pickle.dumps(feed)) == feed
 
 
 def test_an_exception_inside_the_fast_parser_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
