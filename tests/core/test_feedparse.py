@@ -486,3 +486,57 @@ def test_real_size_oldest_first_feed_keeps_the_newest_100000() -> None:
     assert feed.notice == "kept the newest 100,000 of 120,000 entries"
     assert feed.entries[0].title == "Item 20000"
     assert feed.entries[-1].title == "Item 119999"
+
+
+# --- large documents, read in pieces ------------------------------------------------------
+
+
+def atom_feed(count: int) -> bytes:
+    entries = "".join(
+        f"<entry><id>urn:{n}</id><title>Entry {n}</title><link href='/e/{n}'/>"
+        f"<updated>{(START + timedelta(hours=n)).isoformat()}</updated>"
+        f"<summary>Sum {n}</summary></entry>\n"
+        for n in range(count)
+    )
+    doc = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>{entries}</feed>'
+    return doc.encode()
+
+
+@pytest.mark.parametrize("build", [rss_feed, atom_feed], ids=["rss", "atom"])
+def test_a_document_read_in_pieces_gives_what_it_gives_whole(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = build(list(range(53)) if build is rss_feed else 53)
+    whole = parse_feed(data, URL)
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 7)
+    pieces: list[bytes] = []
+    real_run = feedparse_fast._run
+
+    def counting(piece: bytes) -> Any:
+        pieces.append(piece)
+        return real_run(piece)
+
+    monkeypatch.setattr(feedparse_fast, "_run", counting)
+    in_pieces = parse_feed(data, URL)
+    assert len(pieces) == 8  # 53 entries, 7 a piece
+    assert in_pieces == whole
+    assert len(in_pieces.entries) == 53
+
+
+def test_a_broken_later_piece_hands_the_whole_document_to_feedparser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = rss_feed(list(range(40))).replace(b"<title>Item 33<", b"<title>1 < 2, Item 33<")
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 5)
+    calls: list[int] = []
+    real = feeds_module._parse_with_feedparser
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feeds_module, "_parse_with_feedparser", spy)
+    feed = parse_feed(data, URL)
+    assert calls == [1]
+    assert numbers_of(feed) == list(range(40))
+    assert feed == feedparser_alone(monkeypatch, data)

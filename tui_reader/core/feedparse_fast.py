@@ -26,7 +26,8 @@ from __future__ import annotations
 import codecs
 import html.entities
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, uses_relative
 
@@ -44,6 +45,8 @@ AVAILABLE = _rs is not None
 # Enough that no real document reaches it: entries above the caller's own limit are chosen
 # by date after parsing, which needs all of them. The body size cap bounds the work anyway.
 _RS_MAX_ENTRIES = 10_000_000
+# Entries per piece when a large document is read in pieces (see ``_split``).
+_PIECE = 5_000
 
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _XML_BASE = re.compile(rb"xml:base\s*=", re.IGNORECASE)
@@ -105,8 +108,9 @@ _WINDOWS_1252_ALIASES = frozenset({"cp1252", "latin-1", "iso8859-1", "ascii"})
 
 _Fix = Callable[[str], str]
 
-FastFeed = tuple[dict[str, Any], list[Mapping[str, Any]], str]
-"""The feed's metadata, its entries and its version name, shaped like feedparser's."""
+FastFeed = tuple[dict[str, Any], Iterator[Mapping[str, Any]], str]
+"""The feed's metadata, its entries (converted as they are consumed, once) and its version
+name, shaped like feedparser's."""
 
 
 def declared_encoding(data: bytes, http_charset: str | None) -> str:
@@ -169,14 +173,10 @@ def parse_fast(
     encoding = declared_encoding(data, http_charset)
     if not decodes_strictly(data, encoding):
         return None, f"the bytes are not valid {encoding}"
-    parsed, problem = _run(data)
-    if problem and _ascii_compatible(_codec_name(encoding)):
-        # The two commonest faults, HTML entity names and bare "&", are mended in the bytes
-        # and the fast parser tried once more: handing a large feed to feedparser for one
-        # "&nbsp;" would cost seconds.
-        mended = _mend(data)
-        if mended != data:
-            parsed, problem = _run(mended)
+    mendable = _ascii_compatible(_codec_name(encoding))
+    pieces = _split(data)
+    first = data if pieces is None else pieces.piece(data, 0)
+    parsed, problem = _run_mended(first, mendable)
     if problem:
         return None, problem
     if not parsed.entries:
@@ -184,13 +184,100 @@ def parse_fast(
     if _codec_name(str(parsed.encoding or "")) != _codec_name(encoding):
         return None, f"fast parser read {parsed.encoding}, the document declares {encoding}"
     version = str(parsed.version or "")
+    if not version.startswith("atom") and _RSS_UPDATED.search(data):
+        return None, "an Atom update date in an RSS document"
+    if pieces is not None and len(parsed.entries) != pieces.count(0):
+        return None, "the document could not be cut into pieces"
     fix_text = _text_fixer(_codec_name(encoding) == "utf-8")
     tidy = _html_tidier(url, fix_text)
+    # The entries are copied out and the parser's own result let go, so that a large
+    # document is not held in memory twice over while it is converted.
+    meta, first_entries = parsed.feed, parsed.entries
+    del parsed
+    if pieces is None:
+        total = len(first_entries)
+        sources = _drain(first_entries)
+    else:
+        total = len(pieces.starts)
+        sources = _pieces(data, pieces, first_entries, mendable)
     if version.startswith("atom"):
-        return _atom(data, url, parsed, version, fix_text, tidy)
-    if _RSS_UPDATED.search(data):
-        return None, "an Atom update date in an RSS document"
-    return _rss(data, url, parsed, version, fix_text, tidy)
+        return _atom(data, url, meta, sources, total, version, fix_text, tidy)
+    return _rss(data, url, meta, sources, total, version, fix_text, tidy)
+
+
+class Abandoned(Exception):
+    """A piece of a large document failed after the first: feedparser must read it all."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    """Where a large document's entries start, and what surrounds them."""
+
+    starts: list[int]
+    end: int
+
+    def piece(self, data: bytes, index: int) -> bytes:
+        """A whole document of the entries of piece ``index``: head, entries, tail."""
+        first = index * _PIECE
+        last = first + _PIECE
+        stop = self.starts[last] if last < len(self.starts) else self.end
+        return data[: self.starts[0]] + data[self.starts[first] : stop] + data[self.end :]
+
+    def count(self, index: int) -> int:
+        return min(_PIECE, len(self.starts) - index * _PIECE)
+
+
+def _split(data: bytes) -> _Pieces | None:
+    """Cut points for a document with many entries; ``None`` for one read in one go.
+
+    The Rust parser holds about 7 KiB per entry while it works, so a document of 100,000
+    entries would take most of a gigabyte; read in pieces of ``_PIECE`` entries (each a
+    document of its own with the same head and tail) it takes a few dozen megabytes.
+    """
+    items, entries = data.count(b"<item"), data.count(b"<entry")
+    if max(items, entries) <= 2 * _PIECE:
+        return None
+    pattern, closer = (_ATOM_TAGS, b"</entry") if entries > items else (_RSS_TAGS, b"</item")
+    name = b"entry" if entries > items else b"item"
+    starts = [match.start() for match in pattern.finditer(data) if match.group(1) == name]
+    last = data.rfind(closer)
+    end = data.find(b">", last) + 1
+    if not starts or last < starts[-1] or end <= 0:
+        return None
+    return _Pieces(starts, end)
+
+
+def _drain(entries: list[Any]) -> Iterator[Any]:
+    """The entries one by one, each let go of as soon as it is taken."""
+    for index in range(len(entries)):
+        entry, entries[index] = entries[index], None
+        yield entry
+
+
+def _pieces(data: bytes, pieces: _Pieces, first: list[Any], mendable: bool) -> Iterator[Any]:
+    """The entries of every piece in turn, parsing the next piece only when it is needed."""
+    yield from _drain(first)
+    index = 1
+    while index * _PIECE < len(pieces.starts):
+        parsed, problem = _run_mended(pieces.piece(data, index), mendable)
+        if problem or len(parsed.entries) != pieces.count(index):
+            raise Abandoned(problem or "a piece of the document did not parse alike")
+        entries = parsed.entries
+        del parsed
+        yield from _drain(entries)
+        index += 1
+
+
+def _run_mended(data: bytes, mendable: bool) -> tuple[Any, str]:
+    parsed, problem = _run(data)
+    if problem and mendable:
+        # The two commonest faults, HTML entity names and bare "&", are mended in the bytes
+        # and the fast parser tried once more: handing a large feed to feedparser for one
+        # "&nbsp;" would cost seconds.
+        mended = _mend(data)
+        if mended != data:
+            parsed, problem = _run(mended)
+    return parsed, problem
 
 
 def _run(data: bytes) -> tuple[Any, str]:
@@ -230,64 +317,82 @@ def _mend(data: bytes) -> bytes:
 
 
 def _rss(
-    data: bytes, url: str, parsed: Any, version: str, fix_text: _Fix, tidy: _Fix
+    data: bytes,
+    url: str,
+    meta: Any,
+    sources: Iterator[Any],
+    total: int,
+    version: str,
+    fix_text: _Fix,
+    tidy: _Fix,
 ) -> tuple[FastFeed | None, str]:
-    sources = parsed.entries
-    entries = [_entry(entry, fix_text, tidy) for entry in sources]
-    dc_dates = _DC_DATE.search(data) is not None
-    for entry, source in zip(entries, sources, strict=True):
-        # RSS has no update date of its own; the Rust parser copies the publication date
-        # there, feedparser does not. ``dc:date`` is an update date to both.
-        if entry["updated_parsed"] == entry["published_parsed"]:
-            if not (dc_dates and source.dc_date is not None):
-                entry["updated_parsed"] = None
-        _guess_text_type(entry)
-    feed = _feed(parsed.feed, fix_text)
+    feed = _feed(meta, fix_text)
     _guess_text_type(feed)
     # feedparser treats a guid as a URL (and resolves it against the document) unless it
     # says isPermaLink="false"; RSS 1.0 ids come from rdf:about and are left alone. Stored
     # articles are matched by guid, so ours must be the string feedparser made.
-    if version not in _RDF_VERSIONS:
-        if _PERMALINK_ATTRIBUTE.search(data):
-            permalinks = _permalinks(data)
-            if len(permalinks) != len(entries):
-                return None, "RSS items could not be matched with the document"
-        else:
-            permalinks = [True] * len(entries)
-        join = _id_joiner(url)
-        for entry, permalink in zip(entries, permalinks, strict=True):
+    if version in _RDF_VERSIONS:
+        permalinks = [False] * total
+    elif _PERMALINK_ATTRIBUTE.search(data):
+        permalinks = _permalinks(data)
+        if len(permalinks) != total:
+            return None, "RSS items could not be matched with the document"
+    else:
+        permalinks = [True] * total
+    dc_dates = _DC_DATE.search(data) is not None
+    join = _id_joiner(url)
+
+    def entries() -> Iterator[dict[str, Any]]:
+        for permalink, source in zip(permalinks, sources, strict=True):
+            entry = _entry(source, fix_text, tidy)
+            # RSS has no update date of its own; the Rust parser copies the publication date
+            # there, feedparser does not. ``dc:date`` is an update date to both.
+            if entry["updated_parsed"] == entry["published_parsed"]:
+                if not (dc_dates and source.dc_date is not None):
+                    entry["updated_parsed"] = None
+            _guess_text_type(entry)
             if permalink and entry["id"]:
                 entry["id"] = join(entry["id"])
-    return (feed, list[Mapping[str, Any]](entries), version), ""
+            yield entry
+
+    return (feed, entries(), version), ""
 
 
 def _atom(
-    data: bytes, url: str, parsed: Any, version: str, fix_text: _Fix, tidy: _Fix
+    data: bytes,
+    url: str,
+    meta: Any,
+    sources: Iterator[Any],
+    total: int,
+    version: str,
+    fix_text: _Fix,
+    tidy: _Fix,
 ) -> tuple[FastFeed | None, str]:
-    first = data.find(b"<entry")
-    if first < 0:
+    if data.find(b"<entry") < 0:
         # Prefixed Atom elements (``<atom:entry>``): rare enough to leave to feedparser.
         return None, "prefixed Atom elements"
-    feed = _feed(parsed.feed, fix_text)
+    feed = _feed(meta, fix_text)
     feed_types, entry_tags = _atom_tags(data)
     _retype(feed, feed_types)
-    if len(entry_tags) != len(parsed.entries):
+    if len(entry_tags) != total:
         return None, "Atom entries could not be matched with the document"
-    entries: list[Mapping[str, Any]] = []
     join = _id_joiner(url)
-    for source, (types, has_updated) in zip(parsed.entries, entry_tags, strict=True):
-        entry = _entry(source, fix_text, tidy)
-        _retype(entry, types)
-        # The Rust parser fills in what an entry lacks (an update date from the publication
-        # date, the feed's author); feedparser reports the entry as written.
-        if not has_updated:
-            entry["updated_parsed"] = None
-        if entry["author_detail"] is None:
-            entry["author"] = None
-        if entry["id"]:
-            entry["id"] = join(entry["id"])  # feedparser resolves Atom ids too
-        entries.append(entry)
-    return (feed, entries, version), ""
+
+    def entries() -> Iterator[dict[str, Any]]:
+        for (types, has_updated), source in zip(entry_tags, sources, strict=True):
+            entry = _entry(source, fix_text, tidy)
+            _retype(entry, types)
+            # The Rust parser fills in what an entry lacks (an update date from the
+            # publication date, the feed's author); feedparser reports the entry as written.
+            if not has_updated:
+                entry["updated_parsed"] = None
+            if entry["author_detail"] is None:
+                entry["author"] = None
+            if entry["id"]:
+                entry["id"] = join(entry["id"])  # feedparser resolves Atom ids too
+            yield entry
+
+    return (feed, entries(), version), ""
 
 
 def _feed(meta: Any, fix_text: _Fix) -> dict[str, Any]:

@@ -200,19 +200,20 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
     refuse_entity_declarations(data, shown)
     fast, _reason = feedparse_fast.parse_fast(data, url, charset)
+    entries: tuple[FeedEntry, ...] | None = None
     if fast is not None:
-        feed, entries, version = fast
-    else:
-        feed, entries, version = _parse_with_feedparser(data, url, shown, charset)
+        feed, fast_entries, version = fast
+        try:
+            entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
+        except feedparse_fast.Abandoned:
+            pass  # a later piece of a large document failed: feedparser reads it all
+    if entries is None:
+        feed, slow_entries, version = _parse_with_feedparser(data, url, shown, charset)
+        entries = tuple(_xml_entry(entry, url) for entry in slow_entries)
     kind: FeedKind = "atom" if version.startswith("atom") else "rss"
     title = _text_field(feed, "title")
     site_url = safe_url(feed.get("link"), url, fetchable=True)
-    return ParsedFeed(
-        title=title,
-        site_url=site_url,
-        entries=tuple(_xml_entry(entry, url) for entry in entries),
-        kind=kind,
-    )
+    return ParsedFeed(title=title, site_url=site_url, entries=entries, kind=kind)
 
 
 def _parse_with_feedparser(
