@@ -540,3 +540,21 @@ def test_a_broken_later_piece_hands_the_whole_document_to_feedparser(
     assert calls == [1]
     assert numbers_of(feed) == list(range(40))
     assert feed == feedparser_alone(monkeypatch, data)
+
+
+def test_a_document_cut_in_the_wrong_places_is_read_whole_by_the_fast_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "<item>" inside a CDATA section looks like an entry's start to the byte-level cut.
+    data = rss_feed(list(range(40))).replace(
+        b"<title>Item 22<", b"<title><![CDATA[<item> Item 22]]><"
+    )
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 5)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("feedparser was used")
+
+    monkeypatch.setattr(feeds_module, "_parse_with_feedparser", refuse)
+    feed = parse_feed(data, URL)
+    assert numbers_of(feed) == list(range(40))
+    assert feed.entries[22].title == "<item> Item 22"

@@ -154,7 +154,7 @@ def decodes_strictly(data: bytes, encoding: str) -> bool:
 
 
 def parse_fast(
-    data: bytes, url: str, http_charset: str | None = None
+    data: bytes, url: str, http_charset: str | None = None, *, in_pieces: bool = True
 ) -> tuple[FastFeed | None, str]:
     """Parse ``data`` with feedparser-rs, or say why feedparser should do it.
 
@@ -162,6 +162,9 @@ def parse_fast(
         data: the document (already checked for entity declarations).
         url: the document's URL, the base for relative URLs inside HTML content.
         http_charset: the charset from the HTTP response, if any.
+        in_pieces: read a large document in pieces (see ``_split``). Iterating over the
+            entries then raises :class:`Abandoned` if a later piece fails; reading the
+            document whole is the next thing to try.
 
     Returns:
         ``(result, "")`` when the fast parser's result can be used, else ``(None, reason)``.
@@ -174,9 +177,12 @@ def parse_fast(
     if not decodes_strictly(data, encoding):
         return None, f"the bytes are not valid {encoding}"
     mendable = _ascii_compatible(_codec_name(encoding))
-    pieces = _split(data)
+    pieces = _split(data) if in_pieces else None
     first = data if pieces is None else pieces.piece(data, 0)
     parsed, problem = _run_mended(first, mendable)
+    if pieces is not None and (problem or len(parsed.entries) != pieces.count(0)):
+        # Cut in the wrong places (an "<item" inside a CDATA section, say): read it whole.
+        return parse_fast(data, url, http_charset, in_pieces=False)
     if problem:
         return None, problem
     if not parsed.entries:
@@ -186,8 +192,6 @@ def parse_fast(
     version = str(parsed.version or "")
     if not version.startswith("atom") and _RSS_UPDATED.search(data):
         return None, "an Atom update date in an RSS document"
-    if pieces is not None and len(parsed.entries) != pieces.count(0):
-        return None, "the document could not be cut into pieces"
     fix_text = _text_fixer(_codec_name(encoding) == "utf-8")
     tidy = _html_tidier(url, fix_text)
     # The entries are copied out and the parser's own result let go, so that a large

@@ -199,14 +199,19 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
     refuse_entity_declarations(data, shown)
-    fast, _reason = feedparse_fast.parse_fast(data, url, charset)
     entries: tuple[FeedEntry, ...] | None = None
+    fast, _reason = feedparse_fast.parse_fast(data, url, charset)
     if fast is not None:
         feed, fast_entries, version = fast
         try:
             entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
         except feedparse_fast.Abandoned:
-            pass  # a later piece of a large document failed: feedparser reads it all
+            # A later piece of a large document failed: the fast parser reads it whole,
+            # and feedparser if that fails too.
+            fast, _reason = feedparse_fast.parse_fast(data, url, charset, in_pieces=False)
+            if fast is not None:
+                feed, fast_entries, version = fast
+                entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
     if entries is None:
         feed, slow_entries, version = _parse_with_feedparser(data, url, shown, charset)
         entries = tuple(_xml_entry(entry, url) for entry in slow_entries)
