@@ -11,7 +11,8 @@ the same run, interleaved so machine noise hits both alike:
 
 ``--raw`` adds the candidates' bare parse calls (feedparser-rs, and fastfeedparser when it is
 installed), without our checks and normalization. Times exclude interpreter start-up and
-imports; memory is the peak RSS of the worker, and its growth over the RSS after imports.
+imports (wall and CPU time are both shown: on a busy machine the CPU time is the steadier);
+memory is the peak RSS of the worker, and its growth over the RSS after imports.
 
     python bench/feedparse.py [--sizes 10000,100000] [--rounds 1] [--raw] [--dir DIR]
 """
@@ -87,13 +88,16 @@ def worker(mode: str, path: Path) -> None:
     data = path.read_bytes()
     run = _runner(mode)
     baseline = _peak_kib()
+    cpu = time.process_time()
     start = time.perf_counter()
     entries, newest = run(data)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     print(
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu": cpu,
                 "entries": entries,
                 "newest": newest,
                 "peak_mib": _peak_kib() / 1024,
@@ -186,8 +190,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.dir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        header = f"{'feed':<12} {'MB':>6} {'mode':<19} {'entries':>8} {'s':>8} {'peak MiB':>9}"
-        print(header + f" {'growth':>7}  vs feedparser (time, growth)")
+        header = f"{'feed':<12} {'MB':>6} {'mode':<19} {'entries':>8} {'s':>7} {'cpu s':>7}"
+        print(header + f" {'peak MiB':>9} {'growth':>7}  vs feedparser (time, cpu, growth)")
         for size in sizes:
             for kind, build in (("rss", rss_document), ("atom", atom_document)):
                 path = folder / f"{kind}-{size}.xml"
@@ -201,17 +205,20 @@ def main() -> int:
                 for mode in modes:
                     result = _median(runs[mode])
                     ratio = result["seconds"] / reference["seconds"]
+                    cpu_ratio = result["cpu"] / reference["cpu"]
                     memory = result["growth_mib"] / max(reference["growth_mib"], 1)
                     print(
                         f"{kind}-{size:<7} {megabytes:6.1f} {mode:<19} {int(result['entries']):>8}"
-                        f" {result['seconds']:8.2f} {result['peak_mib']:9.0f}"
-                        f" {result['growth_mib']:7.0f}  {ratio:5.3f}x, {memory:5.2f}x"
+                        f" {result['seconds']:7.2f} {result['cpu']:7.2f} {result['peak_mib']:9.0f}"
+                        f" {result['growth_mib']:7.0f}  {ratio:5.3f}x, {cpu_ratio:5.3f}x,"
+                        f" {memory:5.2f}x",
+                        flush=True,
                     )
     return 0
 
 
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
-    keys = ("seconds", "peak_mib", "growth_mib", "entries")
+    keys = ("seconds", "cpu", "peak_mib", "growth_mib", "entries")
     return {key: statistics.median(run[key] for run in runs) for key in keys}
 
 
