@@ -7,8 +7,10 @@ result reshaped as plain dicts with the keys and meanings feedparser uses, so th
 document instead:
 
 - feedparser-rs is not installed (a platform without a wheel);
-- it reports a problem (``bozo``): it gives up on a whole document for one unescaped ``&``
-  or ``<``, raw HTML, or junk before ``<?xml``, where feedparser's loose parser recovers;
+- it reports a problem (``bozo``): it gives up on a whole document for one unescaped ``<``,
+  raw HTML, or junk before ``<?xml``, where feedparser's loose parser recovers. (HTML entity
+  names and bare ``&``, the commonest faults, are mended in the bytes and the fast parser
+  tried again first);
 - it finds no entries;
 - the bytes do not decode strictly in the encoding the document declares (BOM, then the HTTP
   charset, then the XML declaration, then UTF-8), or the parser read them in another one:
@@ -18,7 +20,8 @@ document instead:
   inside HTML content, and feedparser applies it to both.
 
 Only bytes are ever passed: given a ``str`` the Rust parser, like feedparser, may take it for
-a URL to fetch.
+a URL to fetch. A document of more than 10,000 entries is read in pieces of 5,000, which
+bounds the parser's memory (see ``_split``).
 """
 
 from __future__ import annotations
@@ -210,7 +213,7 @@ def parse_fast(
 
 
 class Abandoned(Exception):
-    """A piece of a large document failed after the first: feedparser must read it all."""
+    """A piece of a large document failed after the first: the document is read whole."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +312,8 @@ def _mend(data: bytes) -> bytes:
     def mend(match: re.Match[bytes]) -> bytes:
         name = match.group(1)
         if name is None:
-            return match.group(0) if match.group(0)[:1] == b"<" else b"&amp;"
+            # A section or a character reference stays; a bare "&" is escaped.
+            return b"&amp;" if match.group(0) == b"&" else match.group(0)
         if name in _XML_ENTITIES:
             return match.group(0)
         characters = html.entities.html5.get(name.decode("ascii") + ";")
