@@ -211,11 +211,24 @@ def test_every_entry_is_normalized(name: str) -> None:
         ("rss090-rdf.xml", 1, "url", "http://ancient.example.org/092"),
         ("rss092-enclosure.xml", 0, "url", None),
         ("atom-many-links.xml", 0, "url", "https://atom.example.org/links"),
+        # The fast parser empties links to such hosts; a reader's feeds may live there.
+        ("private-hosts.xml", 0, "url", "http://localhost:8080/posts/1?a=1&b=2"),
+        ("private-hosts.xml", 1, "url", "http://127.0.0.1:5000/posts/2"),
+        ("private-hosts.xml", 2, "url", "http://192.168.1.20/posts/3"),
+        ("private-hosts.xml", 3, "url", "http://10.0.0.7/posts/4"),
+        ("private-hosts.xml", 4, "url", "http://nas.local/posts/5"),
+        ("atom-private-hosts.xml", 0, "url", "http://localhost:8000/one?x=1&y=2"),
+        ("atom-private-hosts.xml", 1, "url", "http://172.16.0.9/two"),
     ],
 )
 def test_corpus_spot_checks(name: str, index: int, field: str, expected: object) -> None:
     feed = parse_feed(read(name), URL)
     assert getattr(feed.entries[index], field) == expected
+
+
+def test_site_links_on_private_hosts_are_kept() -> None:
+    assert parse_feed(read("atom-private-hosts.xml"), URL).site_url == "http://homeserver.home/"
+    assert parse_feed(read("private-hosts.xml"), URL).site_url == "http://intranet.corp/"
 
 
 def test_scripts_and_relative_urls_in_html_are_handled_on_the_fast_path() -> None:

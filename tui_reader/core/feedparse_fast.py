@@ -82,6 +82,11 @@ _AMPERSAND = re.compile(
     re.DOTALL,
 )
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_RSS_LINK = re.compile(
+    rb"<link(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*?))\s*</link\s*>", re.DOTALL
+)
+_ATOM_LINK = re.compile(rb"<link(?=[\s/>])([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _RDF_VERSIONS = frozenset({"rss090", "rss10"})
 
 _CLOSING_TAG = re.compile(r"</(\w+)>")
@@ -207,9 +212,63 @@ def parse_fast(
     else:
         total = len(pieces.starts)
         sources = _pieces(data, pieces, first_entries, mendable)
+    links = _Links(data, version.startswith("atom"), encoding)
     if version.startswith("atom"):
-        return _atom(data, url, meta, sources, total, version, fix_text, tidy)
-    return _rss(data, url, meta, sources, total, version, fix_text, tidy)
+        return _atom(data, url, meta, sources, total, version, fix_text, tidy, links)
+    return _rss(data, url, meta, sources, total, version, fix_text, tidy, links)
+
+
+class _Links:
+    """Links as the document writes them, for those the Rust parser blanked.
+
+    It empties links to loopback, private and "internal" hosts (a guard for servers that
+    fetch whatever a feed names). A reader's feeds may well live on such a host, and
+    feedparser keeps them, so they are read back from the bytes: the entries pair up with
+    their start tags in document order, as in :func:`_atom_tags`.
+    """
+
+    def __init__(self, data: bytes, atom: bool, encoding: str) -> None:
+        self._data = data
+        self._atom = atom
+        self._encoding = encoding
+        self._starts: list[int] | None = None
+
+    def entry(self, index: int) -> str:
+        if self._starts is None:
+            name = b"entry" if self._atom else b"item"
+            pattern = _ATOM_TAGS if self._atom else _RSS_TAGS
+            found = pattern.finditer(self._data)
+            self._starts = [match.start() for match in found if match.group(1) == name]
+        if index >= len(self._starts):
+            return ""
+        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._data)
+        return self._first(self._starts[index], end)
+
+    def feed(self) -> str:
+        first = self._data.find(b"<entry" if self._atom else b"<item")
+        return self._first(0, first if first >= 0 else len(self._data))
+
+    def _first(self, start: int, end: int) -> str:
+        if not _ascii_compatible(_codec_name(self._encoding)):
+            return ""
+        if not self._atom:
+            match = _RSS_LINK.search(self._data, start, end)
+            raw = b"" if match is None else (match.group(1) or match.group(2) or b"")
+            return self._text(raw, unescape=match is not None and match.group(1) is None)
+        for tag in _ATOM_LINK.finditer(self._data, start, end):
+            attributes = {
+                found.group(1).lower(): (
+                    found.group(2) if found.group(2) is not None else found.group(3)
+                )
+                for found in _ATTRIBUTE.finditer(tag.group(1))
+            }
+            if attributes.get(b"rel", b"alternate").strip() == b"alternate":
+                return self._text(attributes.get(b"href", b""), unescape=True)
+        return ""
+
+    def _text(self, raw: bytes, *, unescape: bool) -> str:
+        text = raw.decode(self._encoding, "replace").strip()
+        return html.unescape(text) if unescape else text
 
 
 class Abandoned(Exception):
@@ -333,8 +392,11 @@ def _rss(
     version: str,
     fix_text: _Fix,
     tidy: _Fix,
+    links: _Links,
 ) -> tuple[FastFeed | None, str]:
     feed = _feed(meta, fix_text)
+    if feed["link"] == "":
+        feed["link"] = links.feed()
     _guess_text_type(feed)
     # feedparser treats a guid as a URL (and resolves it against the document) unless it
     # says isPermaLink="false"; RSS 1.0 ids come from rdf:about and are left alone. Stored
@@ -351,8 +413,13 @@ def _rss(
     join = _id_joiner(url)
 
     def entries() -> Iterator[dict[str, Any]]:
-        for permalink, source in zip(permalinks, sources, strict=True):
+        for index, (permalink, source) in enumerate(zip(permalinks, sources, strict=True)):
             entry = _entry(source, fix_text, tidy)
+            if entry["link"] == "":
+                # Blanked (see _Links); an item without a link of its own had its guid there.
+                entry["link"] = links.entry(index) or (
+                    join(entry["id"]) if source.guidislink and entry["id"] else ""
+                )
             # RSS has no update date of its own; the Rust parser copies the publication date
             # there, feedparser does not. ``dc:date`` is an update date to both.
             if entry["updated_parsed"] == entry["published_parsed"]:
@@ -375,11 +442,14 @@ def _atom(
     version: str,
     fix_text: _Fix,
     tidy: _Fix,
+    links: _Links,
 ) -> tuple[FastFeed | None, str]:
     if data.find(b"<entry") < 0:
         # Prefixed Atom elements (``<atom:entry>``): rare enough to leave to feedparser.
         return None, "prefixed Atom elements"
     feed = _feed(meta, fix_text)
+    if feed["link"] == "":
+        feed["link"] = links.feed()
     feed_types, entry_tags = _atom_tags(data)
     _retype(feed, feed_types)
     if len(entry_tags) != total:
@@ -387,8 +457,12 @@ def _atom(
     join = _id_joiner(url)
 
     def entries() -> Iterator[dict[str, Any]]:
-        for (types, has_updated), source in zip(entry_tags, sources, strict=True):
+        for index, ((types, has_updated), source) in enumerate(
+            zip(entry_tags, sources, strict=True)
+        ):
             entry = _entry(source, fix_text, tidy)
+            if entry["link"] == "":
+                entry["link"] = links.entry(index)  # blanked: see _Links
             _retype(entry, types)
             # The Rust parser fills in what an entry lacks (an update date from the
             # publication date, the feed's author); feedparser reports the entry as written.
