@@ -544,21 +544,39 @@ def test_a_document_read_in_pieces_gives_what_it_gives_whole(
     assert len(in_pieces.entries) == 53
 
 
-def test_a_broken_later_piece_hands_the_whole_document_to_feedparser(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_broken_later_piece_alone_goes_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> None:
     data = rss_feed(list(range(40))).replace(b"<title>Item 33<", b"<title>1 < 2, Item 33<")
     monkeypatch.setattr(feedparse_fast, "_PIECE", 5)
-    calls: list[int] = []
+    documents: list[bytes] = []
     real = feeds_module._parse_with_feedparser
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
+    def spy(document: bytes, *args: Any, **kwargs: Any) -> Any:
+        documents.append(document)
+        return real(document, *args, **kwargs)
 
     monkeypatch.setattr(feeds_module, "_parse_with_feedparser", spy)
     feed = parse_feed(data, URL)
-    assert calls == [1]
+    # Only the piece of items 30-34 (with the document's head and tail) was feedparser's.
+    assert len(documents) == 1
+    assert b"Item 33" in documents[0] and b"Item 29<" not in documents[0]
+    assert b"Item 35<" not in documents[0]
+    assert numbers_of(feed) == list(range(40))
+    assert feed == feedparser_alone(monkeypatch, data)
+
+
+@pytest.mark.parametrize("where", [12, 19], ids=["inside-a-piece", "at-a-cut"])
+def test_a_start_tag_inside_cdata_never_leaves_pieces_read_wrong(
+    where: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "<item>" in a CDATA section of item 12 (inside a piece) or 19 (the next cut falls there),
+    # and a bare "<" in the same piece, so that the fast parser fails there: the pieces are
+    # abandoned or never made, and the result is still feedparser's.
+    data = rss_feed(list(range(40)))
+    data = data.replace(
+        f"<title>Item {where}<".encode(), f"<title><![CDATA[<item>]]> Item {where}<".encode()
+    ).replace(f"<title>Item {where + 1}<".encode(), f"<title>1 < 2, Item {where + 1}<".encode())
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 5)
+    feed = parse_feed(data, URL)
     assert numbers_of(feed) == list(range(40))
     assert feed == feedparser_alone(monkeypatch, data)
 

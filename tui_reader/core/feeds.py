@@ -200,7 +200,11 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
     refuse_entity_declarations(data, shown)
     entries: tuple[FeedEntry, ...] | None = None
-    fast, _reason = feedparse_fast.parse_fast(data, url, charset)
+
+    def slow(piece: bytes) -> list[Mapping[str, Any]]:
+        return _parse_with_feedparser(piece, url, shown, charset)[1]
+
+    fast, _reason = feedparse_fast.parse_fast(data, url, charset, slow=slow)
     if fast is not None:
         feed, fast_entries, version = fast
         try:
