@@ -1,8 +1,10 @@
 """Feed parsing benchmark: the parser chain against feedparser alone, time and peak memory.
 
 Writes RSS 2.0 and Atom feeds of ``--sizes`` items, listed oldest first (as archives and
-podcasts do), and parses each with :func:`parse_feed` in a fresh subprocess per run, so that
-the peak resident memory of one parse can be read from the kernel. Two ways are compared in
+podcasts do), and an RSS feed with one broken item in the middle (a bare ``<``, which sends
+that part of it to feedparser), and parses each with :func:`parse_feed` in a fresh
+subprocess per run, so that the peak resident memory of one parse can be read from the
+kernel. Two ways are compared in
 the same run, interleaved so machine noise hits both alike:
 
 - ``chain``: ``parse_feed`` as shipped (feedparser-rs first, feedparser as the fallback);
@@ -14,7 +16,8 @@ installed), without our checks and normalization. Times exclude interpreter star
 imports (wall and CPU time are both shown: on a busy machine the CPU time is the steadier);
 memory is the peak RSS of the worker, and its growth over the RSS after imports.
 
-    python bench/feedparse.py [--sizes 10000,100000] [--rounds 1] [--raw] [--dir DIR]
+    python bench/feedparse.py [--sizes 10000,100000] [--kinds rss,atom,rss-broken]
+                              [--rounds 1] [--raw] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -79,6 +82,15 @@ def atom_document(items: int) -> bytes:
         )
     parts.append("</feed>\n")
     return "".join(parts).encode()
+
+
+def broken_rss_document(items: int) -> bytes:
+    """The RSS feed with one bare "<" in the middle item: the fast parser refuses that part."""
+    middle = f"<title>Item {items // 2}: ".encode()
+    return rss_document(items).replace(middle, middle + b"1 < 2, ", 1)
+
+
+KINDS = {"rss": rss_document, "atom": atom_document, "rss-broken": broken_rss_document}
 
 
 # --- the worker: one parse in a fresh process ----------------------------------------------
@@ -170,6 +182,7 @@ def measure(mode: str, path: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="of " + ", ".join(KINDS))
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--raw", action="store_true", help="also time the bare candidates")
     parser.add_argument("--dir", type=Path, help="write the feeds here and keep them")
@@ -190,10 +203,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.dir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        header = f"{'feed':<12} {'MB':>6} {'mode':<19} {'entries':>8} {'s':>7} {'cpu s':>7}"
+        header = f"{'feed':<17} {'MB':>6} {'mode':<19} {'entries':>8} {'s':>7} {'cpu s':>7}"
         print(header + f" {'peak MiB':>9} {'growth':>7}  vs feedparser (time, cpu, growth)")
         for size in sizes:
-            for kind, build in (("rss", rss_document), ("atom", atom_document)):
+            for kind in args.kinds.split(","):
+                build = KINDS[kind]
                 path = folder / f"{kind}-{size}.xml"
                 path.write_bytes(build(size))
                 megabytes = path.stat().st_size / 1e6
@@ -208,7 +222,8 @@ def main() -> int:
                     cpu_ratio = result["cpu"] / reference["cpu"]
                     memory = result["growth_mib"] / max(reference["growth_mib"], 1)
                     print(
-                        f"{kind}-{size:<7} {megabytes:6.1f} {mode:<19} {int(result['entries']):>8}"
+                        f"{kind + '-' + str(size):<17} {megabytes:6.1f} {mode:<19}"
+                        f" {int(result['entries']):>8}"
                         f" {result['seconds']:7.2f} {result['cpu']:7.2f} {result['peak_mib']:9.0f}"
                         f" {result['growth_mib']:7.0f}  {ratio:5.3f}x, {cpu_ratio:5.3f}x,"
                         f" {memory:5.2f}x",
