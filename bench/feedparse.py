@@ -4,8 +4,7 @@ Writes RSS 2.0 and Atom feeds of ``--sizes`` items, listed oldest first (as arch
 podcasts do), and an RSS feed with one broken item in the middle (a bare ``<``, which sends
 that part of it to feedparser), and parses each with :func:`parse_feed` in a fresh
 subprocess per run, so that the peak resident memory of one parse can be read from the
-kernel. Two ways are compared in
-the same run, interleaved so machine noise hits both alike:
+kernel. Two ways are compared in the same run, interleaved so machine noise hits both alike:
 
 - ``chain``: ``parse_feed`` as shipped (feedparser-rs first, feedparser as the fallback);
 - ``feedparser``: the same ``parse_feed`` with the fast path switched off, i.e. feedparser
@@ -14,7 +13,8 @@ the same run, interleaved so machine noise hits both alike:
 ``--raw`` adds the candidates' bare parse calls (feedparser-rs, and fastfeedparser when it is
 installed), without our checks and normalization. Times exclude interpreter start-up and
 imports (wall and CPU time are both shown: on a busy machine the CPU time is the steadier);
-memory is the peak RSS of the worker, and its growth over the RSS after imports.
+memory is the peak RSS of the worker, and how far the parse raised it over the peak
+before (imports and reading the file; a small parse may not raise it at all).
 
     python bench/feedparse.py [--sizes 10000,100000] [--kinds rss,atom,rss-broken]
                               [--rounds 1] [--raw] [--dir DIR]
