@@ -320,6 +320,12 @@ def test_mending_leaves_cdata_and_comments_alone() -> None:
     assert entry.summary_html == "<p>Tom & Jerry&nbsp;&amp;</p>"
 
 
+def test_a_wide_charset_label_on_bytes_without_a_byte_order_mark_falls_back() -> None:
+    result, reason = feedparse_fast.parse_fast(WELL_FORMED, URL, "utf-16")
+    assert result is None and "not valid utf-16" in reason
+    outcome(WELL_FORMED, content_type="application/rss+xml; charset=utf-16")  # no exception
+
+
 def test_http_charset_decides_even_against_the_declaration() -> None:
     # Latin-1 bytes labelled UTF-8 in the prolog, ISO-8859-1 by the server: the server wins.
     data = WELL_FORMED.replace(b"Caf\xc3\xa9", b"Caf\xe9")

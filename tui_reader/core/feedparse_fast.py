@@ -156,7 +156,7 @@ def decodes_strictly(data: bytes, encoding: str) -> bool:
         for start in range(0, len(data), step):
             decoder.decode(data[start : start + step])
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+    except UnicodeError:  # also "UTF-16 stream does not start with BOM"
         return False
     return True
 
