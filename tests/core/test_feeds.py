@@ -319,17 +319,20 @@ def _big_rss(count: int) -> bytes:
     return (doc + "</channel></rss>").encode()
 
 
-def test_ten_thousand_items_keep_the_first_thousand() -> None:
+def test_ten_thousand_items_are_all_kept() -> None:
     feed = parse_feed(_big_rss(10_000), URL)
-    assert len(feed.entries) == MAX_ENTRIES == 1000
+    assert MAX_ENTRIES == 100_000
+    assert len(feed.entries) == 10_000 and feed.notice is None
     assert feed.title == "Big"
     assert feed.entries[0].url == "https://e.org/0"
-    assert feed.entries[-1].url == "https://e.org/999"
-    assert len({e.guid for e in feed.entries}) == 1000
+    assert feed.entries[-1].url == "https://e.org/9999"
+    assert len({e.guid for e in feed.entries}) == 10_000
 
 
-def test_entry_cap_is_a_parameter_and_atom_is_closed_again() -> None:
-    assert len(parse_feed(_big_rss(50), URL, max_entries=7).entries) == 7
+def test_entry_cap_is_a_parameter_and_equal_dates_keep_the_first() -> None:
+    capped = parse_feed(_big_rss(50), URL, max_entries=7)
+    assert [e.url for e in capped.entries] == [f"https://e.org/{i}" for i in range(7)]
+    assert capped.notice == "kept the newest 7 of 50 entries"
     entries = "".join(
         f"<entry><id>urn:{i}</id><title>E{i}</title><updated>2024-01-02T00:00:00Z</updated></entry>"
         for i in range(30)
@@ -344,7 +347,9 @@ def test_json_feed_entry_cap() -> None:
     items = [{"id": str(i), "url": f"https://e.org/{i}", "title": str(i)} for i in range(20)]
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
     feed = parse_feed(json.dumps(doc).encode(), URL, max_entries=5)
+    # Undated: taken to be newest first, as feeds conventionally are.
     assert [e.guid for e in feed.entries] == ["0", "1", "2", "3", "4"]
+    assert feed.notice == "kept the newest 5 of 20 entries"
 
 
 # --- looks_like_feed ---------------------------------------------------------------------
@@ -408,7 +413,7 @@ def test_mangled_documents_only_ever_raise_feed_error() -> None:
     from tui_reader.core.discover import discover_feeds
     from tui_reader.core.opml import parse_opml
 
-    seeds = [path.read_bytes() for path in sorted(DATA.iterdir())]
+    seeds = [path.read_bytes() for path in sorted(DATA.rglob("*")) if path.is_file()]
     rng = random.Random(20240101)
     parsed_ok = refused = 0
     for _ in range(400):

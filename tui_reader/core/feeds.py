@@ -1,15 +1,23 @@
-"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom via feedparser, JSON Feed 1.0/1.1 via ``json``.
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom via feedparser-rs or feedparser, JSON Feed via ``json``.
 
 :func:`parse_feed` turns the bytes of a feed into a :class:`ParsedFeed` of plain, cleaned
 values: every line of text has been through ``clean_line``, every link is an absolute http(s)
 URL (or ``None``), every date is timezone-aware. HTML bodies stay HTML; the extractor cleans
 them when an article is shown.
 
-XML feeds are untrusted documents, so before feedparser sees one we refuse any document that
+XML documents go to the fast Rust parser first (:mod:`tui_reader.core.feedparse_fast`) and to
+feedparser when that one reports a problem, finds nothing, or may have misread the encoding;
+both results are normalized by the same code here, so an entry looks the same whichever
+parser read it.
+
+XML feeds are untrusted documents, so before any parser sees one we refuse any document that
 declares entities (the "billion laughs" expansion and external-entity tricks both need a
 declaration). feedparser itself is given the bytes wrapped in a stream, because given a bare
 ``bytes``/``str`` it would treat a body such as ``/etc/passwd`` or ``file:...`` as a path or
 URL to open.
+
+Nothing is dropped silently: a document with more than ``max_entries`` entries keeps the
+newest of them by date, and :attr:`ParsedFeed.notice` says how many were kept of how many.
 """
 
 from __future__ import annotations
@@ -20,14 +28,16 @@ import io
 import json
 import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import feedparser
 
+from tui_reader.core import feedparse_fast
 from tui_reader.core.errors import FeedError
+from tui_reader.core.feedparse_urls import entry_url
 from tui_reader.core.sanitize import clean_line, clean_text, safe_url
 
 FeedKind = Literal["rss", "atom", "json"]
@@ -36,10 +46,8 @@ _XML_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "app
 _JSON_FEED_TYPES = frozenset({"application/feed+json"})
 _JSON_TYPES = frozenset({"application/feed+json", "application/json"})
 _MAX_GUID = 2048
-MAX_ENTRIES = 1000
-"""Entries kept from one document. Feeds list their newest items first, and parsing costs
-about half a millisecond per item, so a feed of 100,000 items must not stall a refresh."""
-_ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
+MAX_ENTRIES = 100_000
+"""Entries kept from one document, far above any real feed; beyond it the newest are kept."""
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -89,7 +97,7 @@ def parse_feed(
     charset: str | None = None,
     max_entries: int = MAX_ENTRIES,
 ) -> ParsedFeed:
-    """Parse an RSS, Atom or JSON feed, keeping at most ``max_entries`` entries (the first).
+    """Parse an RSS, Atom or JSON feed, keeping at most ``max_entries`` entries (the newest).
 
     Args:
         data: the document as fetched.
@@ -97,39 +105,74 @@ def parse_feed(
         content_type: the media type from the HTTP response, if any; a ``charset``
             parameter in it is honoured.
         charset: the HTTP charset, when the caller has it separately (``FetchResult.charset``).
+        max_entries: how many entries to keep at most; when a document has more, the newest
+            by date are kept (see :func:`keep_newest`) and ``notice`` says so.
 
     Raises:
         FeedError: the document is not a feed, is malformed beyond use, or declares entities.
     """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        # Both parsers take a str for a URL or a path to open; only bytes may reach them.
+        raise TypeError("parse_feed takes the document as bytes")
+    data = bytes(data)
     shown = clean_line(url)
     media_type, header_charset = _split_content_type(content_type)
     charset = charset or header_charset
     if _is_json(data, media_type):
-        return _parse_json_feed(data, url, shown, max_entries)
-    return _parse_xml_feed(_cap_entries(data, max_entries), url, shown, charset)
+        feed = _parse_json_feed(data, url, shown)
+    else:
+        feed = _parse_xml_feed(data, url, shown, charset)
+    entries, notice = keep_newest(feed.entries, max_entries)
+    if notice is None:
+        return feed
+    return replace(feed, entries=entries, notice=notice)
 
 
-def _cap_entries(data: bytes, limit: int) -> bytes:
-    """Cut an XML feed after its ``limit``-th entry and close the document again.
+def keep_newest(
+    entries: Sequence[FeedEntry], limit: int
+) -> tuple[tuple[FeedEntry, ...], str | None]:
+    """The newest ``limit`` of ``entries`` by date, in document order, and a notice if any went.
 
-    A byte-level cut, so feedparser never sees (or spends time on) the rest.
+    Feeds list their items in either order (archives, podcasts and some generators put the
+    oldest first), so the document's order cannot decide what is newest; the dates do.
+
+    An undated entry is ranked as if it had the date of the nearest dated entry on its older
+    side in the document, and after it: an undated item in a feed written oldest first sits
+    among the items of its time, and so it does in one written newest first. Which side is
+    older comes from the dated entries themselves (the direction most neighbouring pairs
+    go). A feed with no dates at all is taken to list its newest items first, as RSS and Atom
+    readers have always assumed, so it keeps its first ``limit`` entries.
     """
-    end = None
-    for count, match in enumerate(_ENTRY_END.finditer(data), start=1):
-        if count == limit:
-            end = match.end()
-            break
-    if end is None:
-        return data
-    if not data[end:].strip(b" \t\r\n").startswith(b"<"):
-        return data
-    root = _root_element(_strip_bom(data[:8192]))
-    if root is None:
-        return data
-    closers = b"</" + root + b">"
-    if root.rsplit(b":", 1)[-1].lower() == b"rss":
-        closers = b"</channel>" + closers
-    return data[:end] + closers
+    total = len(entries)
+    if total <= limit:
+        return tuple(entries), None
+    limit = max(limit, 0)
+    dates = [entry.published or entry.updated for entry in entries]
+    rising = falling = 0
+    previous: datetime | None = None
+    for value in dates:
+        if value is None:
+            continue
+        if previous is not None:
+            if value > previous:
+                rising += 1
+            elif value < previous:
+                falling += 1
+        previous = value
+    oldest_first = rising > falling
+    # Walk from the oldest end of the document so each undated entry inherits the date of
+    # its older neighbour; the position breaks ties, later in that walk meaning newer.
+    order = range(total) if oldest_first else range(total - 1, -1, -1)
+    keys: list[tuple[float, int]] = [(0.0, 0)] * total
+    carried = float("-inf")
+    for rank, index in enumerate(order):
+        value = dates[index]
+        if value is not None:
+            carried = value.timestamp()
+        keys[index] = (carried, rank)
+    newest = sorted(range(total), key=keys.__getitem__, reverse=True)[:limit]
+    kept = tuple(entries[index] for index in sorted(newest))
+    return kept, f"kept the newest {limit:,} of {total:,} entries"
 
 
 def looks_like_feed(data: bytes, content_type: str | None) -> bool:
@@ -156,6 +199,36 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
     refuse_entity_declarations(data, shown)
+    entries: tuple[FeedEntry, ...] | None = None
+
+    def slow(piece: bytes) -> list[Mapping[str, Any]]:
+        return _parse_with_feedparser(piece, url, shown, charset)[1]
+
+    fast, _reason = feedparse_fast.parse_fast(data, url, charset, slow=slow)
+    if fast is not None:
+        feed, fast_entries, version = fast
+        try:
+            entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
+        except feedparse_fast.Abandoned:
+            # A later piece of a large document failed: the fast parser reads it whole,
+            # and feedparser if that fails too.
+            fast, _reason = feedparse_fast.parse_fast(data, url, charset, in_pieces=False)
+            if fast is not None:
+                feed, fast_entries, version = fast
+                entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
+    if entries is None:
+        feed, slow_entries, version = _parse_with_feedparser(data, url, shown, charset)
+        entries = tuple(_xml_entry(entry, url) for entry in slow_entries)
+    kind: FeedKind = "atom" if version.startswith("atom") else "rss"
+    title = _text_field(feed, "title")
+    site_url = safe_url(feed.get("link"), url, fetchable=True)
+    return ParsedFeed(title=title, site_url=site_url, entries=entries, kind=kind)
+
+
+def _parse_with_feedparser(
+    data: bytes, url: str, shown: str, charset: str | None
+) -> tuple[dict[str, Any], list[Mapping[str, Any]], str]:
+    """feedparser's reading of ``data``: the feed's metadata, its entries, its version."""
     # feedparser follows RFC 3023, under which text/xml without a charset means us-ascii;
     # declaring the document application/xml makes it use the HTTP charset if there is one,
     # else the XML declaration, else UTF-8 (with its own fallbacks after that).
@@ -174,7 +247,7 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
         # loose parser); a hostile document must still end as one line, not a traceback.
         reason = clean_line(str(exc))[:200] or type(exc).__name__
         raise FeedError(f"{shown}: not a valid feed ({reason})") from None
-    entries = parsed.get("entries") or []
+    entries = list(parsed.get("entries") or [])
     version = str(parsed.get("version") or "")
     if not entries:
         problem = parsed.get("bozo_exception")
@@ -189,16 +262,7 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
             raise FeedError(f"{shown}: not a valid feed ({reason})")
         if not version:
             raise FeedError(f"{shown}: not an RSS, Atom or JSON feed")
-    kind: FeedKind = "atom" if version.startswith("atom") else "rss"
-    feed = dict(parsed.get("feed") or {})
-    title = _text_field(feed, "title")
-    site_url = safe_url(feed.get("link"), url, fetchable=True)
-    return ParsedFeed(
-        title=title,
-        site_url=site_url,
-        entries=tuple(_xml_entry(entry, url) for entry in entries),
-        kind=kind,
-    )
+    return dict(parsed.get("feed") or {}), entries, version
 
 
 def _xml_entry(parsed_entry: Mapping[str, Any], base: str) -> FeedEntry:
@@ -206,7 +270,7 @@ def _xml_entry(parsed_entry: Mapping[str, Any], base: str) -> FeedEntry:
     # warns about it; we want exactly what the entry says.
     entry = dict(parsed_entry)
     title = _text_field(entry, "title")
-    link = safe_url(_first_link(entry), base, fetchable=True)
+    link = entry_url(_first_link(entry), base)
     published = _struct_to_datetime(entry.get("published_parsed"))
     updated = _struct_to_datetime(entry.get("updated_parsed"))
     if published is None:
@@ -328,7 +392,7 @@ def _is_json(data: bytes, media_type: str | None) -> bool:
     return media_type in _JSON_TYPES
 
 
-def _parse_json_feed(data: bytes, url: str, shown: str, max_entries: int) -> ParsedFeed:
+def _parse_json_feed(data: bytes, url: str, shown: str) -> ParsedFeed:
     try:
         document = json.loads(_strip_bom(data).decode("utf-8"))
     except UnicodeDecodeError:
@@ -346,9 +410,7 @@ def _parse_json_feed(data: bytes, url: str, shown: str, max_entries: int) -> Par
         raise FeedError(f"{shown}: JSON feed has no items list")
     feed_authors = _json_authors(document)
     entries = tuple(
-        _json_entry(item, url, feed_authors)
-        for item in items[:max_entries]
-        if isinstance(item, dict)
+        _json_entry(item, url, feed_authors) for item in items if isinstance(item, dict)
     )
     return ParsedFeed(
         title=_json_line(document.get("title")),
