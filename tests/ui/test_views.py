@@ -155,7 +155,11 @@ async def test_v_is_in_the_help_screen(data_dir: Path) -> None:
             await settle(pilot)
             await press(pilot, "question_mark")
             assert isinstance(app.screen, HelpScreen)
-            assert "Cycle the view: cleaned text, feed text, whole page" in screen_text(app)
+            # The list is longer than the screen: the row is checked where the table holds it.
+            rows = [row for row in app.screen.rows if row[0] == "v"]
+            assert [description for _, description, _ in rows] == [
+                "Cycle the view: cleaned text, feed text, whole page"
+            ]
     finally:
         library.close()
 
