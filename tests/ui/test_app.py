@@ -17,6 +17,7 @@ from tui_reader.ui.widgets.feed_tree import FeedTree
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 
 from .conftest import open_with_config
+from .contrast import contrast
 from .helpers import main_screen, make_app, press, screen_text, settle, wait_until
 
 WIDE = (160, 48)
@@ -559,9 +560,16 @@ async def test_no_color_still_shows_the_cursor(library: Library, monkeypatch) ->
         strips = app.screen._compositor.render_strips()
         cursor_row = next(s for s in strips if "Elections" in "".join(seg.text for seg in s))
         title = next(seg for seg in cursor_row if "Elections" in seg.text)
-        assert title.style is not None and title.style.reverse
-        other = next(s for s in strips if "Kernel" in "".join(seg.text for seg in s))
-        assert not any(seg.style and seg.style.reverse for seg in other if "Kernel" in seg.text)
+        other_row = next(s for s in strips if "Kernel" in "".join(seg.text for seg in s))
+        other = next(seg for seg in other_row if "Kernel" in seg.text)
+        assert title.style is not None and other.style is not None
+        assert title.style.bgcolor is not None and other.style.bgcolor is not None
+        # Greys only, yet the cursor row stands out from the others by its background.
+        assert title.style.bgcolor.is_system_defined is False
+        cursor_bg = title.style.bgcolor.get_truecolor()
+        other_bg = other.style.bgcolor.get_truecolor()
+        assert len({cursor_bg.red, cursor_bg.green, cursor_bg.blue}) == 1
+        assert contrast(tuple(cursor_bg), tuple(other_bg)) >= 3
 
 
 async def test_preloaded_startup_shows_titles_in_the_first_frame(library: Library) -> None:

@@ -118,7 +118,7 @@ class BodyStyles:
 _SPAN_STYLES = {
     "em": Style(italic=True),
     "strong": Style(bold=True),
-    "code": Style(reverse=False, dim=True),
+    "code": Style(),  # the widget's code colour (dim text is unreadable on some themes)
 }
 
 
@@ -155,6 +155,8 @@ class _Layout:
             if not chunk:
                 continue
             style = _SPAN_STYLES.get(span.style, Style())
+            if span.style == "code":
+                style = style + self.styles.code
             href = safe_url(span.href) if span.href else None
             if href:
                 style = style + self.styles.link + Style(link=href)

@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         )
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Action")
-        table.add_column("Where", style="dim", no_wrap=True)
+        table.add_column("Where", style="italic", no_wrap=True)
         for keys, description, where in self.rows:
             table.add_row(Text(keys), Text(description), Text(where))
         with VerticalScroll(id="help-body"):

@@ -41,10 +41,11 @@ class LinksScreen(ModalScreen[str | None]):
                 prompt = Text(f"{number:>3}  ", style="bold")
                 prompt.append(clean_line(text)[:200])
                 prompt.append("\n     ")
-                prompt.append(clean_line(url)[:300], style="dim")
+                prompt.append(clean_line(url)[:300], style="italic")
                 options.append(Option(prompt, id=str(number - 1)))
             if not options:
-                options.append(Option(Text("This article has no links."), disabled=True))
+                # Enabled (a disabled option is drawn faded), with no link to follow.
+                options.append(Option(Text("This article has no links.")))
             yield OptionList(*options, id="links-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

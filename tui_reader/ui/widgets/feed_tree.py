@@ -30,7 +30,7 @@ class Selection:
     title: str = ""
 
 
-def _label(name: str, count: int, count_style: str = "dim") -> Text:
+def _label(name: str, count: int, count_style: str = "") -> Text:
     label = Text(clean_line(name) or "(untitled)")
     if count:
         label.append(f" {count}", style=count_style)
