@@ -14,7 +14,7 @@ from tui_reader.core.library import Library
 from tui_reader.ui.app import ReaderApp
 
 from .contrast import contrast, low_contrast
-from .helpers import make_app, press, settle, wait_until
+from .helpers import make_app, press, screen_text, settle, wait_until
 
 MINIMUM = 3.0
 
@@ -55,7 +55,7 @@ def _check(app: ReaderApp, view: str, failures: list[str]) -> None:
 async def _views(app: ReaderApp, library: Library, failures: list[str]) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        await wait_until(pilot, lambda: bool(app.screen.query("FooterKey")))
+        await wait_until(pilot, lambda: "Help" in screen_text(app).splitlines()[-1])
         # Read one article and star one so read titles and stars are on screen too.
         await press(pilot, "j", "s", "enter")
         await press(pilot, "escape")

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from tui_reader.core.library import Library
 
-from .helpers import main_screen, make_app, press, settle, wait_until
+from .helpers import make_app, press, settle
 
 
 def run_keys(*keys: str):  # type: ignore[no-untyped-def]
     async def before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        # The footer is mounted after the first frame; wait for its keys.
-        await wait_until(pilot, lambda: bool(main_screen(pilot.app).query("FooterKey")))
         await press(pilot, *keys)
         await settle(pilot)
-        await wait_until(pilot, lambda: bool(main_screen(pilot.app).query("FooterKey")))
 
     return before
 

@@ -21,6 +21,7 @@ class LinksScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "cancel", "Close", id="links_close", tooltip="Close the link list"),
+        Binding("question_mark,f1", "app.help", "Help", id="links_help", tooltip="Show every key"),
         Binding("j", "cursor(1)", "Down", show=False, id="links_down", tooltip="Next link"),
         Binding("k", "cursor(-1)", "Up", show=False, id="links_up", tooltip="Previous link"),
     ]

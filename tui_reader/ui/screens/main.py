@@ -12,7 +12,7 @@ import logging
 import threading
 import webbrowser
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from typing import ClassVar, Literal, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -20,12 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, RefreshProgress
 from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.ui.host import ReaderHost
 from tui_reader.ui.messages import (
     ArticleLoaded,
     FeedsLoaded,
@@ -37,11 +38,9 @@ from tui_reader.ui.messages import (
 )
 from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource, ResultsSource
 from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
+from tui_reader.ui.widgets.keybar import KeyBar
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 from tui_reader.ui.widgets.status import StatusLine
-
-if TYPE_CHECKING:
-    from tui_reader.ui.app import ReaderApp
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -150,8 +149,8 @@ class MainScreen(Screen[None]):
         self.pane: Pane = "articles"
 
     @property
-    def reader_app(self) -> ReaderApp:
-        return cast("ReaderApp", self.app)
+    def reader_app(self) -> ReaderHost:
+        return cast("ReaderHost", self.app)
 
     @property
     def library(self) -> Library:
@@ -163,6 +162,7 @@ class MainScreen(Screen[None]):
             yield ArticleList(clock=self.reader_app.clock, id="articles")
             yield ReaderPane(id="reader")
         yield StatusLine(offline=self.reader_app.offline, id="status")
+        yield KeyBar(id="keys")
 
     @property
     def feed_tree(self) -> FeedTree:
@@ -181,9 +181,6 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
-        # The footer (a widget per key) is the costliest part of the first frame: mounting it
-        # just after that frame puts the article titles on screen sooner.
-        self.call_after_refresh(self._mount_footer)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         startup, self.reader_app.startup = self.reader_app.startup, None
@@ -195,10 +192,6 @@ class MainScreen(Screen[None]):
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
         self.load_feeds()
-
-    async def _mount_footer(self) -> None:
-        await self.mount(Footer(compact=True))
-        self.refresh_bindings()  # a footer mounted late has not seen the bindings yet
 
     # --- panes -----------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
