@@ -65,3 +65,33 @@ def test_a_default_key_coming_back_can_clash_with_another_remap() -> None:
     kept, conflicts = resolve_keymap(places, {"toggle_star": "m", "copy_url": "s"})
     assert kept == {}
     assert len(conflicts) >= 1
+
+
+def _welcome_text() -> str:
+    from tui_reader.core.library import welcome_articles
+
+    _, records = welcome_articles()
+    lines = []
+    for record in records:
+        for block in record.article.blocks:
+            for part in (block, *block.children):
+                lines.append("".join(span.text for span in part.spans))
+    return "\n".join(lines)
+
+
+def test_the_welcome_text_names_the_keys_that_are_bound() -> None:
+    import re
+
+    text = _welcome_text()
+    places = ReaderApp._binding_places()
+    keys_of = {
+        binding.id: binding.key.split(",")
+        for _, bindings in places
+        for binding in bindings
+        if isinstance(binding, Binding) and binding.id
+    }
+    # "A refresh (`r` in the app, ...) downloads every feed": the key of refresh-all.
+    said = re.findall(r"A refresh \((\S+) in the app[^)]*\) downloads every feed", text)
+    assert said and all(key in keys_of["refresh"] for key in said), said
+    line = next(line for line in text.splitlines() if "refresh all feeds" in line)
+    assert line.startswith(keys_of["refresh"][0] + ":"), line
