@@ -1,9 +1,10 @@
 """The main screen: feeds tree, article list and reader, and every action on articles.
 
 Store reads and writes run in thread workers and network calls in async workers; both report
-back with messages (``tui_reader.ui.messages``) and only handlers here touch widgets. On wide
-terminals the three panes sit side by side; below 100 columns only the focused pane is shown,
-so the reader takes the whole screen and Escape goes back to the list.
+back with messages (``tui_reader.ui.messages``) and only handlers here touch widgets. From 140
+columns the three panes sit side by side; from 100 the feeds pane folds away while the list
+or the reader has the focus (two panes, each wide enough to read); below 100 only the focused
+pane is shown, so the reader takes the whole screen and Escape goes back to the list.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ logger = logging.getLogger("tui_reader.ui")
 Pane = Literal["feeds", "articles", "reader"]
 PANES: tuple[Pane, ...] = ("feeds", "articles", "reader")
 NARROW_BELOW = 100
+# Below this width three panes would leave a cramped list and reader: the feeds pane folds
+# away (Tab, shift+Tab or h from the list bring it back, beside the list).
+THREE_PANES_FROM = 140
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
@@ -199,6 +203,7 @@ class MainScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_BELOW, "-narrow")
+        self.set_class(NARROW_BELOW <= width < THREE_PANES_FROM, "-medium")
 
     def show_pane(self, pane: Pane) -> None:
         """Focus ``pane`` (and, on narrow terminals, show only it)."""
@@ -208,7 +213,7 @@ class MainScreen(Screen[None]):
         widget = self.pane_widget(pane)
         if self.focused is not widget:
             widget.focus()
-            if self.has_class("-narrow"):
+            if self.has_class("-narrow") or self.has_class("-medium"):
                 # The pane was hidden until the class change above is applied.
                 self.call_after_refresh(widget.focus)
 

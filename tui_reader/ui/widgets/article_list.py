@@ -234,8 +234,10 @@ class ArticleList(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         base = self.rich_style
         if self.count == 0:
-            text = Text(self.empty_text if y == 0 else "", style=self.get_component_rich_style(
-                "article-list--placeholder", partial=True))  # fmt: skip
+            # Wrapped, not cut: the list can be narrow when three panes share the screen.
+            style = self.get_component_rich_style("article-list--placeholder", partial=True)
+            lines = Text(self.empty_text, style=style).wrap(self.app.console, max(1, width - 1))
+            text = Text(" ") + lines[y] if y < len(lines) else Text("")
         elif index >= self.count:
             return Strip.blank(width, base)
         else:

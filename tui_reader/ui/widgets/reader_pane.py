@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -20,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_reader.core.models import StoredArticle
-from tui_reader.ui.render import BodyStyles, article_lines
+from tui_reader.ui.render import BodyStyles, article_lines, header_lines
 
 
 class ReaderPane(ScrollView, can_focus=True):
@@ -71,20 +72,47 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.stored: StoredArticle | None = None
+        self._stored: StoredArticle | None = None
         self.lines: list[Text] = [Text("Select an article and press Enter to read it.")]
         self._strips: dict[int, Strip] = {}
         self._token = 0
         self._width = 0
         self._pending_position: float | None = None
         self.laid_out = True
+        self._placeholder = True
+        """The lines are a one-line message (wrapped when drawn), not a laid-out article."""
 
     # --- content ---------------------------------------------------------------------
+    @property
+    def stored(self) -> StoredArticle | None:
+        """The article shown (or being laid out)."""
+        return self._stored
+
+    @stored.setter
+    def stored(self, value: StoredArticle | None) -> None:
+        old, self._stored = self._stored, value
+        if old is None or value is None or old.summary.id != value.summary.id:
+            return
+        if (old.summary.read, old.summary.starred) != (value.summary.read, value.summary.starred):
+            self._redo_header(old, value)
+
+    def _redo_header(self, old: StoredArticle, new: StoredArticle) -> None:
+        """Show the new read/starred state in the header without laying out the article again."""
+        if self._placeholder or not self.laid_out or not self._width:
+            return
+        styles = self._styles()
+        before = len(header_lines(old, self._width, styles))
+        self.lines[:before] = header_lines(new, self._width, styles)
+        self._strips.clear()
+        self.virtual_size = Size(self._width, len(self.lines))
+        self.refresh()
+
     def show(self, stored: StoredArticle, position: float = 0.0) -> None:
         """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready."""
         self.stored = stored
         self._pending_position = position
         self.lines = [Text("Loading…")]
+        self._placeholder = True
         self._strips.clear()
         self._width = 0
         self.laid_out = False
@@ -96,6 +124,7 @@ class ReaderPane(ScrollView, can_focus=True):
     def clear(self) -> None:
         self.stored = None
         self.lines = [Text("Select an article and press Enter to read it.")]
+        self._placeholder = True
         self._strips.clear()
         self.virtual_size = Size(1, 1)
         self.refresh()
@@ -134,7 +163,8 @@ class ReaderPane(ScrollView, can_focus=True):
         try:
             lines = article_lines(stored, width, styles)
         except Exception as exc:  # noqa: BLE001 - shown as text rather than a crash
-            lines = [Text(f"This article could not be displayed: {exc}")]
+            message = Text(f"This article could not be displayed: {exc}")
+            lines = list(message.wrap(Console(width=width, color_system=None), width))
         self.post_message(self.LaidOut(token, width, lines))
 
     def on_reader_pane_laid_out(self, message: LaidOut) -> None:
@@ -146,6 +176,7 @@ class ReaderPane(ScrollView, can_focus=True):
             keep = self.position
         self._pending_position = None
         self.lines = message.lines
+        self._placeholder = False
         self._width = message.width
         self._strips.clear()
         self.virtual_size = Size(message.width, len(self.lines))
@@ -175,6 +206,14 @@ class ReaderPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = int(self.scroll_offset.y) + y
         base = self.rich_style
+        if self._placeholder:
+            lines: list[Text] = []
+            if self.lines:
+                lines = list(self.lines[0].wrap(self.app.console, max(1, width - 1)))
+            if index >= len(lines):
+                return Strip.blank(width, base)
+            segments = list(lines[index].render(self.app.console))
+            return Strip(segments).apply_style(base).crop_extend(0, width, base)
         if index >= len(self.lines):
             return Strip.blank(width, base)
         strip = self._strips.get(index)
