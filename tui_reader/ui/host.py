@@ -33,13 +33,11 @@ def preload(library: Library, page_size: int) -> Preload | None:
     try:
         # Only the list's first page: the tree's counts (a scan of the store) come from a
         # worker once the titles are on screen.
-        return Preload(
-            count=library.count_articles(view="all"),
-            first_page=library.articles(view="all", limit=page_size),
-        )
+        count, first_page = library.first_page(view="all", limit=page_size)
     except TuiReaderError as exc:
         logger.error("could not read the store at startup: %s", exc)
         return None
+    return Preload(count=count, first_page=first_page)
 
 
 class ReaderHost(Protocol):
