@@ -48,3 +48,13 @@ def test_light_theme_starred_filter(snap_compare, library: Library) -> None:
     library.set_starred(first.id, True)
     app = make_app(library, theme="light")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_keys("f", "f"))
+
+
+def test_medium_reading(snap_compare, library: Library) -> None:
+    app = make_app(library)
+    assert snap_compare(app, terminal_size=(120, 32), run_before=run_keys("j", "enter"))
+
+
+def test_light_theme_reading(snap_compare, library: Library) -> None:
+    app = make_app(library, theme="light")
+    assert snap_compare(app, terminal_size=(120, 32), run_before=run_keys("j", "s", "enter"))
