@@ -53,7 +53,7 @@ def _check(app: ReaderApp, view: str, failures: list[str]) -> None:
 
 
 async def _views(app: ReaderApp, library: Library, failures: list[str]) -> None:
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await settle(pilot)
         await wait_until(pilot, lambda: "Help" in screen_text(app).splitlines()[-1])
         # Read one article and star one so read titles and stars are on screen too.
@@ -76,6 +76,13 @@ async def _views(app: ReaderApp, library: Library, failures: list[str]) -> None:
         app.record_error("https://broken.example/feed: HTTP 404 Not Found")
         await press(pilot, "e")
         _check(app, "log", failures)
+        await press(pilot, "escape")
+        app.notify("Refresh done: 3 new", markup=False)
+        app.notify("Could not add a URL: HTTP 404", severity="error", markup=False)
+        app.notify("No article selected.", severity="warning", markup=False)
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: "HTTP 404" in screen_text(app))
+        _check(app, "notifications", failures)
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
