@@ -179,3 +179,17 @@ async def test_log_wraps_long_lines_and_scrolls(library: Library) -> None:
         assert screen.body.scroll_y == screen.body.max_scroll_y
         await press(pilot, "k")
         assert screen.body.scroll_y == screen.body.max_scroll_y - 1
+
+
+async def test_a_remapped_reader_key_shows_its_new_key(data_dir, isolated_dirs) -> None:
+    library = open_with_config(data_dir, isolated_dirs, '[keys]\npage_down = "x,pagedown"\n')
+    try:
+        app = make_app(library)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter")
+            await wait_until(pilot, lambda: "x Page" in footer(app))
+            assert "x Page" in footer_keys(footer(app))
+            assert "Space Page" not in footer_keys(footer(app))
+    finally:
+        library.close()

@@ -45,20 +45,23 @@ class KeyItem:
 
 def footer_items(screen: Screen[object]) -> list[KeyItem]:
     """The shown keys of ``screen``'s active bindings, most needed first (see the module)."""
-    items: list[KeyItem] = []
-    seen: set[tuple[str, int]] = set()
+    found: dict[tuple[str, int], tuple[Binding, DOMNode, list[str]]] = {}
     for namespace, binding, enabled, _tooltip in screen.active_bindings.values():
         if not binding.show or not enabled:
             continue
-        key = (binding.action, id(namespace))
-        if key in seen:  # several keys for one action ("enter,l"): the first one is shown
-            continue
-        seen.add(key)
-        items.append(
-            KeyItem(
-                _shown_key(binding), binding.description, binding.action, namespace, binding.id
-            )  # fmt: skip
-        )
+        # One item per action; a binding of several keys ("space,pagedown") shows one.
+        entry = found.setdefault((binding.action, id(namespace)), (binding, namespace, []))
+        entry[2].append(binding.key)
+    items = [
+        KeyItem(
+            key_name(_first_key(screen, namespace, binding, keys)),
+            binding.description,
+            binding.action,
+            namespace,
+            binding.id,
+        )  # fmt: skip
+        for binding, namespace, keys in found.values()
+    ]
     focused = screen.focused
 
     def rank(item: KeyItem) -> tuple[int, int]:
@@ -73,10 +76,34 @@ def footer_items(screen: Screen[object]) -> list[KeyItem]:
     return sorted(items, key=rank)  # stable: declaration order within a rank
 
 
-def _shown_key(binding: Binding) -> str:
-    if binding.key_display:
-        return binding.key_display
-    return key_name(binding.key)
+def _first_key(
+    screen: Screen[object], namespace: DOMNode, binding: Binding, keys: list[str]
+) -> str:
+    """Of ``keys`` (all bound to one action), the one written first in the keymap or code.
+
+    The active bindings come in the order of each key's first definition, so a "pagedown"
+    inherited from Textual would come before our "space". A remapped binding keeps its old
+    ``key_display``, so that is not used either.
+    """
+    keymap: dict[str, str] = getattr(screen.app, "_keymap", {}) or {}
+    declared = keymap.get(binding.id) if binding.id else None
+    for key in (declared or _declared_keys(namespace, binding)).split(","):
+        if key.strip() in keys:
+            return key.strip()
+    return keys[0]
+
+
+def _declared_keys(namespace: DOMNode, binding: Binding) -> str:
+    """The keys of ``binding`` as written in the class that declares it."""
+    for cls in type(namespace).__mro__:
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if (
+                isinstance(declared, Binding)
+                and declared.action == binding.action
+                and declared.id == binding.id
+            ):
+                return declared.key
+    return binding.key
 
 
 def fit_items(items: list[KeyItem], width: int) -> list[KeyItem]:
