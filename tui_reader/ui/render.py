@@ -322,7 +322,18 @@ def header_lines(stored: StoredArticle, width: int, styles: BodyStyles) -> list[
     if published:
         meta.append(published.strftime("%Y-%m-%d"))
     meta.append(f"{article.reading_minutes} min read")
-    layout.wrap(Text(" · ".join(m for m in meta if m), style=styles.meta))
+    # Break between items, never inside one ("4 min read", a date); an item longer than the
+    # width wraps on its own.
+    line = ""
+    for item in (m for m in meta if m):
+        joined = f"{line} · {item}" if line else item
+        if line and cell_len(joined) > layout.width:
+            layout.wrap(Text(line, style=styles.meta))
+            line = item
+        else:
+            line = joined
+    if line:
+        layout.wrap(Text(line, style=styles.meta))
     if stored.summary_only:
         layout.lines.append(Text(" feed summary only ", style=styles.badge))
     layout.lines.append(Text("─" * layout.width, style=styles.rule))
