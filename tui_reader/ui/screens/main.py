@@ -202,14 +202,22 @@ class MainScreen(Screen[None]):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.set_class(width < NARROW_BELOW, "-narrow")
-        self.set_class(NARROW_BELOW <= width < THREE_PANES_FROM, "-medium")
+        self._set_classes(
+            {"-narrow": width < NARROW_BELOW, "-medium": NARROW_BELOW <= width < THREE_PANES_FROM}
+        )
+
+    def _set_classes(self, wanted: dict[str, bool]) -> None:
+        """Set several classes with one style update (each update restyles every pane)."""
+        if all(self.has_class(name) == present for name, present in wanted.items()):
+            return
+        for name, present in wanted.items():
+            self.set_class(present, name, update=False)
+        self.update_node_styles()
 
     def show_pane(self, pane: Pane) -> None:
         """Focus ``pane`` (and, on narrow terminals, show only it)."""
         self.pane = pane
-        for name in PANES:
-            self.set_class(name == pane, f"-pane-{name}")
+        self._set_classes({f"-pane-{name}": name == pane for name in PANES})
         widget = self.pane_widget(pane)
         if self.focused is not widget:
             widget.focus()
@@ -230,8 +238,7 @@ class MainScreen(Screen[None]):
                                   ("reader", ReaderPane)):  # fmt: skip
             if isinstance(event.widget, widget_type) and self.pane != name:
                 self.pane = cast(Pane, name)
-                for other in PANES:
-                    self.set_class(other == name, f"-pane-{other}")
+                self._set_classes({f"-pane-{other}": other == name for other in PANES})
 
     def action_switch_pane(self, step: int) -> None:
         index = PANES.index(self.pane)

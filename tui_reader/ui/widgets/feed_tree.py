@@ -2,8 +2,9 @@
 
 Labels are always ``Text`` objects: ``Tree`` parses plain strings as markup, and feed titles
 come from the web. Counts are of unread articles under the node, All included (the status
-line gives the total of the view shown); only Starred counts its starred articles. A name too long for the pane is cut with an
-ellipsis so that its count stays in sight, rather than pushing it off to the right.
+line gives the total of the view shown); only Starred counts its starred articles. A name
+too long for the pane is cut with an ellipsis so that its count stays in sight, rather than
+pushing it off to the right.
 """
 
 from __future__ import annotations

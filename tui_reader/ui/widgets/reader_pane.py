@@ -80,6 +80,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.laid_out = True
         self._placeholder = True
         """The lines are a one-line message (wrapped when drawn), not a laid-out article."""
+        self._wrapped: tuple[Text, int, list[Text]] | None = None
 
     # --- content ---------------------------------------------------------------------
     @property
@@ -206,9 +207,7 @@ class ReaderPane(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         base = self.rich_style
         if self._placeholder:
-            lines: list[Text] = []
-            if self.lines:
-                lines = list(self.lines[0].wrap(self.app.console, max(1, width - 1)))
+            lines = self._wrapped_message(max(1, width - 1))
             if index >= len(lines):
                 return Strip.blank(width, base)
             segments = list(lines[index].render(self.app.console))
@@ -221,6 +220,15 @@ class ReaderPane(ScrollView, can_focus=True):
             strip = Strip(segments).apply_style(base)
             self._strips[index] = strip
         return strip.crop_extend(0, width, base)
+
+    def _wrapped_message(self, width: int) -> list[Text]:
+        """The one-line message wrapped to ``width``, once per message and width."""
+        message = self.lines[0] if self.lines else Text()
+        cached = self._wrapped
+        if cached is None or cached[0] is not message or cached[1] != width:
+            cached = (message, width, list(message.wrap(self.app.console, width)))
+            self._wrapped = cached
+        return cached[2]
 
     # --- keys ------------------------------------------------------------------------
     def action_scroll_line(self, step: int) -> None:
