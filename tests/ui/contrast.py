@@ -82,9 +82,9 @@ def _is_text(char: str) -> bool:
     if not char.strip():
         return False
     code = ord(char)
-    # Box drawing, block elements (scrollbars, bars) and the braille/geometric shapes Textual
-    # draws as decoration are lines, not text.
-    return not (0x2500 <= code <= 0x259F)
+    # Box drawing and block elements (borders, scrollbars) are lines, not text; emoji are
+    # drawn in their own colours, whatever the cell's foreground.
+    return not (0x2500 <= code <= 0x259F or 0x1F300 <= code <= 0x1FAFF)
 
 
 def cells(app: App[object], system: ColorSystem = ColorSystem.TRUECOLOR) -> list[Cell]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from rich.color import ColorSystem
+from textual.command import CommandPalette
 
 from tui_reader.core.library import Library
 from tui_reader.ui.app import ReaderApp
@@ -83,6 +84,12 @@ async def _views(app: ReaderApp, library: Library, failures: list[str]) -> None:
         await settle(pilot)
         assert await wait_until(pilot, lambda: "HTTP 404" in screen_text(app))
         _check(app, "notifications", failures)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"refr")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert await wait_until(pilot, lambda: "Refresh all feeds" in screen_text(app))
+        _check(app, "command palette", failures)
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
