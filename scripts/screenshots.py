@@ -22,17 +22,21 @@ sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 1, 8, 9, 0, tzinfo=UTC)
 
-# (file name, terminal size, keys to press, text to type after the keys)
-SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str], ...] = (
-    ("wide.svg", (150, 40), ("j", "enter"), ""),
-    ("narrow.svg", (80, 24), ("enter",), ""),
-    ("help.svg", (100, 34), ("question_mark",), ""),
-    ("search.svg", (120, 30), ("slash",), "offline"),
+# (file name, terminal size, keys to press, text to type after the keys, theme)
+SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str], str, str], ...] = (
+    ("wide.svg", (150, 40), ("j", "enter"), "", "dark"),
+    ("medium.svg", (120, 32), ("j", "enter"), "", "dark"),
+    ("narrow-list.svg", (80, 24), (), "", "dark"),
+    ("narrow.svg", (80, 24), ("enter",), "", "dark"),
+    ("light.svg", (120, 32), ("j", "enter"), "", "light"),
+    ("light-list.svg", (80, 24), ("j",), "", "light"),
+    ("help.svg", (100, 34), ("question_mark",), "", "dark"),
+    ("search.svg", (120, 30), ("slash",), "offline", "dark"),
 )
 
 
 async def shoot(
-    out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str
+    out: Path, name: str, size: tuple[int, int], keys: Sequence[str], text: str, theme: str
 ) -> None:
     from tui_reader.core import paths
     from tui_reader.core.library import WELCOME_SETTING, Library, add_welcome_feed
@@ -50,7 +54,7 @@ async def shoot(
         store.close()
         library = Library.open(Path(tmp) / "data", offline=True)
         try:
-            app = ReaderApp(library, clock=lambda: NOW)
+            app = ReaderApp(library, clock=lambda: NOW, theme=theme)
             async with app.run_test(size=size) as pilot:
                 await pilot.pause()
                 await app.workers.wait_for_complete()
@@ -76,8 +80,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, size, keys, text in SHOTS:
-        asyncio.run(shoot(args.out, name, size, keys, text))
+    for name, size, keys, text, theme in SHOTS:
+        asyncio.run(shoot(args.out, name, size, keys, text, theme))
     return 0
 
 

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from tui_reader.core.library import Library
 
-from .helpers import main_screen, make_app, press, settle, wait_until
+from .helpers import make_app, press, settle
 
 
 def run_keys(*keys: str):  # type: ignore[no-untyped-def]
     async def before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
-        # The footer is mounted after the first frame; wait for its keys.
-        await wait_until(pilot, lambda: bool(main_screen(pilot.app).query("FooterKey")))
         await press(pilot, *keys)
         await settle(pilot)
-        await wait_until(pilot, lambda: bool(main_screen(pilot.app).query("FooterKey")))
 
     return before
 
@@ -51,3 +48,13 @@ def test_light_theme_starred_filter(snap_compare, library: Library) -> None:
     library.set_starred(first.id, True)
     app = make_app(library, theme="light")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_keys("f", "f"))
+
+
+def test_medium_reading(snap_compare, library: Library) -> None:
+    app = make_app(library)
+    assert snap_compare(app, terminal_size=(120, 32), run_before=run_keys("j", "enter"))
+
+
+def test_light_theme_reading(snap_compare, library: Library) -> None:
+    app = make_app(library, theme="light")
+    assert snap_compare(app, terminal_size=(120, 32), run_before=run_keys("j", "s", "enter"))

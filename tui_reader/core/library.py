@@ -203,6 +203,12 @@ class Library:
             view=view, feed_id=feed_id, tag=tag, limit=limit, offset=offset, keep=keep
         )
 
+    def first_page(
+        self, *, view: View = "all", limit: int = 100
+    ) -> tuple[int, list[ArticleSummary]]:
+        """``(count, newest limit summaries)`` of a view, in one query (the app's first frame)."""
+        return self.store.first_page(view=view, limit=limit)
+
     def count_articles(
         self,
         *,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,9 +17,11 @@ from textual.screen import Screen
 
 from tui_reader.core import paths
 from tui_reader.core.errors import TuiReaderError
-from tui_reader.core.models import ArticleSummary
 from tui_reader.core.sanitize import clean_line
+from tui_reader.ui import host
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.host import Preload
+from tui_reader.ui.keys import key_display, resolve_keymap
 from tui_reader.ui.render import Clock, utc_now
 
 if TYPE_CHECKING:
@@ -32,28 +33,11 @@ DARK = "textual-dark"
 LIGHT = "textual-light"
 
 
-@dataclass(frozen=True, slots=True)
-class Preload:
-    """What the first screen shows, read before the app starts (so the first frame has it)."""
-
-    count: int
-    first_page: list[ArticleSummary]
-
-
 def preload(library: Library) -> Preload | None:
     """Read the first screen's data; ``None`` if that fails (the screen then retries in workers)."""
     from tui_reader.ui.widgets.article_list import PAGE_SIZE
 
-    try:
-        # Only the list's first page: the tree's counts (a scan of the store) come from a
-        # worker once the titles are on screen.
-        return Preload(
-            count=library.count_articles(view="all"),
-            first_page=library.articles(view="all", limit=PAGE_SIZE),
-        )
-    except TuiReaderError as exc:
-        logger.error("could not read the store at startup: %s", exc)
-        return None
+    return host.preload(library, PAGE_SIZE)
 
 
 class ReaderApp(App[None]):
@@ -108,10 +92,16 @@ class ReaderApp(App[None]):
             self.record_error(clean_line(line))
             self.notify(clean_line(line), severity="error", markup=False, timeout=10)
         if self.keymap_overrides:
+            places = self._binding_places()
+            # A key given to two actions would silently move to the second one: keep the
+            # defaults of both and say so.
+            self.keymap_overrides, conflicts = resolve_keymap(places, self.keymap_overrides)
+            for conflict in conflicts:
+                self.notify(conflict.describe(), severity="error", markup=False, timeout=12)
             self.set_keymap(self.keymap_overrides)
             known = {
                 binding.id
-                for _, bindings in self._binding_places()
+                for _, bindings in places
                 for binding in bindings
                 if isinstance(binding, Binding) and binding.id
             }
@@ -159,6 +149,10 @@ class ReaderApp(App[None]):
 
     @staticmethod
     def _binding_places() -> list[tuple[str, list[BindingType]]]:
+        from tui_reader.ui.screens.dialogs import InputDialog
+        from tui_reader.ui.screens.help import HelpScreen
+        from tui_reader.ui.screens.links import LinksScreen
+        from tui_reader.ui.screens.log import LogScreen
         from tui_reader.ui.screens.main import MainScreen
         from tui_reader.ui.widgets.article_list import ArticleList
         from tui_reader.ui.widgets.feed_tree import FeedTree
@@ -170,13 +164,15 @@ class ReaderApp(App[None]):
             ("article list", ArticleList.BINDINGS),
             ("reader", ReaderPane.BINDINGS),
             ("feeds", FeedTree.BINDINGS),
+            ("help", HelpScreen.BINDINGS),
+            ("log", LogScreen.BINDINGS),
+            ("links", LinksScreen.BINDINGS),
+            ("dialogs", InputDialog.BINDINGS),
         ]
 
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """``(keys, description, where)`` of every binding, as currently mapped."""
-        from tui_reader.ui.screens.help import key_display
-
-        rows: list[tuple[str, str, str]] = []
+    def binding_rows(self) -> list[tuple[str, str, str, str]]:
+        """``(keys, description, where, binding id)`` of every binding, as currently mapped."""
+        rows: list[tuple[str, str, str, str]] = []
         seen: set[tuple[str, str]] = set()
         for where, bindings in self._binding_places():
             for binding in bindings:
@@ -187,7 +183,8 @@ class ReaderApp(App[None]):
                     continue
                 seen.add(key)
                 keys = self.keymap_overrides.get(binding.id, binding.key)
-                rows.append((key_display(keys), binding.tooltip or binding.description, where))
+                description = binding.tooltip or binding.description
+                rows.append((key_display(keys), description, where, binding.id))
         return rows
 
     def action_help(self) -> None:

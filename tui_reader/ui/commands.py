@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from tui_reader.ui.screens.main import MainScreen
+from tui_reader.ui.screens.main import MainScreen
 
 # (title, action on the main screen, help)
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -38,8 +37,6 @@ class ReaderCommands(Provider):
     """Offers the reader's actions by name."""
 
     def _main_screen(self) -> MainScreen | None:
-        from tui_reader.ui.screens.main import MainScreen
-
         for screen in reversed(self.app.screen_stack):
             if isinstance(screen, MainScreen):
                 return screen

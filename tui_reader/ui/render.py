@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -28,8 +29,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def age(published: datetime | None, now: datetime) -> str:
-    """A short age such as ``5m``, ``3h``, ``2d``, ``6w`` or ``2y`` (empty when unknown)."""
+    """When, in a few cells: ``5m``, ``3h`` or ``2d`` for the last week, then a date.
+
+    A date of this year is ``12 Mar``; an older one is ``2023-03-12`` (a "3y" says too little
+    about an old article). Empty when unknown. Month names are fixed (not the locale's) so
+    that the column keeps its width.
+    """
     if published is None:
         return ""
     if published.tzinfo is None:
@@ -44,11 +53,12 @@ def age(published: datetime | None, now: datetime) -> str:
     if hours < 24:
         return f"{int(hours)}h"
     days = hours / 24
-    if days < 14:
+    if days < 7:
         return f"{int(days)}d"
-    if days < 365:
-        return f"{int(days / 7)}w"
-    return f"{int(days / 365)}y"
+    when = published.astimezone(now.tzinfo or UTC)
+    if when.year == now.year:
+        return f"{when.day} {MONTHS[when.month - 1]}"
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
 
 
 def fit(text: str | Text, width: int, style: Style | str = "") -> Text:
@@ -75,7 +85,11 @@ def article_row(summary: ArticleSummary, width: int, now: datetime, styles: RowS
     star_mark = "★" if summary.starred else " "
     marks = Text.assemble((unread_mark, styles.unread), (star_mark, styles.star), " ")
     age_text = age(summary.published, now)
-    age_width = 4
+    # Room for "2023-03-12" when the list is wide enough; otherwise "12 Mar" fits and an
+    # older date shows its year.
+    age_width = 10 if width >= 70 else 6
+    if len(age_text) > age_width:
+        age_text = age_text[:4]
     rest = width - cell_len(marks.plain) - age_width - 1
     feed_width = 0
     if rest >= 50:
@@ -118,7 +132,7 @@ class BodyStyles:
 _SPAN_STYLES = {
     "em": Style(italic=True),
     "strong": Style(bold=True),
-    "code": Style(reverse=False, dim=True),
+    "code": Style(),  # the widget's code colour (dim text is unreadable on some themes)
 }
 
 
@@ -155,6 +169,8 @@ class _Layout:
             if not chunk:
                 continue
             style = _SPAN_STYLES.get(span.style, Style())
+            if span.style == "code":
+                style = style + self.styles.code
             href = safe_url(span.href) if span.href else None
             if href:
                 style = style + self.styles.link + Style(link=href)
@@ -274,26 +290,53 @@ def _collapse(text: Text) -> Text:
     return result
 
 
+def site_host(url: str | None) -> str:
+    """The host of an http(s) ``url`` without ``www.``, or ``""``."""
+    safe = safe_url(url, fetchable=True) if url else None
+    if not safe:
+        return ""
+    host = urlsplit(safe).hostname or ""
+    return clean_line(host.removeprefix("www."))
+
+
 def header_lines(
     stored: StoredArticle, width: int, styles: BodyStyles, *, view: str | None = None
 ) -> list[Text]:
-    """Title, byline/site/date/reading time, the "feed summary only" badge, and which view of
-    the article is shown (``view``, when the reader switched views)."""
+    """Title; read/starred state, byline, site, date, reading time; the "summary" badge; and
+    which view of the article is shown (``view``, when the reader switched views)."""
     layout = _Layout(width, styles, {})
     article = stored.article
     title = clean_line(article.title or stored.summary.title) or "(untitled)"
     layout.wrap(Text(title, style=styles.title))
-    meta: list[str] = []
+    summary = stored.summary
+    # The state comes first: it changes while reading (m, s), the rest does not.
+    meta: list[str] = ["Read" if summary.read else "Unread"]
+    if summary.starred:
+        meta.append("★ Starred")
     if article.byline:
         meta.append(clean_line(article.byline))
-    site = article.site_name or stored.summary.feed_title
+    site = clean_line(article.site_name or summary.feed_title)
     if site:
-        meta.append(clean_line(site))
+        meta.append(site)
+    host = site_host(article.url or summary.url)
+    if host and host.casefold() not in site.casefold().replace(" ", ""):
+        meta.append(host)
     published = article.published or stored.summary.published
     if published:
         meta.append(published.strftime("%Y-%m-%d"))
     meta.append(f"{article.reading_minutes} min read")
-    layout.wrap(Text(" · ".join(m for m in meta if m), style=styles.meta))
+    # Break between items, never inside one ("4 min read", a date); an item longer than the
+    # width wraps on its own.
+    line = ""
+    for item in (m for m in meta if m):
+        joined = f"{line} · {item}" if line else item
+        if line and cell_len(joined) > layout.width:
+            layout.wrap(Text(line, style=styles.meta))
+            line = item
+        else:
+            line = joined
+    if line:
+        layout.wrap(Text(line, style=styles.meta))
     if stored.summary_only:
         layout.lines.append(Text(" feed summary only ", style=styles.badge))
     if view:

@@ -1104,6 +1104,26 @@ class Store:
             ).fetchall()
         return [_summary(row) for row in rows]
 
+    def first_page(
+        self, *, view: View = "all", limit: int = 100
+    ) -> tuple[int, list[ArticleSummary]]:
+        """A view's article count and its newest ``limit`` summaries, read in one statement.
+
+        For the app's first frame. The count is an uncorrelated scalar subquery, which SQLite
+        runs once, in the same statement (so the same snapshot) as the rows.
+        """
+        where, params = self._where(view, None, None)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS}, (SELECT count(*) FROM articles a{where}) "
+                f"FROM articles a JOIN feeds f ON f.id = a.feed_id{where} "
+                "ORDER BY a.sort_date DESC, a.id DESC LIMIT ?",
+                (*params, *params, max(1, limit)),
+            ).fetchall()
+        if not rows:
+            return 0, []
+        return int(rows[0][-1]), [_summary(row) for row in rows]
+
     def count_articles(
         self,
         *,

@@ -17,6 +17,8 @@ class InputDialog(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog_cancel", tooltip="Close the dialog"),
+        # Not "?": that is a character the user may type here.
+        Binding("f1", "app.help", "Help", id="dialog_help", tooltip="Show every key"),
     ]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:

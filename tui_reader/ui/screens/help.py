@@ -1,4 +1,8 @@
-"""The ``?`` screen: every key, as currently mapped (``config.toml`` remaps included)."""
+"""The ``?`` screen: every key, as currently mapped (``config.toml`` remaps included).
+
+Each row names the binding id to use under ``[keys]`` in ``config.toml``. The screen scrolls
+with the keys used everywhere else (j/k, Space/b, g/G and the arrows and page keys).
+"""
 
 from __future__ import annotations
 
@@ -12,58 +16,35 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {
-    "question_mark": "?",
-    "slash": "/",
-    "space": "Space",
-    "escape": "Esc",
-    "enter": "Enter",
-    "pagedown": "PgDn",
-    "pageup": "PgUp",
-    "home": "Home",
-    "end": "End",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-    "tab": "Tab",
-    "shift+tab": "Shift+Tab",
-    "ctrl+p": "Ctrl+P",
-    "exclamation_mark": "!",
-}
+from tui_reader.ui.keys import KEY_NAMES, key_display
 
-
-def key_display(keys: str) -> str:
-    """``"j,down"`` → ``"j ↓"``."""
-    shown = []
-    for key in keys.split(","):
-        key = key.strip()
-        if not key:
-            continue
-        name = KEY_NAMES.get(key)
-        if name is None:
-            name = key if len(key) == 1 else "+".join(p.capitalize() for p in key.split("+"))
-        shown.append(name)
-    return " ".join(shown)
+__all__ = ["KEY_NAMES", "HelpScreen", "key_display"]
 
 
 class HelpScreen(ModalScreen[None]):
-    """A table of ``(keys, what they do, where)``."""
+    """A table of ``(keys, what they do, where, binding id)``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help_close",
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help_close",
                 tooltip="Close the help"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="help_down", tooltip="Scroll"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="help_up", tooltip="Scroll"),
+        Binding("space,pagedown", "page(1)", "Page", show=False, id="help_page_down",
+                tooltip="Page down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="help_page_up",
+                tooltip="Page up"),
+        Binding("g,home", "top", "Top", show=False, id="help_top", tooltip="Top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="help_bottom", tooltip="Bottom"),
     ]  # fmt: skip
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
         super().__init__()
         self.rows = rows
 
     def compose(self) -> ComposeResult:
         table = Table(
-            title=Text("Keys (remap them in config.toml under [keys])"),
+            title=Text("Keys  (Esc closes · j/k Space b g G scroll)"),
+            caption=Text('Remap a key in config.toml: [keys] then  id = "key,other key"'),
             expand=True,
             show_edge=False,
             box=None,
@@ -71,14 +52,29 @@ class HelpScreen(ModalScreen[None]):
         )
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Action")
-        table.add_column("Where", style="dim", no_wrap=True)
-        for keys, description, where in self.rows:
-            table.add_row(Text(keys), Text(description), Text(where))
+        table.add_column("Where", style="italic", no_wrap=True)
+        table.add_column("Id", no_wrap=True)
+        for keys, description, where, binding_id in self.rows:
+            table.add_row(Text(keys), Text(description), Text(where), Text(binding_id))
         with VerticalScroll(id="help-body"):
             yield Static(table, id="help-table")
 
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
+
     def action_scroll(self, step: int) -> None:
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=step, animate=False)
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        page = max(1, self.body.scrollable_content_region.height - 1)
+        self.body.scroll_relative(y=step * page, animate=False)
+
+    def action_top(self) -> None:
+        self.body.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.body.scroll_end(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

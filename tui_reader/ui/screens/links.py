@@ -21,6 +21,7 @@ class LinksScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "cancel", "Close", id="links_close", tooltip="Close the link list"),
+        Binding("question_mark,f1", "app.help", "Help", id="links_help", tooltip="Show every key"),
         Binding("j", "cursor(1)", "Down", show=False, id="links_down", tooltip="Next link"),
         Binding("k", "cursor(-1)", "Up", show=False, id="links_up", tooltip="Previous link"),
     ]
@@ -41,10 +42,11 @@ class LinksScreen(ModalScreen[str | None]):
                 prompt = Text(f"{number:>3}  ", style="bold")
                 prompt.append(clean_line(text)[:200])
                 prompt.append("\n     ")
-                prompt.append(clean_line(url)[:300], style="dim")
+                prompt.append(clean_line(url)[:300], style="italic")
                 options.append(Option(prompt, id=str(number - 1)))
             if not options:
-                options.append(Option(Text("This article has no links."), disabled=True))
+                # Enabled (a disabled option is drawn faded), with no link to follow.
+                options.append(Option(Text("This article has no links.")))
             yield OptionList(*options, id="links-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,4 +1,8 @@
-"""The log screen: refresh failures and other errors of this session, newest last."""
+"""The log screen: refresh failures and other errors of this session, newest last.
+
+Lines are wrapped to the screen's width rather than cut, so that the end of a long line (the
+HTTP status, the reason) stays readable, and the screen scrolls with the usual keys.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Log, Static
+from textual.widgets import Static
+
+from tui_reader.core.sanitize import clean_line
 
 
 class LogScreen(ModalScreen[None]):
@@ -16,7 +23,16 @@ class LogScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,e", "close", "Close", id="log_close", tooltip="Close the log"),
-    ]
+        Binding("question_mark,f1", "app.help", "Help", id="log_help", tooltip="Show every key"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="log_down", tooltip="Scroll"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="log_up", tooltip="Scroll"),
+        Binding("space,pagedown", "page(1)", "Page", show=False, id="log_page_down",
+                tooltip="Page down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="log_page_up",
+                tooltip="Page up"),
+        Binding("g,home", "top", "Top", show=False, id="log_top", tooltip="Oldest line"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="log_bottom", tooltip="Newest line"),
+    ]  # fmt: skip
 
     def __init__(self, lines: list[str], log_file: str) -> None:
         super().__init__()
@@ -24,13 +40,41 @@ class LogScreen(ModalScreen[None]):
         self.log_file = log_file
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Errors of this session (also in {self.log_file})"), id="log-title")
-        log = Log(id="log-lines", highlight=False)
-        if self.lines:
-            log.write_lines(self.lines)
-        else:
-            log.write_line("No errors so far.")
-        yield log
+        yield Static(
+            Text(f"Errors of this session (also in {self.log_file}) · Esc closes"),
+            id="log-title",
+        )
+        body = Text()
+        for number, line in enumerate(self.lines):
+            if number:
+                body.append("\n")
+            # A bullet marks where each line starts once long ones wrap.
+            body.append("• " + clean_line(line))
+        if not self.lines:
+            body.append("No errors so far.")
+        with VerticalScroll(id="log-lines"):
+            yield Static(body, id="log-text")
+
+    def on_mount(self) -> None:
+        # Newest last, like a log: start at the end.
+        self.call_after_refresh(self.action_bottom)
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#log-lines", VerticalScroll)
+
+    def action_scroll(self, step: int) -> None:
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        page = max(1, self.body.scrollable_content_region.height - 1)
+        self.body.scroll_relative(y=step * page, animate=False)
+
+    def action_top(self) -> None:
+        self.body.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.body.scroll_end(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,9 +1,10 @@
 """The main screen: feeds tree, article list and reader, and every action on articles.
 
 Store reads and writes run in thread workers and network calls in async workers; both report
-back with messages (``tui_reader.ui.messages``) and only handlers here touch widgets. On wide
-terminals the three panes sit side by side; below 100 columns only the focused pane is shown,
-so the reader takes the whole screen and Escape goes back to the list.
+back with messages (``tui_reader.ui.messages``) and only handlers here touch widgets. From 140
+columns the three panes sit side by side; from 100 the feeds pane folds away while the list
+or the reader has the focus (two panes, each wide enough to read); below 100 only the focused
+pane is shown, so the reader takes the whole screen and Escape goes back to the list.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import get_current_worker
 
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.ui.host import ReaderHost
 from tui_reader.ui.messages import (
     ArticleLoaded,
     FeedsLoaded,
@@ -39,12 +41,12 @@ from tui_reader.ui.messages import (
 from tui_reader.ui.search import ORDER_LABELS, SearchSource
 from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource
 from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
+from tui_reader.ui.widgets.keybar import KeyBar
 from tui_reader.ui.widgets.reader_pane import ReaderPane
 from tui_reader.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from tui_reader.core.storage.sqlite import SearchOrder
-    from tui_reader.ui.app import ReaderApp
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -55,6 +57,9 @@ MINUTE = 60.0
 """Seconds in a minute of ``refresh_minutes`` (a name, so tests can shorten it)."""
 STORE_POLL_SECONDS = 5.0
 """How often the app looks whether another process changed the store."""
+# Below this width three panes would leave a cramped list and reader: the feeds pane folds
+# away (Tab, shift+Tab or h from the list bring it back, beside the list).
+THREE_PANES_FROM = 140
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
@@ -193,8 +198,8 @@ class MainScreen(Screen[None]):
         self._store_marker: tuple[object, ...] | None = None
 
     @property
-    def reader_app(self) -> ReaderApp:
-        return cast("ReaderApp", self.app)
+    def reader_app(self) -> ReaderHost:
+        return cast("ReaderHost", self.app)
 
     @property
     def library(self) -> Library:
@@ -206,6 +211,7 @@ class MainScreen(Screen[None]):
             yield ArticleList(clock=self.reader_app.clock, id="articles")
             yield ReaderPane(id="reader")
         yield StatusLine(offline=self.reader_app.offline, id="status")
+        yield KeyBar(id="keys")
 
     @property
     def feed_tree(self) -> FeedTree:
@@ -224,9 +230,6 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
-        # The footer (a widget per key) is the costliest part of the first frame: mounting it
-        # just after that frame puts the article titles on screen sooner.
-        self.call_after_refresh(self._mount_footer)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         self._start_timers()
@@ -251,26 +254,31 @@ class MainScreen(Screen[None]):
         # Articles a `fetch` from cron stores while the app is open show up by themselves.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store, name="store-poll")
 
-    async def _mount_footer(self) -> None:
-        await self.mount(Footer(compact=True))
-        self.refresh_bindings()  # a footer mounted late has not seen the bindings yet
-
     # --- panes -----------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.set_class(width < NARROW_BELOW, "-narrow")
+        self._set_classes(
+            {"-narrow": width < NARROW_BELOW, "-medium": NARROW_BELOW <= width < THREE_PANES_FROM}
+        )
+
+    def _set_classes(self, wanted: dict[str, bool]) -> None:
+        """Set several classes with one style update (each update restyles every pane)."""
+        if all(self.has_class(name) == present for name, present in wanted.items()):
+            return
+        for name, present in wanted.items():
+            self.set_class(present, name, update=False)
+        self.update_node_styles()
 
     def show_pane(self, pane: Pane) -> None:
         """Focus ``pane`` (and, on narrow terminals, show only it)."""
         self.pane = pane
-        for name in PANES:
-            self.set_class(name == pane, f"-pane-{name}")
+        self._set_classes({f"-pane-{name}": name == pane for name in PANES})
         widget = self.pane_widget(pane)
         if self.focused is not widget:
             widget.focus()
-            if self.has_class("-narrow"):
+            if self.has_class("-narrow") or self.has_class("-medium"):
                 # The pane was hidden until the class change above is applied.
                 self.call_after_refresh(widget.focus)
 
@@ -287,8 +295,7 @@ class MainScreen(Screen[None]):
                                   ("reader", ReaderPane)):  # fmt: skip
             if isinstance(event.widget, widget_type) and self.pane != name:
                 self.pane = cast(Pane, name)
-                for other in PANES:
-                    self.set_class(other == name, f"-pane-{other}")
+                self._set_classes({f"-pane-{other}": other == name for other in PANES})
 
     def action_switch_pane(self, step: int) -> None:
         index = PANES.index(self.pane)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -217,8 +216,10 @@ class ArticleList(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         base = self.rich_style
         if self.count == 0:
-            text = Text(self.empty_text if y == 0 else "", style=self.get_component_rich_style(
-                "article-list--placeholder", partial=True))  # fmt: skip
+            # Wrapped, not cut: the list can be narrow when three panes share the screen.
+            style = self.get_component_rich_style("article-list--placeholder", partial=True)
+            lines = Text(self.empty_text, style=style).wrap(self.app.console, max(1, width - 1))
+            text = Text(" ") + lines[y] if y < len(lines) else Text("")
         elif index >= self.count:
             return Strip.blank(width, base)
         else:
@@ -232,10 +233,10 @@ class ArticleList(ScrollView, can_focus=True):
             else:
                 text = article_row(summary, width, self.clock(), self._row_styles())
             if index == self.cursor:
-                text.stylize(self.get_component_rich_style("article-list--cursor", partial=True))
-                if self.app.no_color:
-                    # Without colours a background shade is invisible: reverse the row.
-                    text.stylize(Style(reverse=True))
+                # The cursor's style sets both colours, so it wins over every span's colour:
+                # a star or a muted feed name keeps the row's contrast.
+                # Not partial: a translucent background must be blended with the pane's.
+                text.stylize(self.get_component_rich_style("article-list--cursor"))
         text.truncate(width, pad=True)
         segments = list(text.render(self.app.console))
         strip = Strip(segments).apply_style(base) if segments else Strip([Segment(" " * width)])

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -25,7 +26,7 @@ from textual.strip import Strip
 
 from tui_reader.core.models import Article, ArticleSummary, StoredArticle
 from tui_reader.core.sanitize import clean_line
-from tui_reader.ui.render import BodyStyles, article_lines
+from tui_reader.ui.render import BodyStyles, article_lines, header_lines
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library
@@ -47,8 +48,7 @@ class ReaderPane(ScrollView, can_focus=True):
         Binding("j,down", "scroll_line(1)", "Down", show=False, id="cursor_down",
                 tooltip="Scroll down"),
         Binding("k,up", "scroll_line(-1)", "Up", show=False, id="cursor_up", tooltip="Scroll up"),
-        Binding("space,pagedown", "page(1)", "Page", id="page_down", tooltip="Page down",
-                key_display="Space"),
+        Binding("space,pagedown", "page(1)", "Page", id="page_down", tooltip="Page down"),
         Binding("b,pageup", "page(-1)", "Page up", show=False, id="page_up", tooltip="Page up"),
         Binding("g,home", "top", "Top", show=False, id="top", tooltip="Top of the article"),
         Binding("G,end", "bottom", "Bottom", show=False, id="bottom", tooltip="End of the article"),
@@ -103,7 +103,7 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.stored: StoredArticle | None = None
+        self._stored: StoredArticle | None = None
         self.lines: list[Text] = [Text("Select an article and press Enter to read it.")]
         self._strips: dict[int, Strip] = {}
         self._token = 0
@@ -118,8 +118,36 @@ class ReaderPane(ScrollView, can_focus=True):
         self._views: dict[tuple[int, ViewName], Article | None] = {}
         self.cleaned_position = 0.0
         """Where the cleaned text was left when another view was chosen (0..1)."""
+        self._placeholder = True
+        """The lines are a one-line message (wrapped when drawn), not a laid-out article."""
+        self._wrapped: tuple[Text, int, list[Text]] | None = None
 
     # --- content ---------------------------------------------------------------------
+    @property
+    def stored(self) -> StoredArticle | None:
+        """The article shown (or being laid out)."""
+        return self._stored
+
+    @stored.setter
+    def stored(self, value: StoredArticle | None) -> None:
+        old, self._stored = self._stored, value
+        if old is None or value is None or old.summary.id != value.summary.id:
+            return
+        if (old.summary.read, old.summary.starred) != (value.summary.read, value.summary.starred):
+            self._redo_header(old, value)
+
+    def _redo_header(self, old: StoredArticle, new: StoredArticle) -> None:
+        """Show the new read/starred state in the header without laying out the article again."""
+        if self._placeholder or not self.laid_out or not self._width:
+            return
+        styles = self._styles()
+        view = self._view_label
+        before = len(header_lines(old, self._width, styles, view=view))
+        self.lines[:before] = header_lines(new, self._width, styles, view=view)
+        self._strips.clear()
+        self.virtual_size = Size(self._width, len(self.lines))
+        self.refresh()
+
     def show(self, stored: StoredArticle, position: float = 0.0) -> None:
         """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready."""
         self.cleaned = stored
@@ -133,6 +161,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.stored = stored
         self._pending_position = position
         self.lines = [Text("Loading…")]
+        self._placeholder = True
         self._strips.clear()
         self._width = 0
         self.laid_out = False
@@ -148,6 +177,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self._view_label = None
         self._views = {}
         self.lines = [Text("Select an article and press Enter to read it.")]
+        self._placeholder = True
         self._strips.clear()
         self.virtual_size = Size(1, 1)
         self.refresh()
@@ -193,7 +223,8 @@ class ReaderPane(ScrollView, can_focus=True):
         try:
             lines = article_lines(stored, width, styles, view=view)
         except Exception as exc:  # noqa: BLE001 - shown as text rather than a crash
-            lines = [Text(f"This article could not be displayed: {exc}")]
+            message = Text(f"This article could not be displayed: {exc}")
+            lines = list(message.wrap(Console(width=width, color_system=None), width))
         self.post_message(self.LaidOut(token, width, lines))
 
     def on_reader_pane_laid_out(self, message: LaidOut) -> None:
@@ -205,6 +236,7 @@ class ReaderPane(ScrollView, can_focus=True):
             keep = self.position
         self._pending_position = None
         self.lines = message.lines
+        self._placeholder = False
         self._width = message.width
         self._strips.clear()
         self.virtual_size = Size(message.width, len(self.lines))
@@ -234,6 +266,12 @@ class ReaderPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = int(self.scroll_offset.y) + y
         base = self.rich_style
+        if self._placeholder:
+            lines = self._wrapped_message(max(1, width - 1))
+            if index >= len(lines):
+                return Strip.blank(width, base)
+            segments = list(lines[index].render(self.app.console))
+            return Strip(segments).apply_style(base).crop_extend(0, width, base)
         if index >= len(self.lines):
             return Strip.blank(width, base)
         strip = self._strips.get(index)
@@ -242,6 +280,15 @@ class ReaderPane(ScrollView, can_focus=True):
             strip = Strip(segments).apply_style(base)
             self._strips[index] = strip
         return strip.crop_extend(0, width, base)
+
+    def _wrapped_message(self, width: int) -> list[Text]:
+        """The one-line message wrapped to ``width``, once per message and width."""
+        message = self.lines[0] if self.lines else Text()
+        cached = self._wrapped
+        if cached is None or cached[0] is not message or cached[1] != width:
+            cached = (message, width, list(message.wrap(self.app.console, width)))
+            self._wrapped = cached
+        return cached[2]
 
     # --- keys ------------------------------------------------------------------------
     def action_scroll_line(self, step: int) -> None:
