@@ -157,8 +157,8 @@ async def test_v_is_in_the_help_screen(data_dir: Path) -> None:
             assert isinstance(app.screen, HelpScreen)
             # The list is longer than the screen: the row is checked where the table holds it.
             rows = [row for row in app.screen.rows if row[0] == "v"]
-            assert [description for _, description, _ in rows] == [
-                "Cycle the view: cleaned text, feed text, whole page"
+            assert [(row[1], row[3]) for row in rows] == [
+                ("Cycle the view: cleaned text, feed text, whole page", "cycle_view")
             ]
     finally:
         library.close()
