@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -65,8 +65,10 @@ def register(
         "feeds",
         help="list subscriptions with unread counts and errors",
         description=(
-            "List the feeds: id, title, URL, unread/total articles, last refresh and last "
-            "error. A table on a terminal; tab-separated lines when piped."
+            "List the feeds: id, title, URL, unread/total articles, last refresh, last error "
+            "and, for a feed whose server asked to wait (Retry-After), when it will be "
+            "fetched again. A table on a terminal; tab-separated lines when piped (the wait, "
+            "an ISO 8601 time or empty, is the eighth field)."
         ),
     )
     common(p)
@@ -76,10 +78,12 @@ def register(
         "fetch",
         help="refresh feeds and store new articles for offline reading",
         description=(
-            "Refresh all feeds, or the ones given, and store new articles. Each new article's "
-            "page is fetched and cleaned so it can be read offline; where that fails the "
-            "feed's own text is kept and the page is retried next time. Exits with status 0 "
-            "unless no feed at all could be refreshed."
+            "Refresh all feeds, or the ones given, and store new articles. Each feed's "
+            "articles are stored as soon as it is read, then each new article's page is "
+            "fetched and cleaned so it can be read offline; where that fails the feed's own "
+            "text is kept and the page is retried next time. An interrupted fetch keeps what "
+            "it stored. A feed whose server asked to wait (Retry-After) is skipped until then. "
+            "Exits with status 0 unless no feed at all could be refreshed."
         ),
     )
     p.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids or URLs (default: all)")
@@ -160,6 +164,15 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _waiting(until: datetime | None) -> datetime | None:
+    """``until`` if it is still to come (a wait that is over is not worth showing)."""
+    return until if until is not None and until > datetime.now(UTC) else None
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
 def _date(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else ""
 
@@ -201,6 +214,7 @@ def run_feeds(args: argparse.Namespace) -> int:
                     f.total,
                     f.last_refresh.isoformat() if f.last_refresh else "",
                     f.last_error or "",
+                    _iso(_waiting(f.deferred_until)),
                 )
             )
         return 0
@@ -219,13 +233,17 @@ def run_feeds(args: argparse.Namespace) -> int:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for f in feeds:
+        status = Text(clean_line(f.last_error or ""), style="red")
+        waiting = _waiting(f.deferred_until)
+        if waiting is not None:
+            status = Text(f"server asked to wait: next fetch after {_when(waiting)}", "yellow")
         table.add_row(
             str(f.id),
             Text(clean_line(f.title)),
             Text(clean_line(f.url), overflow="fold"),
             f"{f.unread}/{f.total}",
             _when(f.last_refresh),
-            Text(clean_line(f.last_error or ""), style="red"),
+            status,
         )
     Console().print(table)
     return 0
@@ -252,7 +270,14 @@ def _refresh_with_progress(
         def plain(p: RefreshProgress) -> None:
             if p.error:
                 failed.append(p.feed_title)
-            status = f"error: {p.error}" if p.error else f"{p.new_articles} new"
+            if p.error:
+                status = f"error: {p.error}"
+            elif p.deferred:
+                status = p.notice or "deferred"
+            else:
+                status = f"{p.new_articles} new"
+                if p.notice:
+                    status += f" ({p.notice})"
             print(f"[{p.done}/{p.total}] {clean_line(p.feed_title)}: {clean_line(status)}")
             sys.stdout.flush()
 
@@ -290,12 +315,16 @@ def _print_report(report: RefreshReport, feeds_failed: int) -> None:
         parts.append(f"{report.feeds_not_modified} unchanged")
     parts.append(f"{_plural(report.new_articles, 'new article')}")
     parts.append(f"{_plural(report.pages_fetched, 'page')} stored")
+    if report.feeds_deferred:
+        parts.append(f"{_plural(report.feeds_deferred, 'feed')} deferred")
     if feeds_failed:
         parts.append(f"{_plural(feeds_failed, 'feed')} failed")
     pages_failed = len(report.failures) - feeds_failed
     if pages_failed > 0:
         parts.append(f"{_plural(pages_failed, 'page')} failed (the feed's text is kept)")
     print(", ".join(parts))
+    for name, notice in report.notices:
+        print(f"  note: {clean_line(name)}: {clean_line(notice)}")
     for name, reason in report.failures:
         print(f"  failed: {clean_line(name)}: {clean_line(reason)}")
 

@@ -105,5 +105,16 @@ V4: tuple[str, ...] = (
     "UPDATE articles SET page_attempts = 1 WHERE page_error IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+# Version 5: refresh bookkeeping. ``feeds.deferred_until`` is when a server that answered
+# ``Retry-After`` wants to be asked again (refreshes skip the feed until then);
+# ``articles.listed`` says whether the entry was in the feed's latest document, so retention
+# can run on a 304 (when the document is not at hand) without deleting entries the feed still
+# lists (they would come back as new). Rows stored before are taken as listed until the next
+# full fetch says otherwise.
+V5: tuple[str, ...] = (
+    "ALTER TABLE feeds ADD COLUMN deferred_until REAL",
+    "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
@@ -48,6 +49,8 @@ logger = logging.getLogger("tui_reader.ui")
 Pane = Literal["feeds", "articles", "reader"]
 PANES: tuple[Pane, ...] = ("feeds", "articles", "reader")
 NARROW_BELOW = 100
+LIVE_RELOAD_EVERY = 2.0
+"""Seconds between re-reads of the list while a refresh stores feed after feed."""
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
@@ -148,6 +151,7 @@ class MainScreen(Screen[None]):
         self.search_query: str | None = None
         self.open_index: int | None = None
         self.pane: Pane = "articles"
+        self._last_live_reload = 0.0
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -639,6 +643,13 @@ class MainScreen(Screen[None]):
     def on_refresh_step(self, message: RefreshStep) -> None:
         step = message.progress
         self.status.set_activity(f"refreshing {step.done}/{step.total} {step.feed_title}")
+        # Each feed's articles are stored as soon as it is read: show them while the rest
+        # of the refresh goes on (at most every couple of seconds, to keep reading calm).
+        now = time.monotonic()
+        if step.new_articles and now - self._last_live_reload >= LIVE_RELOAD_EVERY:
+            self._last_live_reload = now
+            self.load_feeds()
+            self.reload_list(cursor=self.article_list.cursor, keep=True)
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         report = message.report
@@ -647,6 +658,8 @@ class MainScreen(Screen[None]):
         else:
             for source, reason in report.failures:
                 self.reader_app.record_error(f"{clean_line(source)}: {clean_line(reason)}")
+            for source, notice in report.notices:
+                self.reader_app.error_lines.append(f"{clean_line(source)}: {clean_line(notice)}")
             failed = len(report.failures)
             summary = f"{report.new_articles} new"
             if failed:

@@ -1,0 +1,27 @@
+"""Parse tasks that misbehave, for tests: the worker process imports them by name."""
+
+from __future__ import annotations
+
+import os
+
+from tui_reader.core.parsework import PreparedFeed, prepare_feed
+
+CRASH_MARK = b"<!-- crash the worker -->"
+
+
+def prepare_or_fail(
+    data: bytes, url: str, content_type: str | None, charset: str | None
+) -> PreparedFeed:
+    """Like ``prepare_feed``, with a bug that shows for URLs containing "bad"."""
+    if "bad" in url:
+        raise ValueError("parser bug")
+    return prepare_feed(data, url, content_type, charset)
+
+
+def prepare_or_crash(
+    data: bytes, url: str, content_type: str | None, charset: str | None
+) -> PreparedFeed:
+    """Like ``prepare_feed``, but the whole worker process dies on a marked document."""
+    if CRASH_MARK in data:
+        os._exit(70)
+    return prepare_feed(data, url, content_type, charset)
