@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from tui_reader.core.parsework import PreparedFeed, prepare_feed
 
 CRASH_MARK = b"<!-- crash the worker -->"
 
 
-def prepare_or_fail(
-    data: bytes, url: str, content_type: str | None, charset: str | None
-) -> PreparedFeed:
+def prepare_or_fail(data: bytes, url: str, *args: Any) -> PreparedFeed:
     """Like ``prepare_feed``, with a bug that shows for URLs containing "bad"."""
     if "bad" in url:
         raise ValueError("parser bug")
-    return prepare_feed(data, url, content_type, charset)
+    return prepare_feed(data, url, *args)
 
 
-def prepare_or_crash(
-    data: bytes, url: str, content_type: str | None, charset: str | None
-) -> PreparedFeed:
+def prepare_or_crash(data: bytes, url: str, *args: Any) -> PreparedFeed:
     """Like ``prepare_feed``, but the whole worker process dies on a marked document."""
     if CRASH_MARK in data:
         os._exit(70)
-    return prepare_feed(data, url, content_type, charset)
+    return prepare_feed(data, url, *args)

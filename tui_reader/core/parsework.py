@@ -31,13 +31,22 @@ class PreparedFeed:
     site_url: str | None
     notice: str | None
     records: tuple[ArticleRecord, ...]
-    """In document order, one per guid, bodies still empty (see :func:`feed_bodies`)."""
+    """In document order, one per guid; bodies empty unless ``with_bodies``."""
+    with_bodies: bool = False
 
 
 def prepare_feed(
-    data: bytes, url: str, content_type: str | None, charset: str | None
+    data: bytes,
+    url: str,
+    content_type: str | None,
+    charset: str | None,
+    bodies: bool = False,
 ) -> PreparedFeed:
-    """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``)."""
+    """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``).
+
+    With ``bodies`` every record's body is cleaned too (for a feed with nothing stored yet,
+    where every entry is new: one task instead of two).
+    """
     from tui_reader.core.feeds import parse_feed
 
     parsed = parse_feed(data, url, content_type, charset=charset, max_entries=MAX_FEED_ENTRIES)
@@ -71,7 +80,8 @@ def prepare_feed(
         title=clean_line(parsed.title),
         site_url=parsed.site_url,
         notice=clean_line(parsed.notice) if parsed.notice else None,
-        records=tuple(records),
+        records=tuple(feed_bodies(records) if bodies else records),
+        with_bodies=bodies,
     )
 
 
@@ -132,5 +142,8 @@ def clean_page(content: bytes, charset: str | None, url: str) -> Article:
 
 
 def ready() -> bool:
-    """A no-op task: importing this module in a fresh worker is the start-up cost."""
+    """Import what the tasks need, so that a fresh worker's first real task is not slowed."""
+    import tui_reader.core.extract
+    import tui_reader.core.feeds  # noqa: F401
+
     return True

@@ -20,6 +20,7 @@ only from the event loop.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -74,11 +76,23 @@ BODY_CHUNK = 2000
 feed and no single answer is huge."""
 
 
+FINISH = 0
+"""Task priority: work that completes something already under way (a parsed feed's bodies)."""
+PARSE = 1
+"""Task priority: parsing a feed (its articles appear in the list when done)."""
+PAGE = 2
+"""Task priority: cleaning an article's page (fills in an article already listed)."""
+
+
 class WorkerPool:
     """Worker processes for CPU work, started on first use and shut down with :meth:`close`.
 
     Processes are started with ``forkserver`` (or ``spawn``), never plain ``fork``: the app
     has threads and an event loop, which a forked child would inherit half-copied.
+
+    No more tasks are handed to the processes than there are processes; the others wait here,
+    best priority first (then first come), so that a feed just parsed is finished and stored
+    before the next feed is parsed, and every feed before any page is cleaned.
 
     A worker that dies (a crash in a parser, the kernel's out-of-memory killer) breaks the
     whole pool and every task in flight. The pool is then replaced, and each of those tasks is
@@ -91,6 +105,10 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._solo: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._closed = False
+        self._gate_loop: asyncio.AbstractEventLoop | None = None
+        self._free = self.workers
+        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = 0
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -110,6 +128,43 @@ class WorkerPool:
                 self._pool = None
         pool.shutdown(wait=False, cancel_futures=True)
 
+    async def _take_slot(self, priority: int) -> None:
+        loop = asyncio.get_running_loop()
+        if self._gate_loop is not loop:
+            # Slots and waiters belong to one event loop; a new loop starts afresh.
+            self._gate_loop = loop
+            self._free = self.workers
+            self._queue = []
+        if self._free > 0 and not self._queue:
+            self._free -= 1
+            return
+        self._order += 1
+        waiter: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._queue, (priority, self._order, waiter))
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._give_slot()  # handed over just as the task was cancelled
+            raise
+
+    def _give_slot(self) -> None:
+        while self._queue:
+            _, _, waiter = heapq.heappop(self._queue)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+    def warm(self) -> None:
+        """Start the processes now (the imports take a moment) without waiting for them."""
+        try:
+            pool = self._executor()
+        except TuiReaderError:
+            return
+        for _ in range(self.workers):
+            pool.submit(parsework.ready)
+
     def _solo_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         if self._solo is None or self._solo[0] is not loop:
@@ -118,11 +173,24 @@ class WorkerPool:
 
     async def run(
         self,
+        priority: int,
         error: Callable[[str], TuiReaderError],
         func: Callable[..., _T],
         *args: Any,
     ) -> _T:
         """Run ``func(*args)`` in a worker; ``error(reason)`` is raised if the worker dies."""
+        await self._take_slot(priority)
+        try:
+            return await self._run(error, func, *args)
+        finally:
+            self._give_slot()
+
+    async def _run(
+        self,
+        error: Callable[[str], TuiReaderError],
+        func: Callable[..., _T],
+        *args: Any,
+    ) -> _T:
         solo = self._solo_lock()
         if solo.locked():
             # Tasks that broke a pool are being retried alone: wait, so as not to be a
@@ -248,6 +316,8 @@ class Refresher:
             for row in await self.db(self.store.feed_rows, feed_ids)
             if row.kind == "feed" and is_fetchable_url(row.url)
         ]
+        if rows:
+            self.pool.warm()  # while the first feeds download
         total = len(rows)
         done = 0
         background: list[asyncio.Task[None]] = []
@@ -390,14 +460,19 @@ class Refresher:
             )
             return outcome, await self._waiting_pages(row, set()) if pages else []
         shown = clean_line(result.url)
+        # A feed with nothing stored yet has only new entries: their bodies are cleaned in
+        # the same task as the parse.
+        first = await self.db(partial(self.store.count_articles, feed_id=row.id)) == 0
         try:
             prepared = await self.pool.run(
+                PARSE,
                 lambda reason: FeedError(f"{shown}: {reason}"),
                 self.prepare_task,
                 result.content,
                 result.url,
                 result.content_type,
                 result.charset,
+                first,
             )
         except FeedError as exc:
             return await self._failed(row, title, exc), []
@@ -436,7 +511,7 @@ class Refresher:
                 if retry and has_page and known.page_attempts < MAX_PAGE_ATTEMPTS:
                     assert record.url is not None
                     retries.append((known.id, record.url))
-        bodies = await self._bodies(shown, changed)
+        bodies = changed if prepared.with_bodies else await self._bodies(shown, changed)
         update = FeedUpdate(
             records=bodies,
             title=prepared.title or None,
@@ -491,7 +566,10 @@ class Refresher:
         done = await asyncio.gather(
             *(
                 self.pool.run(
-                    lambda reason: FeedError(f"{shown}: {reason}"), parsework.feed_bodies, chunk
+                    FINISH,
+                    lambda reason: FeedError(f"{shown}: {reason}"),
+                    parsework.feed_bodies,
+                    chunk,
                 )
                 for chunk in chunks
             )
@@ -534,6 +612,7 @@ class Refresher:
             result = await fetcher.fetch(url, accept=PAGE_ACCEPT, documents_only=True)
             ensure_page(result.content, result.content_type, shown)
             article = await self.pool.run(
+                PAGE,
                 lambda reason: ExtractError(f"{shown}: {reason}"),
                 parsework.clean_page,
                 result.content,
