@@ -8,6 +8,7 @@ picklable values and touches neither the network nor the store.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -139,6 +140,18 @@ def clean_page(content: bytes, charset: str | None, url: str) -> Article:
     from tui_reader.core.extract.encoding import decode_html
 
     return extract(decode_html(content, charset), url)
+
+
+def silence_output() -> None:
+    """Run in each new worker: it has nothing to say, and the app's screen is its stdout.
+
+    Whatever a library in the worker would print (warnings, a traceback on the way down)
+    would land in the middle of the app's screen; errors travel back as exceptions instead.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def ready() -> bool:

@@ -24,11 +24,13 @@ import heapq
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -76,6 +78,25 @@ BODY_CHUNK = 2000
 feed and no single answer is huge."""
 
 
+@contextmanager
+def _usable_stderr() -> Iterator[None]:
+    """``sys.stderr`` with a real file descriptor for the duration (see ``_submit``)."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as stand_in:
+        sys.stderr = stand_in
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
 FINISH = 0
 """Task priority: work that completes something already under way (a parsed feed's bodies)."""
 PARSE = 1
@@ -117,10 +138,22 @@ class WorkerPool:
             if self._pool is None:
                 methods = multiprocessing.get_all_start_methods()
                 method = "forkserver" if "forkserver" in methods else "spawn"
-                self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context(method)
-                )
+                with _usable_stderr():  # its locks start a helper process
+                    self._pool = ProcessPoolExecutor(
+                        self.workers,
+                        mp_context=multiprocessing.get_context(method),
+                        initializer=parsework.silence_output,
+                    )
             return self._pool
+
+    def _submit(
+        self, pool: ProcessPoolExecutor, func: Callable[..., _T], *args: Any
+    ) -> asyncio.Future[_T]:
+        # Processes start on submit. Starting one passes ``sys.stderr``'s file descriptor to
+        # multiprocessing's helper process, and while the app runs that is Textual's capture
+        # object, whose descriptor is -1: a real one stands in for the moment.
+        with _usable_stderr():
+            return asyncio.wrap_future(pool.submit(func, *args))
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:
@@ -162,8 +195,9 @@ class WorkerPool:
             pool = self._executor()
         except TuiReaderError:
             return
-        for _ in range(self.workers):
-            pool.submit(parsework.ready)
+        with _usable_stderr():
+            for _ in range(self.workers):
+                pool.submit(parsework.ready)
 
     def _solo_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -199,13 +233,13 @@ class WorkerPool:
                 pass
         pool = self._executor()
         try:
-            return await asyncio.wrap_future(pool.submit(func, *args))
+            return await self._submit(pool, func, *args)
         except BrokenProcessPool:
             self._discard(pool)
         async with solo:
             pool = self._executor()
             try:
-                return await asyncio.wrap_future(pool.submit(func, *args))
+                return await self._submit(pool, func, *args)
             except BrokenProcessPool:
                 self._discard(pool)
                 raise error("the worker process stopped unexpectedly") from None
