@@ -51,7 +51,7 @@ def big_library(data_dir: Path, http_server: LocalServer):
         )
         feeds.append((http_server.url(f"/feed/{n}.xml"), f"Feed {n}", (), []))
     fill_store(data_dir, StoreSpec(feeds=feeds))
-    library = Library.open(data_dir, config=Config(fetch_pages=False, retries=0))
+    library = Library.open(data_dir, config=Config(fetch_pages=False, retries=0), interactive=True)
     yield library
     library.close()
 

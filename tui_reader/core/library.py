@@ -81,10 +81,12 @@ class Library:
         offline: bool = False,
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
+        interactive: bool = False,
     ) -> None:
         """Use :meth:`open`; this wraps an already opened store."""
         self.store = store
         self.offline = offline
+        self.interactive = interactive
         self.config = config or Config()
         self._client = client
         self._fetcher: Fetcher | None = None
@@ -101,6 +103,7 @@ class Library:
         offline: bool = False,
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
+        interactive: bool = False,
     ) -> Library:
         """Open (creating and migrating if needed) the store in ``data_dir``.
 
@@ -111,6 +114,9 @@ class Library:
             offline: never touch the network.
             config: the settings (default: read from ``config.toml``).
             client: an HTTP client to use instead of a new one (tests inject mock transports).
+            interactive: a screen is being drawn by this process (the app): the worker
+                processes that parse feeds run at a lower priority, so that it stays
+                responsive on a machine with few cores.
         """
         if config is None:
             config = load_config()
@@ -136,7 +142,7 @@ class Library:
         except BaseException:
             store.close()
             raise
-        return cls(store, offline=offline, config=config, client=client)
+        return cls(store, offline=offline, config=config, client=client, interactive=interactive)
 
     def close(self) -> None:
         """Close the store (call :meth:`aclose` first when the network was used)."""
@@ -331,7 +337,7 @@ class Library:
 
     def _refresher(self) -> Refresher:
         if self._refresh is None:
-            self._pool = WorkerPool()
+            self._pool = WorkerPool(nice=10 if self.interactive else 0)
             self._refresh = Refresher(self.store, self.config, self._db, self._pool)
         return self._refresh
 

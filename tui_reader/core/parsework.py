@@ -142,12 +142,20 @@ def clean_page(content: bytes, charset: str | None, url: str) -> Article:
     return extract(decode_html(content, charset), url)
 
 
-def silence_output() -> None:
-    """Run in each new worker: it has nothing to say, and the app's screen is its stdout.
+def worker_setup(nice: int = 0) -> None:
+    """Run in each new worker process before its first task.
 
-    Whatever a library in the worker would print (warnings, a traceback on the way down)
-    would land in the middle of the app's screen; errors travel back as exceptions instead.
+    Under the app its priority is lowered (``nice``): parsing can wait a moment, the screen
+    cannot (with as many workers as cores, the app would otherwise get its turn only as
+    often as each worker). Its output goes nowhere: whatever a library in the worker would
+    print (warnings, a traceback on the way down) would land in the middle of the app's
+    screen; errors travel back as exceptions instead.
     """
+    try:
+        if nice:
+            os.nice(nice)
+    except (AttributeError, OSError):
+        pass  # not on this platform, or not allowed: full speed then
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

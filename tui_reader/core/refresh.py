@@ -20,6 +20,7 @@ only from the event loop.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import heapq
 import logging
 import multiprocessing
@@ -120,8 +121,15 @@ class WorkerPool:
     tried once more, one at a time, so that only the one that kills its worker fails.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, nice: int = 0) -> None:
+        """Set up (nothing starts until the first task).
+
+        Args:
+            workers: how many processes (default: the number of cores, at most 2).
+            nice: added to the processes' scheduling niceness (lower priority).
+        """
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.nice = nice
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._solo: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
@@ -142,18 +150,34 @@ class WorkerPool:
                     self._pool = ProcessPoolExecutor(
                         self.workers,
                         mp_context=multiprocessing.get_context(method),
-                        initializer=parsework.silence_output,
+                        initializer=parsework.worker_setup,
+                        initargs=(self.nice,),
                     )
             return self._pool
 
-    def _submit(
-        self, pool: ProcessPoolExecutor, func: Callable[..., _T], *args: Any
-    ) -> asyncio.Future[_T]:
-        # Processes start on submit. Starting one passes ``sys.stderr``'s file descriptor to
-        # multiprocessing's helper process, and while the app runs that is Textual's capture
-        # object, whose descriptor is -1: a real one stands in for the moment.
+    async def _submit(self, func: Callable[..., _T], *args: Any) -> _T:
+        """Hand the task to a process and wait for its answer.
+
+        Creating the pool and starting processes (which happens on submit) wait on other
+        processes, so both happen in a helper thread, never in the event loop's.
+        """
+        pool = await asyncio.to_thread(self._executor)
+        try:
+            future = await asyncio.to_thread(self._submit_now, pool, func, *args)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self._discard(pool)
+            raise
+
+    @staticmethod
+    def _submit_now(
+        pool: ProcessPoolExecutor, func: Callable[..., _T], *args: Any
+    ) -> concurrent.futures.Future[_T]:
+        # Starting a process passes ``sys.stderr``'s file descriptor to multiprocessing's
+        # helper process, and while the app runs that is Textual's capture object, whose
+        # descriptor is -1: a real one stands in for the moment.
         with _usable_stderr():
-            return asyncio.wrap_future(pool.submit(func, *args))
+            return pool.submit(func, *args)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         with self._lock:
@@ -231,17 +255,14 @@ class WorkerPool:
             # bystander again.
             async with solo:
                 pass
-        pool = self._executor()
         try:
-            return await self._submit(pool, func, *args)
+            return await self._submit(func, *args)
         except BrokenProcessPool:
-            self._discard(pool)
+            pass
         async with solo:
-            pool = self._executor()
             try:
-                return await self._submit(pool, func, *args)
+                return await self._submit(func, *args)
             except BrokenProcessPool:
-                self._discard(pool)
                 raise error("the worker process stopped unexpectedly") from None
 
     def close(self) -> None:
@@ -350,8 +371,11 @@ class Refresher:
             for row in await self.db(self.store.feed_rows, feed_ids)
             if row.kind == "feed" and is_fetchable_url(row.url)
         ]
+        warming: asyncio.Future[None] | None = None
         if rows:
-            self.pool.warm()  # while the first feeds download
+            # Start the processes while the first feeds download (in a helper thread:
+            # starting processes waits on them).
+            warming = asyncio.get_running_loop().run_in_executor(None, self.pool.warm)
         total = len(rows)
         done = 0
         background: list[asyncio.Task[None]] = []
@@ -394,6 +418,8 @@ class Refresher:
         finally:
             for task in background:
                 task.cancel()
+            if warming is not None:
+                await asyncio.wait([warming])
         failures: list[tuple[str, str]] = []
         notices: list[tuple[str, str]] = []
         for outcome in outcomes:

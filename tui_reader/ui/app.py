@@ -234,7 +234,7 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
         setup_logging(log_file)
     except OSError:  # an unwritable log dir must not stop reading
         pass
-    library = Library.open(data_dir, offline=offline)
+    library = Library.open(data_dir, offline=offline, interactive=True)
     try:
         theme = library.get_setting("theme")
         # Reading the first page here, before the event loop starts, puts the titles in the
