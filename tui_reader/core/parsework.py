@@ -17,9 +17,12 @@ from tui_reader.core.errors import ExtractError
 from tui_reader.core.models import Article, Block, Span
 from tui_reader.core.sanitize import clean_line, clean_text
 from tui_reader.core.storage import ArticleRecord
+from tui_reader.core.storage.sqlite import article_to_json, index_text
 
 MAX_FEED_ENTRIES = 100_000
 """Entries kept from one feed document; far above real feeds (archives of a few thousand)."""
+BODIES_HERE = 2000
+"""At most this many entries get their bodies cleaned in the task that parsed them."""
 SHORT_FRAGMENT = 3000
 """Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
 
@@ -46,13 +49,15 @@ def prepare_feed(
     """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``).
 
     With ``bodies`` every record's body is cleaned too (for a feed with nothing stored yet,
-    where every entry is new: one task instead of two).
+    where every entry is new: one task instead of two), unless there are more than
+    :data:`BODIES_HERE` entries: then they are left for the caller to spread over workers.
     """
     from tui_reader.core.feeds import parse_feed
 
     parsed = parse_feed(data, url, content_type, charset=charset, max_entries=MAX_FEED_ENTRIES)
     seen: set[str] = set()
     records: list[ArticleRecord] = []
+    bodies = bodies and len(parsed.entries) <= BODIES_HERE
     for entry in parsed.entries:
         if entry.guid in seen:
             continue
@@ -102,7 +107,13 @@ def with_feed_body(record: ArticleRecord) -> ArticleRecord:
         published=record.published,
         url=record.url,
     )
-    return replace(record, article=article)
+    # The body travels back ready to store (a string pickles far faster than blocks).
+    return replace(
+        record,
+        article=replace(article, blocks=()),
+        body_json=article_to_json(article),
+        body_text=index_text(article),
+    )
 
 
 def fragment_article(html: str, url: str | None) -> Article:

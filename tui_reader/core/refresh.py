@@ -332,7 +332,9 @@ class _PageJob:
     article_id: int
     url: str
     fallback: Article | None
-    """The feed's own version of the article (``None``: read it from the store)."""
+    """The feed's version of the article's metadata (``None``: read it from the store)."""
+    fallback_chars: int | None
+    """How much text the feed's own version has, if any (a short page must do better)."""
     report: bool
     """Report a failure (a page that already failed before fails quietly)."""
     title: str = ""
@@ -593,9 +595,16 @@ class Refresher:
             record = bodies[index]
             if get and record.url is not None:
                 jobs.append(
-                    _PageJob(results[index].id, record.url, record.article, report, record.title)
+                    _PageJob(
+                        results[index].id,
+                        record.url,
+                        record.article,
+                        len(record.body_text or ""),
+                        report,
+                        record.title,
+                    )
                 )
-        jobs += [_PageJob(article_id, url, None, False) for article_id, url in retries]
+        jobs += [_PageJob(article_id, url, None, None, False) for article_id, url in retries]
         if pages:
             planned = {job.article_id for job in jobs} | listed
             jobs += await self._waiting_pages(row, planned)
@@ -639,7 +648,7 @@ class Refresher:
     async def _waiting_pages(self, row: FeedRow, skip: set[int]) -> list[_PageJob]:
         """This feed's summary-only articles, to try their pages again (quietly)."""
         return [
-            _PageJob(article_id, url, None, False)
+            _PageJob(article_id, url, None, None, False)
             for article_id, url in await self.db(self.store.summary_only_articles, row.id)
             if article_id not in skip and not is_media_url(url)
         ]
@@ -647,7 +656,7 @@ class Refresher:
     # --- one page ----------------------------------------------------------------------
     async def store_page(self, fetcher: Fetcher, job: _PageJob, outcome: FeedOutcome) -> None:
         """Fetch, clean and store one article's page (or record why it is not usable)."""
-        article, reason = await self.page(fetcher, job.url, job.fallback)
+        article, reason = await self.page(fetcher, job.url, job.fallback_chars)
         if article is None:
             reason = reason or "no article text"
             await self.db(self.store.set_page_error, job.article_id, reason)
@@ -662,7 +671,7 @@ class Refresher:
         outcome.pages += 1
 
     async def page(
-        self, fetcher: Fetcher, url: str, fallback: Article | None
+        self, fetcher: Fetcher, url: str, fallback_chars: int | None = None
     ) -> tuple[Article | None, str | None]:
         """Fetch and clean a page in a worker; ``(None, reason)`` when it is not usable."""
         from tui_reader.core.readsource import ensure_page
@@ -682,6 +691,6 @@ class Refresher:
         except (FetchError, ExtractError) as exc:
             return None, clean_line(str(exc))
         size = len(article.text)
-        if size < MIN_PAGE_CHARS and (fallback is None or size < len(fallback.text)):
+        if size < MIN_PAGE_CHARS and (fallback_chars is None or size < fallback_chars):
             return None, f"{shown}: the page has almost no article text"
         return article, None

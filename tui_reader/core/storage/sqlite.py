@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -106,6 +106,15 @@ def article_from_json(text: str) -> Article:
     return Article.from_dict(json.loads(text))
 
 
+def index_text(article: Article) -> str:
+    """What the search index holds of an article's body.
+
+    One definition for every writer: it is also computed in the refresh's worker processes,
+    next to the article (see :attr:`ArticleRecord.body_text`).
+    """
+    return article.text
+
+
 def fts_query(query: str) -> str | None:
     """Turn what the user typed into a safe FTS5 query, or ``None`` if it has no words.
 
@@ -186,6 +195,11 @@ class ArticleRecord:
     summary_only: bool = False
     feed_summary_html: str | None = None
     page_error: str | None = None
+    body_json: str | None = None
+    """The article as stored (:func:`article_to_json`), when already made where the article
+    was built; ``article`` then need only carry the metadata. Spares the writer the work."""
+    body_text: str | None = None
+    """:func:`index_text` of the article, made alongside ``body_json``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -830,13 +844,15 @@ class Store:
                         published if published is not None else (updated or now),
                         now,
                         int(record.summary_only),
-                        article_to_json(record.article),
+                        record.body_json or article_to_json(record.article),
                         record.feed_summary_html,
                         record.page_error,
                         int(record.page_error is not None),
                     )
                 )
-                index_rows.append(self._index_row(next_id, title, author, record.article))
+                index_rows.append(
+                    self._index_row(next_id, title, author, record.article, record.body_text)
+                )
                 results[index] = UpsertResult(next_id, record.guid, "new")
             conn.executemany(
                 "INSERT INTO articles(id, feed_id, guid, url, title, author, published, updated, "
@@ -876,6 +892,8 @@ class Store:
         now: float,
         current: frozenset[str],
     ) -> UpsertResult:
+        if record.body_json is not None:
+            record = replace(record, article=article_from_json(record.body_json))
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, record.guid),
@@ -926,6 +944,9 @@ class Store:
         self, conn: sqlite3.Connection, known: KnownArticle, record: ArticleRecord
     ) -> UpsertResult:
         """Update a stored article from a new copy of its entry (only what changed)."""
+        if record.body_json is not None:
+            # Only the metadata travelled as an Article; the body came ready to store.
+            record = replace(record, article=article_from_json(record.body_json))
         published = to_epoch(record.published)
         updated = to_epoch(record.updated)
         title = clean_line(record.title)
@@ -1013,10 +1034,15 @@ class Store:
 
     @staticmethod
     def _index_row(
-        article_id: int, title: str, author: str | None, article: Article
+        article_id: int,
+        title: str,
+        author: str | None,
+        article: Article,
+        text: str | None = None,
     ) -> tuple[int, str, str, str]:
         """The search index's row for an article: ``(rowid, title, byline, text)``."""
-        return (article_id, title, author or article.byline or "", article.text)
+        body = text if text is not None else index_text(article)
+        return (article_id, title, author or article.byline or "", body)
 
     @classmethod
     def _index(
