@@ -368,6 +368,37 @@ def _stored_per_feed(db: Path) -> dict[int, int]:
     return {int(prefix[1:]): count for prefix, count in rows}
 
 
+def _processes_with(marker: str) -> list[int]:
+    """Our processes whose environment mentions ``marker`` (children inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _until_gone(marker: str, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in _processes_with(marker):
+            try:
+                state = (Path("/proc") / str(pid) / "stat").read_text().split(") ")[1][0]
+            except (OSError, IndexError):
+                continue
+            if state != "Z":  # a zombie has ended; only its parent has not looked yet
+                alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 @pytest.mark.slow
 def test_a_fetch_killed_3_s_in_has_stored_what_it_parsed(tmp_path: Path) -> None:
     feeds, items, stagger = 20, 1000, 0.5
@@ -452,6 +483,8 @@ def test_a_fetch_killed_3_s_in_has_stored_what_it_parsed(tmp_path: Path) -> None
     assert fraction >= 0.5
     # Pages are asked for only once their feed's entries are all stored.
     assert all(stored.get(n) == items for n in pages_asked)
+    # Its worker processes went with it.
+    assert _until_gone(str(tmp_path)), "worker processes outlived the killed fetch"
     # The refresh really was cut short, and everything it wrote is intact.
     assert sum(stored.values()) < feeds * items
     conn = sqlite3.connect(db)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -153,8 +155,12 @@ def clean_page(content: bytes, charset: str | None, url: str) -> Article:
     return extract(decode_html(content, charset), url)
 
 
-def worker_setup(nice: int = 0) -> None:
+def worker_setup(nice: int = 0, owner: int | None = None) -> None:
     """Run in each new worker process before its first task.
+
+    It watches ``owner`` (the process that started the pool) and ends when that is gone: a
+    reader killed outright (SIGKILL, a dropped session) must not leave workers behind, and
+    a worker waiting for its next task would never notice on its own.
 
     Under the app its priority is lowered (``nice``): parsing can wait a moment, the screen
     cannot (with as many workers as cores, the app would otherwise get its turn only as
@@ -171,6 +177,19 @@ def worker_setup(nice: int = 0) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+    if owner is not None:
+        threading.Thread(target=_watch, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _watch(owner: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except OSError:
+            pass  # exists, but not ours to signal: still there
 
 
 def ready() -> bool:

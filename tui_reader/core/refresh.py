@@ -151,7 +151,7 @@ class WorkerPool:
                         self.workers,
                         mp_context=multiprocessing.get_context(method),
                         initializer=parsework.worker_setup,
-                        initargs=(self.nice,),
+                        initargs=(self.nice, os.getpid()),
                     )
             return self._pool
 
