@@ -219,9 +219,12 @@ class WorkerPool:
             pool = self._executor()
         except TuiReaderError:
             return
-        with _usable_stderr():
-            for _ in range(self.workers):
-                pool.submit(parsework.ready)
+        try:
+            with _usable_stderr():
+                for _ in range(self.workers):
+                    pool.submit(parsework.ready)
+        except (BrokenProcessPool, RuntimeError):
+            pass  # the first real task finds out and says so
 
     def _solo_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -266,12 +269,28 @@ class WorkerPool:
                 raise error("the worker process stopped unexpectedly") from None
 
     def close(self) -> None:
-        """Stop the workers (tasks not started are cancelled)."""
+        """Stop the workers now: a parse under way is abandoned, not waited for.
+
+        Quitting the app in the middle of a refresh must not wait for a huge feed's parse;
+        nothing is lost, as only finished work is ever stored.
+        """
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is None:
+            return
+        # The executor has no public way to stop a running task; its processes are known.
+        running: dict[int, multiprocessing.process.BaseProcess] = (
+            getattr(pool, "_processes", None) or {}
+        )
+        processes = list(running.values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        pool.shutdown(wait=True)
 
 
 @dataclass(slots=True)
