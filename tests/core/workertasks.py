@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from tui_reader.core.parsework import PreparedFeed, prepare_feed
@@ -22,3 +23,9 @@ def prepare_or_crash(data: bytes, url: str, *args: Any) -> PreparedFeed:
     if CRASH_MARK in data:
         os._exit(70)
     return prepare_feed(data, url, *args)
+
+
+def pause_then(value: str, seconds: float) -> str:
+    """Wait, then answer ``value`` (to see in which order queued tasks run)."""
+    time.sleep(seconds)
+    return value
