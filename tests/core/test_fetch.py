@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import tracemalloc
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -13,9 +14,11 @@ import httpx
 import pytest
 
 import tui_reader
-from tests.httpserver import LocalServer
+from tests.httpserver import LocalServer, Response
 from tui_reader.core import fetch as fetch_module
 from tui_reader.core.errors import (
+    ContentTypeError,
+    DeferredError,
     FetchError,
     HTTPStatusError,
     TooLargeError,
@@ -312,14 +315,17 @@ async def test_429_with_an_http_date_retry_after(http_server, sleeps) -> None:
     assert len(sleeps) == 1 and 15 < sleeps[0] <= 20
 
 
-async def test_retry_after_beyond_the_cap_fails_at_once(http_server, sleeps) -> None:
+async def test_retry_after_beyond_the_cap_defers_at_once(http_server, sleeps) -> None:
     http_server.add_sequence(
         "/busy", [{"status": 429, "headers": {"Retry-After": "3600"}}, {"body": b"served"}]
     )
     async with Fetcher(FAST) as fetcher:
-        with pytest.raises(HTTPStatusError) as info:
+        before = time.time()
+        with pytest.raises(DeferredError) as info:
             await fetcher.fetch(http_server.url("/busy"))
-    assert info.value.status_code == 429
+    # Not waited for, not retried: the caller is told when to come back.
+    assert before + 3590 < info.value.until < time.time() + 3610
+    assert "60 min" in str(info.value)
     assert sleeps == []
     assert len(http_server.requests) == 1
 
@@ -357,6 +363,62 @@ async def test_read_timeout(http_server) -> None:
         with pytest.raises(FetchError) as info:
             await fetcher.fetch(http_server.url("/slow-start"))
     assert str(info.value) == f"{http_server.url('/slow-start')}: timed out after 0.2 s"
+
+
+async def test_read_timeout_is_retried_like_a_connection_error(http_server, sleeps) -> None:
+    http_server.add_sequence("/late-once", [{"body": b"late", "delay": 1.5}, {"body": b"fresh"}])
+    config = FetchConfig(read_timeout=0.2, retries=1, backoff=0.01)
+    async with Fetcher(config) as fetcher:
+        result = await fetcher.fetch(http_server.url("/late-once"))
+    assert result.content == b"fresh"
+    assert len(http_server.requests_for("/late-once")) == 2
+    assert sleeps == [0.01]
+
+
+async def test_permanent_redirects_report_the_new_url(http_server) -> None:
+    http_server.add("/final", b"<rss/>", content_type="application/rss+xml")
+    http_server.redirect("/moved-301", "/final", status=301)
+    http_server.redirect("/moved-308", "/moved-301", status=308)
+    http_server.redirect("/temporary", "/final", status=302)
+    http_server.redirect("/perm-then-temp", "/temporary", status=301)
+    async with Fetcher(FAST) as fetcher:
+        chained = await fetcher.fetch(http_server.url("/moved-308"))
+        temporary = await fetcher.fetch(http_server.url("/temporary"))
+        mixed = await fetcher.fetch(http_server.url("/perm-then-temp"))
+        direct = await fetcher.fetch(http_server.url("/final"))
+    assert chained.permanent_url == http_server.url("/final")
+    assert temporary.permanent_url is None and temporary.url == http_server.url("/final")
+    # Moved for good to /temporary, which itself only stands in for /final for now.
+    assert mixed.permanent_url == http_server.url("/temporary")
+    assert direct.permanent_url is None
+
+
+async def test_binary_body_is_not_downloaded(http_server) -> None:
+    sent = [0]
+    chunk = b"\0" * (64 * 1024)
+
+    def video():
+        for _ in range(800):
+            sent[0] += len(chunk)
+            yield chunk
+
+    http_server.route(
+        "/video", lambda request: Response(body=video, headers={"Content-Type": "video/mp4"})
+    )
+    async with Fetcher(FAST) as fetcher:
+        with pytest.raises(ContentTypeError) as info:
+            await fetcher.fetch(http_server.url("/video"), documents_only=True)
+        await asyncio.sleep(0.3)
+        refused_after = sent[0]
+        # Without the check the same body is read, up to the size cap.
+        with pytest.raises(TooLargeError):
+            await fetcher.fetch(http_server.url("/video"))
+    assert str(info.value) == (
+        f"{http_server.url('/video')}: not a feed or a page (video/mp4); not downloaded"
+    )
+    # Only what the socket buffers took before the connection was dropped.
+    assert refused_after < 8 * 1024 * 1024
+    assert sent[0] - refused_after > 20 * 1024 * 1024
 
 
 async def test_trickling_body_hits_the_deadline(http_server) -> None:

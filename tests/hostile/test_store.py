@@ -214,6 +214,6 @@ async def test_100k_item_feed_under_the_default_cap_is_stored_bounded(
         await library.aclose()
         library.close()
     assert integrity(tmp_path) == "ok"
-    # Bounded by the per-document limit (100,000), which this feed just reaches: all stored.
+    # Every entry is kept (far below the 100,000-entry limit), none twice.
     assert article_counts(tmp_path)[url] == 100_000
     assert check_store_is_clean(tmp_path) > 0

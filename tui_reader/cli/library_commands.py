@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -68,8 +68,10 @@ def register(
         "feeds",
         help="list subscriptions with unread counts and errors",
         description=(
-            "List the feeds: id, title, URL, unread/total articles, last refresh and last "
-            "error. A table on a terminal; tab-separated lines when piped."
+            "List the feeds: id, title, URL, unread/total articles, last refresh, last error "
+            "and, for a feed whose server asked to wait (Retry-After), when it will be "
+            "fetched again. A table on a terminal; tab-separated lines when piped (the wait, "
+            "an ISO 8601 time or empty, is the eighth field)."
         ),
     )
     common(p)
@@ -79,11 +81,14 @@ def register(
         "fetch",
         help="refresh feeds and store new articles for offline reading",
         description=(
-            "Refresh all feeds, or the ones given, and store new articles. Each new article's "
-            "page is fetched and cleaned so it can be read offline; where that fails the "
-            "feed's own text is kept and the page is retried next time. Piped, each feed is "
-            "one tab-separated line (ok or failed, title, new articles, error) and a summary "
-            "goes to stderr. Exits with status 0 unless no feed at all could be refreshed."
+            "Refresh all feeds, or the ones given, and store new articles. Each feed's "
+            "articles are stored as soon as it is read, then each new article's page is "
+            "fetched and cleaned so it can be read offline; where that fails the feed's own "
+            "text is kept and the page is retried next time. An interrupted fetch keeps what "
+            "it stored. A feed whose server asked to wait (Retry-After) is skipped until then. "
+            "Piped, each feed is one tab-separated line (ok, deferred or failed; title; new "
+            "articles; error or note) and a summary goes to stderr. Exits with status 0 "
+            "unless no feed at all could be refreshed."
         ),
     )
     p.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids or URLs (default: all)")
@@ -184,6 +189,15 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _waiting(until: datetime | None) -> datetime | None:
+    """``until`` if it is still to come (a wait that is over is not worth showing)."""
+    return until if until is not None and until > datetime.now(UTC) else None
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
 def _date(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else ""
 
@@ -225,6 +239,7 @@ def run_feeds(args: argparse.Namespace) -> int:
                     f.total,
                     f.last_refresh.isoformat() if f.last_refresh else "",
                     f.last_error or "",
+                    _iso(_waiting(f.deferred_until)),
                 )
             )
         return 0
@@ -243,13 +258,17 @@ def run_feeds(args: argparse.Namespace) -> int:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for f in feeds:
+        status = Text(clean_line(f.last_error or ""), style="red")
+        waiting = _waiting(f.deferred_until)
+        if waiting is not None:
+            status = Text(f"server asked to wait: next fetch after {_when(waiting)}", "yellow")
         table.add_row(
             str(f.id),
             Text(clean_line(f.title)),
             Text(clean_line(f.url), overflow="fold"),
             f"{f.unread}/{f.total}",
             _when(f.last_refresh),
-            Text(clean_line(f.last_error or ""), style="red"),
+            status,
         )
     Console().print(table)
     return 0
@@ -276,15 +295,16 @@ def _refresh_with_progress(
 ) -> RefreshReport:
     """Refresh with a progress display; each feed's outcome is appended to ``outcomes``.
 
-    Piped, each feed is one tab-separated line as soon as it is done: ``ok`` or ``failed``,
-    the feed's title, how many new articles, and the error (empty when there is none).
+    Piped, each feed is one tab-separated line as soon as it is done: ``ok``, ``deferred`` or
+    ``failed``, the feed's title, how many new articles, and the error or a note (such as
+    entries left out by the per-document limit, or until when the feed is deferred).
     """
     if not _tty():
 
         def plain(p: RefreshProgress) -> None:
             outcomes.append(p)
-            status = "failed" if p.error else "ok"
-            print(_tsv(status, p.feed_title, p.new_articles, p.error or ""))
+            status = "failed" if p.error else "deferred" if p.deferred else "ok"
+            print(_tsv(status, p.feed_title, p.new_articles, p.error or p.notice or ""))
             sys.stdout.flush()
 
         return _run_async(library, lambda: library.refresh(ids, pages=pages, progress=plain))
@@ -316,11 +336,13 @@ def _plural(count: int, word: str) -> str:
 def fetch_summary(report: RefreshReport, outcomes: list[RefreshProgress]) -> str:
     """One line whose feed counts add up to the number of feeds."""
     failed = sum(1 for o in outcomes if o.error)
-    with_new = sum(1 for o in outcomes if not o.error and o.new_articles)
-    nothing_new = len(outcomes) - failed - with_new
+    deferred = sum(1 for o in outcomes if not o.error and o.deferred)
+    with_new = sum(1 for o in outcomes if not o.error and not o.deferred and o.new_articles)
+    nothing_new = len(outcomes) - failed - deferred - with_new
+    waiting = f"{deferred} deferred, " if deferred else ""
     line = (
         f"{_plural(len(outcomes), 'feed')}: {with_new} with new articles, "
-        f"{nothing_new} with nothing new, {failed} failed; "
+        f"{nothing_new} with nothing new, {waiting}{failed} failed; "
         f"{_plural(report.new_articles, 'new article')}, "
         f"{_plural(report.pages_fetched, 'page')} stored"
     )
@@ -341,6 +363,8 @@ def _print_report(report: RefreshReport, outcomes: list[RefreshProgress]) -> Non
                 print(f"  page failed: {clean_line(name)}: {clean_line(reason)}", file=sys.stderr)
         return
     print(fetch_summary(report, outcomes))
+    for name, notice in report.notices:
+        print(f"  note: {clean_line(name)}: {clean_line(notice)}")
     for name, reason in report.failures:
         print(f"  failed: {clean_line(name)}: {clean_line(reason)}")
 

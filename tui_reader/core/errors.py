@@ -9,6 +9,7 @@ CLI, the app) can catch one type and show its message as a single line::
     │   ├── HTTPStatusError     the server answered 4xx/5xx
     │   ├── ContentTypeError    the body is not what was asked for
     │   ├── TooLargeError       the body (or its decompressed form) exceeds the cap
+    │   ├── DeferredError       the server asked us to come back later (``until``)
     │   └── UnsafeURLError      a non-http(s) URL or redirect
     ├── FeedError           a feed or OPML document could not be parsed
     ├── StorageError        the SQLite store failed (wraps sqlite3.Error)
@@ -45,6 +46,17 @@ class ContentTypeError(FetchError):
 
 class TooLargeError(FetchError):
     """The response body exceeded the size cap (compressed or decompressed)."""
+
+
+class DeferredError(FetchError):
+    """The server answered ``Retry-After`` with a wait longer than we allow.
+
+    Not a failure of the resource: ``until`` (UTC epoch seconds) is when to ask again.
+    """
+
+    def __init__(self, message: str, until: float) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 class UnsafeURLError(FetchError):

@@ -11,8 +11,13 @@ Everything that goes over the network goes through :class:`Fetcher`. It wraps a 
 - connect and read timeouts plus a deadline. The deadline bounds one attempt (all redirect
   hops and the body) and counts only time spent holding a connection slot, not time queued
   behind other fetches; retries get a fresh deadline each;
-- retries with exponential backoff on connection errors, 408, 429 and 5xx (500/502/503/504),
-  honouring ``Retry-After``;
+- retries with exponential backoff on connection errors, connect and read timeouts, 408, 429
+  and 5xx (500/502/503/504), honouring ``Retry-After``; a ``Retry-After`` longer than we wait
+  raises :class:`~tui_reader.core.errors.DeferredError`, which says until when;
+- with ``documents_only``, a body whose Content-Type header names audio, video, an image or an
+  archive is refused before it is read (a feed that points at a 50 MB video costs nothing);
+- the URL a resource has moved to for good (a chain of 301/308 only) is reported as
+  :attr:`FetchResult.permanent_url`, so the caller can update what it stores;
 - a global concurrency limit and a per-host limit;
 - conditional GET (``If-None-Match`` / ``If-Modified-Since`` → ``not_modified``).
 
@@ -38,12 +43,20 @@ from types import TracebackType
 import httpx
 
 from tui_reader import __version__
-from tui_reader.core.errors import FetchError, HTTPStatusError, TooLargeError, UnsafeURLError
+from tui_reader.core.errors import (
+    ContentTypeError,
+    DeferredError,
+    FetchError,
+    HTTPStatusError,
+    TooLargeError,
+    UnsafeURLError,
+)
 from tui_reader.core.sanitize import clean_line, safe_url
 
 USER_AGENT = f"tui-reader/{__version__} (+https://github.com/tui-reader/tui-reader)"
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_STATUSES = frozenset({301, 308})
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Only encodings we can decode with a bounded decompressor are offered.
 _ACCEPT_ENCODING = "gzip, deflate"
@@ -70,7 +83,7 @@ class FetchConfig:
     backoff: float = 0.5
     """First retry waits this long, then twice as long each time."""
     max_retry_after: float = 30.0
-    """A ``Retry-After`` longer than this is not waited for: the fetch fails at once."""
+    """A ``Retry-After`` longer than this is not waited for: :class:`DeferredError` at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +102,15 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     not_modified: bool = False
+    permanent_url: str | None = None
+    """Where the requested URL has moved for good: set when every redirect hop from it up to
+    this URL was permanent (301/308) and it differs from the URL asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Redirect:
+    status: int
+    target: str
 
 
 class _Retryable(Exception):
@@ -165,6 +187,7 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        documents_only: bool = False,
     ) -> FetchResult:
         """GET ``url`` and return its body, following redirects.
 
@@ -173,11 +196,15 @@ class Fetcher:
             etag: the ETag from a previous fetch, sent as ``If-None-Match``.
             last_modified: the Last-Modified from a previous fetch (``If-Modified-Since``).
             accept: the ``Accept`` header (default ``*/*``).
+            documents_only: refuse audio, video, images and archives from the Content-Type
+                header, before reading the body.
 
         Raises:
             UnsafeURLError: the URL or a redirect target is not http(s).
             HTTPStatusError: the final answer was 4xx/5xx.
             TooLargeError: the body, decompressed, exceeds ``max_bytes``.
+            ContentTypeError: with ``documents_only``, the body is not a document.
+            DeferredError: the server asked to come back later than we are willing to wait.
             FetchError: anything else (timeouts, connection errors, redirect loops...).
         """
         shown = clean_line(url) or "(empty URL)"
@@ -210,13 +237,18 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                return await self._attempt(url, shown, headers, etag, last_modified)
+                return await self._attempt(url, shown, headers, etag, last_modified, documents_only)
             except _Retryable as retry:
+                if retry.wait is not None and retry.wait > config.max_retry_after:
+                    # The server told us when to come back: that is not a failure of the
+                    # feed, and asking again sooner would only be refused again.
+                    raise DeferredError(
+                        f"{shown}: the server asks to wait {_duration(retry.wait)}",
+                        time.time() + retry.wait,
+                    ) from None
                 if attempt >= config.retries:
                     raise retry.error from None
                 wait = retry.wait if retry.wait is not None else config.backoff * 2**attempt
-                if wait > config.max_retry_after:
-                    raise retry.error from None
                 attempt += 1
                 await _sleep(wait)
 
@@ -229,11 +261,16 @@ class Fetcher:
         headers: dict[str, str],
         etag: str | None,
         last_modified: str | None,
+        documents_only: bool,
     ) -> FetchResult:
         config = self.config
         budget = config.deadline
         seen: set[str] = set()
         current = url
+        # The last URL reached through permanent redirects only, and whether the chain is
+        # still unbroken by a temporary one.
+        permanent = url
+        unbroken = True
         for _hop in range(config.max_redirects + 1):
             seen.add(current)
             host = _host_key(current)
@@ -241,19 +278,23 @@ class Fetcher:
                 started = time.monotonic()
                 try:
                     async with asyncio.timeout(budget):
-                        outcome = await self._request(current, shown, headers)
+                        outcome = await self._request(current, shown, headers, documents_only)
                 except TimeoutError:
                     raise FetchError(
                         f"{shown}: timed out after {_seconds(config.deadline)}"
                     ) from None
                 budget -= time.monotonic() - started
-            if isinstance(outcome, str):
-                target = outcome
+            if isinstance(outcome, _Redirect):
+                status, target = outcome.status, outcome.target
                 if target in seen:
                     raise FetchError(f"{shown}: redirect loop")
+                unbroken = unbroken and status in _PERMANENT_STATUSES
+                if unbroken:
+                    permanent = target
                 current = target
                 continue
             response, content = outcome
+            moved = permanent if permanent != url else None
             status = response.status_code
             content_type, charset = _parse_content_type(response.headers.get("content-type"))
             new_etag = _header_line(response, "etag")
@@ -268,6 +309,7 @@ class Fetcher:
                     etag=new_etag or etag,
                     last_modified=new_modified or last_modified,
                     not_modified=True,
+                    permanent_url=moved,
                 )
             return FetchResult(
                 url=current,
@@ -277,13 +319,14 @@ class Fetcher:
                 charset=charset,
                 etag=new_etag,
                 last_modified=new_modified,
+                permanent_url=moved,
             )
         raise FetchError(f"{shown}: too many redirects")
 
     async def _request(
-        self, url: str, shown: str, headers: dict[str, str]
-    ) -> str | tuple[httpx.Response, bytes]:
-        """One HTTP exchange: the redirect target, or the response and its decoded body."""
+        self, url: str, shown: str, headers: dict[str, str], documents_only: bool = False
+    ) -> _Redirect | tuple[httpx.Response, bytes]:
+        """One HTTP exchange: where it redirects to, or the response and its decoded body."""
         max_bytes = self.config.max_bytes
         try:
             request = self._client.build_request("GET", url, headers=headers, timeout=self._timeout)
@@ -292,7 +335,7 @@ class Fetcher:
                 status = response.status_code
                 location = response.headers.get(_LOCATION) or response.headers.get("location")
                 if status in _REDIRECT_STATUSES and location is not None:
-                    return self._redirect_target(location, url, shown)
+                    return _Redirect(status, self._redirect_target(location, url, shown))
                 if status >= 400:
                     error = HTTPStatusError(f"{shown}: HTTP {status}", status)
                     if status in _RETRY_STATUSES:
@@ -300,6 +343,12 @@ class Fetcher:
                     raise error
                 if status == 304:
                     return response, b""
+                if documents_only:
+                    media_type, _ = _parse_content_type(response.headers.get("content-type"))
+                    if not is_document_type(media_type):
+                        raise ContentTypeError(
+                            f"{shown}: not a feed or a page ({media_type}); not downloaded"
+                        )
                 declared = response.headers.get("content-length")
                 if declared is not None and declared.strip().isdigit():
                     if int(declared) > max_bytes:
@@ -327,7 +376,9 @@ class Fetcher:
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
-            raise FetchError(f"{shown}: {self._timeout_reason(exc)}") from None
+            # A server that did not answer in time may well answer the next time, as with a
+            # refused connection.
+            raise _Retryable(FetchError(f"{shown}: {self._timeout_reason(exc)}")) from None
         except httpx.UnsupportedProtocol:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be fetched") from None
         except httpx.TransportError as exc:
@@ -440,6 +491,41 @@ class _Decoder:
             raise FetchError(f"{self.shown}: corrupt {self.coding} body") from None
 
 
+_BINARY_PREFIXES = ("audio/", "video/", "image/", "font/", "model/")
+_BINARY_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/zip",
+        "application/gzip",
+        "application/x-gzip",
+        "application/x-tar",
+        "application/x-7z-compressed",
+        "application/x-rar-compressed",
+        "application/vnd.rar",
+        "application/x-bzip2",
+        "application/x-xz",
+        "application/epub+zip",
+        "application/vnd.apple.mpegurl",
+        "application/x-mpegurl",
+        "application/ogg",
+        "application/wasm",
+        "application/x-msdownload",
+        "application/vnd.android.package-archive",
+    }
+)
+
+
+def is_document_type(media_type: str | None) -> bool:
+    """False for media types that are never a feed or a page (audio, video, archives...).
+
+    A missing or generic type (``application/octet-stream``) is given the benefit of the
+    doubt: misconfigured servers send feeds that way, and the body cap still applies.
+    """
+    if not media_type:
+        return True
+    return not media_type.startswith(_BINARY_PREFIXES) and media_type not in _BINARY_TYPES
+
+
 def _host_key(url: str) -> str:
     try:
         parsed = httpx.URL(url)
@@ -519,6 +605,15 @@ def _transport_reason(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "only http(s) URLs can be fetched"
     return clean_line(text)[:200] or type(exc).__name__
+
+
+def _duration(seconds: float) -> str:
+    """A wait as a person would say it: "90 s", "15 min", "3 h"."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def _seconds(value: float) -> str:

@@ -12,22 +12,18 @@ import asyncio
 import json
 import os
 import re
-import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from tui_reader.core import paths
 from tui_reader.core.config import Config, load_config
 from tui_reader.core.errors import (
     ContentTypeError,
-    ExtractError,
     FeedError,
     FetchError,
     NotStoredError,
@@ -46,40 +42,26 @@ from tui_reader.core.models import (
     Span,
     StoredArticle,
 )
-from tui_reader.core.sanitize import clean_line, clean_text, is_fetchable_url, safe_url
-from tui_reader.core.storage import (
-    MAX_PAGE_ATTEMPTS,
-    ArticleRecord,
-    FeedRow,
-    FeedUpdate,
-    Store,
-)
+from tui_reader.core.parsework import fragment_article
+from tui_reader.core.refresh import FEED_ACCEPT, PAGE_ACCEPT, Refresher, WorkerPool
+from tui_reader.core.refresh import is_media_url as is_media_url
+from tui_reader.core.sanitize import clean_line, is_fetchable_url, safe_url
+from tui_reader.core.storage import ArticleRecord, Store
 from tui_reader.core.storage.sqlite import SearchOrder
 
 if TYPE_CHECKING:
     import httpx
 
-    from tui_reader.core.feeds import FeedEntry
     from tui_reader.core.fetch import Fetcher, FetchResult
 
 View = Literal["all", "unread", "starred"]
 _T = TypeVar("_T")
 
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 FEED_OR_PAGE_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, text/html;q=0.9, "
     "application/xhtml+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
 OPML_ACCEPT = "text/x-opml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-SHORT_FRAGMENT = 3000
-"""Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
-MIN_PAGE_CHARS = 250
-"""A cleaned page with less text than this (and than the feed's own text) is not used.
-Characters, not words: CJK text has few spaces."""
 
 WELCOME_URL = "tui-reader:welcome"
 SAVED_URL = "tui-reader:saved"
@@ -101,15 +83,19 @@ class Library:
         offline: bool = False,
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
+        interactive: bool = False,
     ) -> None:
         """Use :meth:`open`; this wraps an already opened store."""
         self.store = store
         self.offline = offline
+        self.interactive = interactive
         self.config = config or Config()
         self._client = client
         self._fetcher: Fetcher | None = None
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._writer: ThreadPoolExecutor | None = None
+        self._pool: WorkerPool | None = None
+        self._refresh: Refresher | None = None
 
     @classmethod
     def open(
@@ -119,6 +105,7 @@ class Library:
         offline: bool = False,
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
+        interactive: bool = False,
     ) -> Library:
         """Open (creating and migrating if needed) the store in ``data_dir``.
 
@@ -129,6 +116,9 @@ class Library:
             offline: never touch the network.
             config: the settings (default: read from ``config.toml``).
             client: an HTTP client to use instead of a new one (tests inject mock transports).
+            interactive: a screen is being drawn by this process (the app): the worker
+                processes that parse feeds run at a lower priority, so that it stays
+                responsive on a machine with few cores.
         """
         if config is None:
             config = load_config()
@@ -157,10 +147,14 @@ class Library:
         except BaseException:
             store.close()
             raise
-        return cls(store, offline=offline, config=config, client=client)
+        return cls(store, offline=offline, config=config, client=client, interactive=interactive)
 
     def close(self) -> None:
         """Close the store (call :meth:`aclose` first when the network was used)."""
+        pool, self._pool = self._pool, None
+        self._refresh = None
+        if pool is not None:
+            pool.close()
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.shutdown(wait=True)
@@ -236,7 +230,7 @@ class Library:
         html = self.store.feed_html(article_id)
         if not html or not html.strip():
             return None
-        article = _fragment_article(html, self._article_url(article_id))
+        article = fragment_article(html, self._article_url(article_id))
         return article if article.blocks else None
 
     def whole_page(self, article_id: int) -> Article | None:
@@ -434,6 +428,12 @@ class Library:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, partial(func, *args))
 
+    def _refresher(self) -> Refresher:
+        if self._refresh is None:
+            self._pool = WorkerPool(nice=10 if self.interactive else 0)
+            self._refresh = Refresher(self.store, self.config, self._db, self._pool)
+        return self._refresh
+
     async def refresh(
         self,
         feed_ids: Sequence[int] | None = None,
@@ -443,213 +443,22 @@ class Library:
     ) -> RefreshReport:
         """Fetch feeds (all when ``feed_ids`` is None) and store what is new.
 
-        Feeds are fetched concurrently within the fetcher's limits; each feed's results are
-        written in one transaction. With ``pages``, each new article's page is fetched and
-        cleaned too (and pages that failed before are retried). Per-feed failures are stored
-        in the feed's ``last_error`` and listed in the report; they do not raise.
+        Feeds are fetched concurrently within the fetcher's limits and parsed in worker
+        processes; each feed's entries are stored as soon as it is parsed (one transaction),
+        then each new article's page is fetched, cleaned and stored on its own (pages that
+        failed before are retried). Per-feed failures are stored in the feed's ``last_error``
+        and listed in the report; they do not raise. ``progress`` is called as each feed's
+        entries are stored. See :mod:`tui_reader.core.refresh`.
         """
         fetcher = self._network("refresh")
-        rows = [
-            row
-            for row in await self._db(self.store.feed_rows, feed_ids)
-            if row.kind == "feed" and is_fetchable_url(row.url)
-        ]
-        total = len(rows)
-        done = 0
-
-        async def one(row: FeedRow) -> _FeedOutcome:
-            nonlocal done
-            try:
-                outcome = await self._refresh_feed(fetcher, row, pages=pages)
-            except StorageError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                # Something nobody foresaw in one feed (a parser bug, a strange document)
-                # must not stop the others; it is that feed's error.
-                reason = clean_line(f"{row.url}: unexpected {type(exc).__name__}: {exc}")
-                await self._db(self.store.set_feed_error, row.id, reason)
-                outcome = _FeedOutcome(row.title or row.url, error=reason)
-            done += 1
-            if progress is not None:
-                progress(
-                    RefreshProgress(
-                        done=done,
-                        total=total,
-                        feed_title=outcome.title,
-                        new_articles=outcome.new,
-                        error=outcome.error,
-                    )
-                )
-            return outcome
-
-        outcomes = await asyncio.gather(*(one(row) for row in rows))
-        failures: list[tuple[str, str]] = []
-        for outcome in outcomes:
-            if outcome.error:
-                failures.append((outcome.title, outcome.error))
-            failures += outcome.page_failures
-        return RefreshReport(
-            feeds_ok=sum(1 for o in outcomes if o.error is None and not o.not_modified),
-            feeds_not_modified=sum(1 for o in outcomes if o.not_modified),
-            new_articles=sum(o.new for o in outcomes),
-            pages_fetched=sum(o.pages for o in outcomes),
-            failures=tuple(failures),
-        )
-
-    async def _refresh_feed(
-        self,
-        fetcher: Fetcher,
-        row: FeedRow,
-        *,
-        pages: bool,
-        prefetched: FetchResult | None = None,
-    ) -> _FeedOutcome:
-        from tui_reader.core.feeds import parse_feed
-
-        title = row.title or row.url
-        try:
-            result = prefetched or await fetcher.fetch(
-                row.url, etag=row.etag, last_modified=row.last_modified, accept=FEED_ACCEPT
-            )
-            if result.not_modified:
-                unchanged = FeedUpdate()
-                retried = await self._retry_pages(fetcher, row, unchanged, set()) if pages else 0
-                await self._db(self.store.write_feed, row.id, unchanged)
-                return _FeedOutcome(title, not_modified=True, pages=retried)
-            parsed = await asyncio.to_thread(
-                partial(
-                    parse_feed,
-                    result.content,
-                    result.url,
-                    result.content_type,
-                    charset=result.charset,
-                )
-            )
-        except (FetchError, FeedError) as exc:
-            reason = clean_line(str(exc))
-            await self._db(self.store.set_feed_error, row.id, reason)
-            return _FeedOutcome(title, error=reason)
-        title = clean_line(parsed.title) or title
-
-        entries: dict[str, FeedEntry] = {}
-        for entry in parsed.entries:
-            entries.setdefault(entry.guid, entry)
-        by_guid, by_url = await self._db(
-            self.store.known_articles,
-            row.id,
-            list(entries),
-            [e.url for e in entries.values() if e.url],
-        )
-        # (entry, record, fetch its page?, report a page failure?): a page that already
-        # failed before is retried quietly; its new error is stored, not reported again.
-        plans: list[tuple[FeedEntry, ArticleRecord, bool, bool]] = []
-        planned_ids: set[int] = set()
-        for entry in entries.values():
-            record = _feed_record(entry)
-            known = by_guid.get(entry.guid)
-            if known is None and entry.url:
-                # The same link under a new id is the same article only if the old id left
-                # the feed; entries that share a link are distinct (the store decides alike).
-                by_link = by_url.get(entry.url)
-                known = by_link if by_link is not None and by_link.guid not in entries else None
-            retry = known is not None and known.summary_only
-            has_page = pages and entry.url is not None and not is_media_url(entry.url)
-            if known is None or known.differs_from(record):
-                plans.append((entry, record, has_page, not retry))
-            elif retry and has_page and known.page_attempts < MAX_PAGE_ATTEMPTS:
-                plans.append((entry, record, True, False))
-            if known is not None:
-                planned_ids.add(known.id)
-
-        fetched = 0
-        page_failures: list[tuple[str, str]] = []
-
-        async def with_page(
-            entry: FeedEntry, record: ArticleRecord, get: bool, report: bool
-        ) -> ArticleRecord:
-            nonlocal fetched
-            if not get or entry.url is None:
-                return record
-            article, reason = await self._page(fetcher, entry.url, record.article)
-            if article is None:
-                if report:
-                    page_failures.append((record.title or entry.url, reason or "no article text"))
-                return replace(record, page_error=reason)
-            fetched += 1
-            return replace(
-                record, article=_fill(article, record.article), summary_only=False, page_error=None
-            )
-
-        # Only new and changed entries get their feed HTML cleaned, in a worker thread.
-        bodies = await asyncio.to_thread(lambda: [_with_feed_body(p[1]) for p in plans])
-        plans = [(p[0], body, p[2], p[3]) for p, body in zip(plans, bodies, strict=True)]
-        records = await asyncio.gather(*(with_page(*plan) for plan in plans))
-        update = FeedUpdate(
-            records=records,
-            title=parsed.title or None,
-            site_url=parsed.site_url,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            set_validators=True,
-            prune_before=(
-                time.time() - self.config.retention_days * 86400
-                if self.config.retention_days > 0
-                else None
-            ),
-            keep_guids=frozenset(entries),
-        )
-        if pages:
-            fetched += await self._retry_pages(fetcher, row, update, planned_ids)
-        results = await self._db(self.store.write_feed, row.id, update)
-        new = sum(1 for r in results if r.status == "new")
-        return _FeedOutcome(title, new=new, pages=fetched, page_failures=page_failures)
-
-    async def _retry_pages(
-        self, fetcher: Fetcher, row: FeedRow, update: FeedUpdate, skip: set[int]
-    ) -> int:
-        """Try again the pages of this feed's summary-only articles; fills ``update``.
-
-        Returns how many pages could be used this time. Failures again are stored with the
-        article, not reported: they were reported the first time.
-        """
-        waiting = [
-            (article_id, url)
-            for article_id, url in await self._db(self.store.summary_only_articles, row.id)
-            if article_id not in skip and not is_media_url(url)
-        ]
-        if not waiting:
-            return 0
-        results = await asyncio.gather(*(self._page(fetcher, url, None) for _, url in waiting))
-        pages: list[tuple[int, Article]] = []
-        errors: list[tuple[int, str]] = []
-        for (article_id, _), (article, reason) in zip(waiting, results, strict=True):
-            if article is None:
-                errors.append((article_id, reason or "no article text"))
-                continue
-            stored = await self._db(self.store.get_article, article_id)
-            pages.append((article_id, _fill(article, stored.article) if stored else article))
-        update.pages = [*update.pages, *pages]
-        update.page_errors = [*update.page_errors, *errors]
-        return len(pages)
-
-    async def _page(
-        self, fetcher: Fetcher, url: str, fallback: Article | None
-    ) -> tuple[Article | None, str | None]:
-        """Fetch and clean a page; ``(None, reason)`` when it is not usable."""
-        try:
-            article = await self._fetch_article(fetcher, url)
-        except (FetchError, ExtractError) as exc:
-            return None, clean_line(str(exc))
-        size = len(article.text)
-        if size < MIN_PAGE_CHARS and (fallback is None or size < len(fallback.text)):
-            return None, f"{clean_line(url)}: the page has almost no article text"
-        return article, None
+        return await self._refresher().refresh(fetcher, feed_ids, pages=pages, progress=progress)
 
     async def _fetch_article(self, fetcher: Fetcher, url: str) -> Article:
+        """Fetch and clean one page (a thread: one page does not need a worker process)."""
         from tui_reader.core.extract.encoding import decode_html
         from tui_reader.core.pagecheck import ensure_page
 
-        result = await fetcher.fetch(url, accept=PAGE_ACCEPT)
+        result = await fetcher.fetch(url, accept=PAGE_ACCEPT, documents_only=True)
         ensure_page(result.content, result.content_type, clean_line(url))
         html = decode_html(result.content, result.charset)
         return await asyncio.to_thread(self.clean_page, html, result.url)
@@ -684,16 +493,24 @@ class Library:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
         fetcher = self._network(f"add {shown}")
         from tui_reader.core.discover import discover_feeds
-        from tui_reader.core.feeds import looks_like_feed, parse_feed
+        from tui_reader.core.feeds import looks_like_feed
 
         existing = self.store.feed_id_by_url(url)
         if existing is not None:
             self.store.add_feed(url, tags=tags)
             info = self.feed(existing)
             return AddResult("feed", existing, info.title, f"already subscribed to {info.title}")
-        result = await fetcher.fetch(url, accept=FEED_OR_PAGE_ACCEPT)
+        result = await fetcher.fetch(url, accept=FEED_OR_PAGE_ACCEPT, documents_only=True)
+        if result.permanent_url is not None:
+            # The address moved for good: subscribe to where it is now (maybe already done).
+            url = result.permanent_url
+            existing = self.store.feed_id_by_url(url)
+            if existing is not None:
+                self.store.add_feed(url, tags=tags)
+                info = self.feed(existing)
+                message = f"{shown} moved to {clean_line(url)}: already subscribed to {info.title}"
+                return AddResult("feed", existing, info.title, message)
         if looks_like_feed(result.content, result.content_type):
-            parse_feed(result.content, result.url, result.content_type, charset=result.charset)
             return await self._subscribe(fetcher, url, result, tags, message="subscribed to")
         ctype = result.content_type
         if ctype and "html" not in ctype and "xml" not in ctype:
@@ -711,20 +528,17 @@ class Library:
                 info = self.feed(subscribed)
                 message = f"{shown} announces {info.title}: already subscribed"
                 return AddResult("feed", subscribed, info.title, message)
+            count = len(candidates)
+            found = f"found {count} feed{'s' if count != 1 else ''} on {shown}; subscribed to"
             try:
-                feed_result = await fetcher.fetch(candidate.url, accept=FEED_ACCEPT)
-                parse_feed(
-                    feed_result.content,
-                    feed_result.url,
-                    feed_result.content_type,
-                    charset=feed_result.charset,
+                feed_result = await fetcher.fetch(
+                    candidate.url, accept=FEED_ACCEPT, documents_only=True
+                )
+                return await self._subscribe(
+                    fetcher, candidate.url, feed_result, tags, message=found
                 )
             except (FetchError, FeedError) as exc:
                 problems.append(clean_line(str(exc)))
-                continue
-            count = len(candidates)
-            found = f"found {count} feed{'s' if count != 1 else ''} on {shown}; subscribed to"
-            return await self._subscribe(fetcher, candidate.url, feed_result, tags, message=found)
         if candidates and problems:
             raise FeedError(f"{shown}: the feeds this page announces do not work ({problems[0]})")
         stored = await self._save_page(fetcher, url, result)
@@ -745,17 +559,28 @@ class Library:
         *,
         message: str,
     ) -> AddResult:
-        feed_id, _ = await self._db(partial(self.store.add_feed, url, tags=tags))
+        """Subscribe to a fetched feed and store its entries (parsed in a worker process).
+
+        A document that turns out not to be a usable feed leaves no subscription behind.
+        """
+        feed_id, created = await self._db(partial(self.store.add_feed, url, tags=tags))
         row = await self._db(self.store.feed, feed_id)
         assert row is not None
-        outcome = await self._refresh_feed(
+        refresher = self._refresher()
+        outcome, jobs = await refresher.refresh_feed(
             fetcher, row, pages=self.config.fetch_pages, prefetched=result
         )
         if outcome.error:
+            if created:
+                await self._db(self.store.remove_feed, feed_id)
             raise FeedError(outcome.error)
+        # The entries are stored: the pages follow, as in a refresh.
+        await asyncio.gather(*(refresher.store_page(fetcher, job, outcome) for job in jobs))
         title = outcome.title
         new = outcome.new
         text = f"{message} {title} ({clean_line(url)}): {new} article{'s' if new != 1 else ''}"
+        if outcome.notice:
+            text += f" ({outcome.notice})"
         return AddResult("feed", feed_id, title, text)
 
     async def _save_page(
@@ -809,112 +634,6 @@ class Library:
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             await fetcher.aclose()
-
-
-@dataclass(slots=True)
-class _FeedOutcome:
-    title: str
-    new: int = 0
-    pages: int = 0
-    not_modified: bool = False
-    error: str | None = None
-    page_failures: list[tuple[str, str]] = field(default_factory=list)
-
-
-_MEDIA_SUFFIXES = (
-    ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac",
-    ".mp4", ".m4v", ".webm", ".mov", ".mkv", ".avi",
-    ".pdf", ".epub", ".zip", ".gz", ".tar", ".7z",
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg",
-)  # fmt: skip
-
-
-def is_media_url(url: str) -> bool:
-    """True for links to audio, video, images or archives (podcast feeds link episodes).
-
-    Their "page" would be megabytes of something that is not an article, so it is not
-    fetched: the feed's own text is the article.
-    """
-    path = urlsplit(url).path.lower()
-    return path.endswith(_MEDIA_SUFFIXES)
-
-
-def _fill(page: Article, feed: Article | None) -> Article:
-    """The cleaned page, with what it lacks taken from the feed's entry."""
-    if feed is None:
-        return page
-    return replace(
-        page,
-        title=page.title or feed.title,
-        byline=page.byline or feed.byline,
-        published=page.published or feed.published,
-        url=page.url or feed.url,
-    )
-
-
-def _fragment_article(html: str, url: str | None) -> Article:
-    """The feed's own HTML for an entry, cleaned into an article body."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    if len(html) <= SHORT_FRAGMENT:
-        # A summary is all content: render it as it is (a fraction of the cost of the
-        # extractor, which looks for an article among page furniture).
-        from tui_reader.core.extract.blocks import render
-
-        body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
-        blocks = tuple(render(body, url)) if body is not None else ()
-        if blocks:
-            return Article(blocks=blocks)
-    else:
-        from tui_reader.core.extract import extract
-
-        try:
-            article = extract(f"<html><body><article>{html}</article></body></html>", url)
-        except ExtractError:
-            article = Article()
-        if article.blocks:
-            return article
-    # Nothing the renderer or extractor would keep: keep the text as paragraphs.
-    text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    blocks = tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
-    return Article(blocks=blocks)
-
-
-def _with_feed_body(record: ArticleRecord) -> ArticleRecord:
-    """``record`` with its body cleaned from the feed's own HTML (CPU work: off the loop)."""
-    html = record.feed_summary_html
-    body = _fragment_article(html, record.url) if html else Article()
-    article = replace(
-        body,
-        title=record.title,
-        byline=record.author or body.byline,
-        published=record.published,
-        url=record.url,
-    )
-    return replace(record, article=article)
-
-
-def _feed_record(entry: FeedEntry) -> ArticleRecord:
-    """A record of the entry with an empty body (enough to tell whether it changed)."""
-    html = entry.content_html or entry.summary_html
-    body = Article()
-    title = clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
-    author = clean_line(entry.author) if entry.author else None
-    article = replace(
-        body, title=title, byline=author or body.byline, published=entry.published, url=entry.url
-    )
-    return ArticleRecord(
-        guid=entry.guid,
-        url=entry.url,
-        title=title,
-        article=article,
-        author=author,
-        published=entry.published,
-        updated=entry.updated,
-        summary_only=True,
-        feed_summary_html=html,
-    )
 
 
 # --- the Welcome feed -------------------------------------------------------------------

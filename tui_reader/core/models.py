@@ -284,6 +284,8 @@ class FeedInfo:
     last_refresh: datetime | None = None
     last_error: str | None = None
     kind: Literal["feed", "saved"] = "feed"
+    deferred_until: datetime | None = None
+    """The server asked (``Retry-After``) not to be fetched again before this time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +326,11 @@ class RefreshProgress:
     feed_title: str
     new_articles: int
     error: str | None = None
+    notice: str | None = None
+    """Something the user should know that is not a failure: entries left out by a limit,
+    a feed that moved, a feed skipped because its server asked to wait."""
+    deferred: bool = False
+    """The feed was not fetched: its server asked to wait (``notice`` says until when)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +343,10 @@ class RefreshReport:
     pages_fetched: int = 0
     failures: tuple[tuple[str, str], ...] = ()
     """``(feed title or URL, one-line reason)`` for each feed or page that failed."""
+    notices: tuple[tuple[str, str], ...] = ()
+    """``(feed title or URL, one line)`` for what is worth saying but did not fail."""
+    feeds_deferred: int = 0
+    """Feeds not fetched because their server asked to wait."""
 
 
 @dataclass(frozen=True, slots=True)

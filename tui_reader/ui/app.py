@@ -232,7 +232,7 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
     """Open the store, run the app until the user quits, close the store."""
     from tui_reader.core.library import Library
 
-    library = Library.open(data_dir, offline=offline)
+    library = Library.open(data_dir, offline=offline, interactive=True)
     # The log sits beside its store: errors of one store never mix with another's.
     log_file = library.store.path.parent / paths.LOG_FILENAME
     if os.access(log_file.parent, os.W_OK):  # a read-only store is still read, unlogged

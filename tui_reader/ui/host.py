@@ -48,6 +48,8 @@ class ReaderHost(Protocol):
     offline: bool
     mark_read_on_open: bool
     startup: Preload | None
+    error_lines: list[str]
+    """What the log screen lists: this session's errors and refresh notes."""
 
     def report_error(self, what: str, exc: BaseException | None) -> None: ...
 

@@ -139,5 +139,26 @@ PAGES: tuple[str, ...] = (
 # ``title``; everything shown uses ``coalesce(user_title, title)``, so a rename survives them.
 FEED_USER_TITLE: tuple[str, ...] = ("ALTER TABLE feeds ADD COLUMN user_title TEXT",)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, PAGES, FEED_USER_TITLE)
+
+# Version 8: refresh bookkeeping. ``feeds.deferred_until`` is when a server that answered
+# ``Retry-After`` wants to be asked again (refreshes skip the feed until then);
+# ``articles.listed`` says whether the entry was in the feed's latest document, so retention
+# can run on a 304 (when the document is not at hand) without deleting entries the feed still
+# lists (they would come back as new). Rows stored before are taken as listed until the next
+# full fetch says otherwise.
+REFRESH_STATE: tuple[str, ...] = (
+    "ALTER TABLE feeds ADD COLUMN deferred_until REAL",
+    "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+    PAGES,
+    FEED_USER_TITLE,
+    REFRESH_STATE,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -128,6 +128,8 @@ def index_text(article: Article) -> str:
     ``Article.text`` omits figures (a caption is not part of what the article says), but a
     reader who remembers a word from a caption or a picture's description expects to find
     the article by it. Those go after the body, so snippets still come from the body first.
+    One definition for every writer: it is also computed in the refresh's worker processes,
+    next to the article (see :attr:`ArticleRecord.body_text`).
     """
     extra: list[str] = []
     for top in article.blocks:
@@ -249,6 +251,11 @@ class ArticleRecord:
     summary_only: bool = False
     feed_summary_html: str | None = None
     page_error: str | None = None
+    body_json: str | None = None
+    """The article as stored (:func:`article_to_json`), when already made where the article
+    was built; ``article`` then need only carry the metadata. Spares the writer the work."""
+    body_text: str | None = None
+    """:func:`index_text` of the article, made alongside ``body_json``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +300,8 @@ class FeedRow:
     last_modified: str | None
     last_refresh: datetime | None
     last_error: str | None
+    deferred_until: datetime | None = None
+    """Not to be fetched before this time: its server asked to wait (``Retry-After``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +330,14 @@ class FeedUpdate:
     prune_before: float | None = None
     """Delete read, unstarred articles of this feed dated before this epoch, except ..."""
     keep_guids: frozenset[str] = field(default_factory=frozenset)
-    """... those still listed in the feed (else they would come back as new)."""
+    """... those still listed in the feed (else they would come back as new), ..."""
+    keep_listed: bool = False
+    """... and those the feed's latest document listed (for a 304, with no document at hand)."""
+    listing: bool = False
+    """``records`` and ``also_listed`` are the whole of the feed's current document: the
+    feed's other articles are marked as no longer listed (see ``keep_listed``)."""
+    also_listed: frozenset[int] = field(default_factory=frozenset)
+    """Ids of stored articles the document lists unchanged (so not in ``records``)."""
 
 
 _SUMMARY_COLUMNS = (
@@ -669,8 +685,7 @@ class Store:
         """Fetch state of the given feeds (all when ``None``), in id order."""
         sql = (
             "SELECT id, url, coalesce(user_title, title), site_url, kind, etag, last_modified, "
-            "last_refresh, "
-            "last_error FROM feeds"
+            "last_refresh, last_error, deferred_until FROM feeds"
         )
         with self._reading() as conn:
             if feed_ids is None:
@@ -692,6 +707,7 @@ class Store:
                 last_modified=r[6],
                 last_refresh=from_epoch(r[7]),
                 last_error=r[8],
+                deferred_until=from_epoch(r[9]),
             )
             for r in rows
         ]
@@ -710,7 +726,8 @@ class Store:
                 tags.setdefault(feed_id, []).append(tag)
             rows = conn.execute(
                 "SELECT id, url, coalesce(user_title, title) AS shown, site_url, kind, "
-                "last_refresh, last_error FROM feeds ORDER BY kind = 'saved', lower(shown), id"
+                "last_refresh, last_error, deferred_until FROM feeds "
+                "ORDER BY kind = 'saved', lower(shown), id"
             ).fetchall()
         return [
             FeedInfo(
@@ -724,6 +741,7 @@ class Store:
                 last_refresh=from_epoch(r[5]),
                 last_error=r[6],
                 kind=r[4],
+                deferred_until=from_epoch(r[7]),
             )
             for r in rows
         ]
@@ -769,9 +787,30 @@ class Store:
     def set_feed_error(self, feed_id: int, error: str | None) -> None:
         with self._writing() as conn:
             conn.execute(
-                "UPDATE feeds SET last_error = ?, last_refresh = ? WHERE id = ?",
+                "UPDATE feeds SET last_error = ?, last_refresh = ?, deferred_until = NULL "
+                "WHERE id = ?",
                 (error, time.time(), feed_id),
             )
+
+    def defer_feed(self, feed_id: int, until: float) -> None:
+        """Skip the feed in refreshes until ``until`` (epoch): its server asked to wait."""
+        with self._writing() as conn:
+            conn.execute("UPDATE feeds SET deferred_until = ? WHERE id = ?", (until, feed_id))
+
+    def move_feed(self, feed_id: int, url: str) -> int | None:
+        """Store the feed's new URL (it moved for good).
+
+        Returns:
+            ``None`` when done; the id of the other feed already subscribed at ``url``, in
+            which case nothing changed (two subscriptions are not merged behind the user's
+            back).
+        """
+        with self._writing() as conn:
+            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is not None:
+                return None if int(row[0]) == feed_id else int(row[0])
+            conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+        return None
 
     # --- articles: refresh side -------------------------------------------------------
     def known_articles(
@@ -829,14 +868,8 @@ class Store:
         Raises:
             StorageError: there is no feed ``feed_id``.
         """
-        current = frozenset(record.guid for record in records)
-        now = time.time()
-        dates = undated_sort_dates(records, now)
         with self._writing() as conn:
-            return [
-                self._upsert(conn, feed_id, record, now, current, date)
-                for record, date in zip(records, dates, strict=True)
-            ]
+            return self._upsert_many(conn, feed_id, records, time.time())
 
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
@@ -844,12 +877,11 @@ class Store:
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return []  # unsubscribed while it was being fetched: nothing to keep
-            current = frozenset(record.guid for record in update.records)
-            dates = undated_sort_dates(update.records, now)
-            results = [
-                self._upsert(conn, feed_id, record, now, current, date)
-                for record, date in zip(update.records, dates, strict=True)
-            ]
+            results = self._upsert_many(conn, feed_id, update.records, now)
+            if update.listing:
+                self._mark_listed(
+                    conn, feed_id, {result.id for result in results} | update.also_listed
+                )
             for article_id, article in update.pages:
                 self._set_body(conn, article_id, article, summary_only=False, page_error=None)
             for article_id, reason in update.page_errors:
@@ -858,7 +890,7 @@ class Store:
                     "WHERE id = ?",
                     (reason, article_id),
                 )
-            sets = ["last_refresh = ?", "last_error = ?"]
+            sets = ["last_refresh = ?", "last_error = ?", "deferred_until = NULL"]
             params: list[Any] = [now, update.error]
             if update.title:
                 sets.append("title = ?")
@@ -871,8 +903,142 @@ class Store:
                 params += [update.etag, update.last_modified]
             conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", (*params, feed_id))
             if update.prune_before is not None:
-                self._prune(conn, feed_id, update.prune_before, update.keep_guids)
+                self._prune(
+                    conn, feed_id, update.prune_before, update.keep_guids, update.keep_listed
+                )
         return results
+
+    def _upsert_many(
+        self,
+        conn: sqlite3.Connection,
+        feed_id: int,
+        records: Sequence[ArticleRecord],
+        now: float,
+    ) -> list[UpsertResult]:
+        """Insert and update ``records`` with as few statements as their number allows.
+
+        What is stored already is looked up in chunks; new rows (nearly all of them on a
+        feed's first fetch) are inserted with one ``executemany`` for the articles and one for
+        the search index. Known rows are updated one by one, as only changed entries are.
+        """
+        if not records:
+            return []
+        if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+            raise StorageError(f"no feed with id {feed_id}")
+        current = frozenset(record.guid for record in records)
+        dates = undated_sort_dates(records, now)
+        by_guid: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(list(current)):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid IN ({marks})",
+                (feed_id, *chunk),
+            ):
+                by_guid[row[1]] = row
+        urls = list({r.url for r in records if r.url and r.guid not in by_guid})
+        by_url: dict[str, list[tuple[Any, ...]]] = {}
+        for chunk in _chunks(urls):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE +feed_id = ? AND url IN ({marks}) "
+                "ORDER BY id",
+                (feed_id, *chunk),
+            ):
+                by_url.setdefault(row[2], []).append(row)
+        results: list[UpsertResult | None] = [None] * len(records)
+        fresh: list[int] = []
+        again: list[int] = []
+        seen: set[str] = set()
+        claimed: set[int] = set()
+        for index, record in enumerate(records):
+            if record.guid in seen:
+                again.append(index)  # a repeated id updates what its first copy stored
+                continue
+            seen.add(record.guid)
+            row = by_guid.get(record.guid)
+            if row is None and record.url:
+                # Some feeds change an entry's id while the link stays: that is the same
+                # article, but only if its old id is gone from the feed (``current``).
+                # Distinct entries that share one link stay distinct articles.
+                for candidate in by_url.get(record.url, ()):
+                    if candidate[1] not in current and candidate[0] not in claimed:
+                        row = candidate
+                        claimed.add(candidate[0])
+                        break
+            if row is None:
+                fresh.append(index)
+            else:
+                results[index] = self._update_known(conn, _known(row), record)
+        if fresh:
+            # Ids are given here (one past the largest, as SQLite would) so that the search
+            # index rows can be inserted in one batch too.
+            next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+            rows: list[tuple[Any, ...]] = []
+            index_rows: list[tuple[Any, ...]] = []
+            kept: list[tuple[int, PageSource]] = []
+            for index in fresh:
+                record = records[index]
+                next_id += 1
+                published = to_epoch(record.published)
+                updated = to_epoch(record.updated)
+                title = clean_line(record.title)
+                author = clean_line(record.author) if record.author else None
+                rows.append(
+                    (
+                        next_id,
+                        feed_id,
+                        record.guid,
+                        record.url,
+                        title,
+                        author,
+                        published,
+                        updated,
+                        published if published is not None else (updated or dates[index] or now),
+                        now,
+                        int(record.summary_only),
+                        record.body_json or article_to_json(record.article),
+                        record.feed_summary_html,
+                        record.page_error,
+                        int(record.page_error is not None),
+                    )
+                )
+                index_rows.append(
+                    self._index_row(next_id, title, author, record.article, record.body_text)
+                )
+                if record.article.source is not None:
+                    kept.append((next_id, record.article.source))
+                results[index] = UpsertResult(next_id, record.guid, "new")
+            conn.executemany(
+                "INSERT INTO articles(id, feed_id, guid, url, title, author, published, updated, "
+                "sort_date, fetched_at, summary_only, article_json, feed_summary_html, "
+                "page_error, page_attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.executemany(
+                "INSERT INTO articles_fts(rowid, title, byline, text) VALUES (?, ?, ?, ?)",
+                index_rows,
+            )
+            for article_id, page in kept:
+                self._keep_page(conn, article_id, page)
+        for index in again:
+            results[index] = self._upsert(conn, feed_id, records[index], now, current, dates[index])
+        return [result for result in results if result is not None]
+
+    @staticmethod
+    def _mark_listed(conn: sqlite3.Connection, feed_id: int, ids: set[int]) -> None:
+        """Record that exactly ``ids`` are in the feed's latest document (changes only)."""
+        listed = {
+            int(row[0])
+            for row in conn.execute(
+                "SELECT id FROM articles WHERE feed_id = ? AND listed = 1", (feed_id,)
+            )
+        }
+        conn.executemany(
+            "UPDATE articles SET listed = 0 WHERE id = ?", [(i,) for i in listed - ids]
+        )
+        conn.executemany(
+            "UPDATE articles SET listed = 1 WHERE id = ?", [(i,) for i in ids - listed]
+        )
 
     def _upsert(
         self,
@@ -883,6 +1049,8 @@ class Store:
         current: frozenset[str],
         sort_date: float | None = None,
     ) -> UpsertResult:
+        if record.body_json is not None:
+            record = replace(record, article=article_from_json(record.body_json))
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, record.guid),
@@ -928,7 +1096,19 @@ class Store:
             self._index(conn, article_id, title, author, record.article)
             self._keep_page(conn, article_id, record.article.source)
             return UpsertResult(article_id, record.guid, "new")
-        known = _known(row)
+        return self._update_known(conn, _known(row), record)
+
+    def _update_known(
+        self, conn: sqlite3.Connection, known: KnownArticle, record: ArticleRecord
+    ) -> UpsertResult:
+        """Update a stored article from a new copy of its entry (only what changed)."""
+        if record.body_json is not None:
+            # Only the metadata travelled as an Article; the body came ready to store.
+            record = replace(record, article=article_from_json(record.body_json))
+        published = to_epoch(record.published)
+        updated = to_epoch(record.updated)
+        title = clean_line(record.title)
+        author = clean_line(record.author) if record.author else None
         record = ArticleRecord(
             guid=record.guid,
             url=record.url,
@@ -1023,20 +1203,43 @@ class Store:
         self._index(conn, article_id, row[0], row[1], article)
 
     @staticmethod
+    def _index_row(
+        article_id: int,
+        title: str,
+        author: str | None,
+        article: Article,
+        text: str | None = None,
+    ) -> tuple[int, str, str, str]:
+        """The search index's row for an article: ``(rowid, title, byline, text)``."""
+        body = text if text is not None else index_text(article)
+        return (article_id, title, author or article.byline or "", body)
+
+    @classmethod
     def _index(
-        conn: sqlite3.Connection, article_id: int, title: str, author: str | None, article: Article
+        cls,
+        conn: sqlite3.Connection,
+        article_id: int,
+        title: str,
+        author: str | None,
+        article: Article,
     ) -> None:
-        byline = author or article.byline or ""
         conn.execute(
             "INSERT INTO articles_fts(rowid, title, byline, text) VALUES (?, ?, ?, ?)",
-            (article_id, title, byline, index_text(article)),
+            cls._index_row(article_id, title, author, article),
         )
 
     @staticmethod
-    def _prune(conn: sqlite3.Connection, feed_id: int, before: float, keep: frozenset[str]) -> int:
+    def _prune(
+        conn: sqlite3.Connection,
+        feed_id: int,
+        before: float,
+        keep: frozenset[str],
+        keep_listed: bool = False,
+    ) -> int:
+        listed = " AND listed = 0" if keep_listed else ""
         rows = conn.execute(
             "SELECT id, guid FROM articles WHERE feed_id = ? AND read = 1 AND starred = 0 "
-            "AND sort_date < ?",
+            f"AND sort_date < ?{listed}",
             (feed_id, before),
         ).fetchall()
         doomed = [(r[0],) for r in rows if r[1] not in keep]
@@ -1335,6 +1538,15 @@ class Store:
         """Store the cleaned page of an article that had only the feed's summary."""
         with self._writing() as conn:
             self._set_body(conn, article_id, article, summary_only=False, page_error=None)
+
+    def set_page_error(self, article_id: int, reason: str) -> None:
+        """Record that the page of a summary-only article failed (once more)."""
+        with self._writing() as conn:
+            conn.execute(
+                "UPDATE articles SET page_error = ?, page_attempts = page_attempts + 1 "
+                "WHERE id = ? AND summary_only = 1",
+                (reason, article_id),
+            )
 
     def save_position(self, article_id: int, position: float) -> None:
         position = min(1.0, max(0.0, float(position)))

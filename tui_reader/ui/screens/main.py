@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
@@ -60,6 +61,8 @@ STORE_POLL_SECONDS = 5.0
 # Below this width three panes would leave a cramped list and reader: the feeds pane folds
 # away (Tab, shift+Tab or h from the list bring it back, beside the list).
 THREE_PANES_FROM = 140
+LIVE_RELOAD_EVERY = 2.0
+"""Seconds between re-reads of the list while a refresh stores feed after feed."""
 VIEW_CYCLE: dict[View, View] = {"unread": "starred", "starred": "all", "all": "unread"}
 
 
@@ -196,6 +199,7 @@ class MainScreen(Screen[None]):
         """The articles the last mark-all-read changed (``u`` marks them unread again)."""
         self._unread_after_load: bool | None = None
         self._store_marker: tuple[object, ...] | None = None
+        self._last_live_reload = 0.0
 
     @property
     def reader_app(self) -> ReaderHost:
@@ -855,6 +859,13 @@ class MainScreen(Screen[None]):
     def on_refresh_step(self, message: RefreshStep) -> None:
         step = message.progress
         self.status.set_activity(f"refreshing {step.done}/{step.total} {step.feed_title}")
+        # Each feed's articles are stored as soon as it is read: show them while the rest
+        # of the refresh goes on (at most every couple of seconds, to keep reading calm).
+        now = time.monotonic()
+        if step.new_articles and now - self._last_live_reload >= LIVE_RELOAD_EVERY:
+            self._last_live_reload = now
+            self.load_feeds()
+            self.reload_list(cursor=self.article_list.cursor, keep=True)
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         report = message.report
@@ -863,6 +874,8 @@ class MainScreen(Screen[None]):
         else:
             for source, reason in report.failures:
                 self.reader_app.record_error(f"{clean_line(source)}: {clean_line(reason)}")
+            for source, notice in report.notices:
+                self.reader_app.error_lines.append(f"{clean_line(source)}: {clean_line(notice)}")
             failed = len(report.failures)
             summary = f"{report.new_articles} new"
             if failed:

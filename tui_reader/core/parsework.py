@@ -1,0 +1,207 @@
+"""The CPU work of a refresh, as plain functions a worker process can run.
+
+Parsing a feed and cleaning HTML are pure computation on bytes and strings: the refresh sends
+them to worker processes (:class:`tui_reader.core.refresh.WorkerPool`) so that the process
+running the app keeps its interpreter for the screen. Everything here takes and returns
+picklable values and touches neither the network nor the store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from tui_reader.core.errors import ExtractError
+from tui_reader.core.models import Article, Block, Span
+from tui_reader.core.sanitize import clean_line, clean_text
+from tui_reader.core.storage import ArticleRecord
+from tui_reader.core.storage.sqlite import article_to_json, index_text
+
+if TYPE_CHECKING:
+    from tui_reader.core.extract.rules import SiteRules
+
+MAX_FEED_ENTRIES = 100_000
+"""Entries kept from one feed document; far above real feeds (archives of a few thousand)."""
+BODIES_HERE = 2000
+"""At most this many entries get their bodies cleaned in the task that parsed them."""
+SHORT_FRAGMENT = 3000
+"""Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFeed:
+    """A parsed feed as the refresh needs it: its text and one record per distinct entry."""
+
+    title: str
+    site_url: str | None
+    notice: str | None
+    records: tuple[ArticleRecord, ...]
+    """In document order, one per guid; bodies empty unless ``with_bodies``."""
+    with_bodies: bool = False
+
+
+def prepare_feed(
+    data: bytes,
+    url: str,
+    content_type: str | None,
+    charset: str | None,
+    bodies: bool = False,
+) -> PreparedFeed:
+    """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``).
+
+    With ``bodies`` every record's body is cleaned too (for a feed with nothing stored yet,
+    where every entry is new: one task instead of two), unless there are more than
+    :data:`BODIES_HERE` entries: then they are left for the caller to spread over workers.
+    """
+    from tui_reader.core.feeds import parse_feed
+
+    parsed = parse_feed(data, url, content_type, charset=charset, max_entries=MAX_FEED_ENTRIES)
+    seen: set[str] = set()
+    records: list[ArticleRecord] = []
+    bodies = bodies and len(parsed.entries) <= BODIES_HERE
+    for entry in parsed.entries:
+        if entry.guid in seen:
+            continue
+        seen.add(entry.guid)
+        html = entry.content_html or entry.summary_html
+        title = (
+            clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
+        )
+        author = clean_line(entry.author) if entry.author else None
+        records.append(
+            ArticleRecord(
+                guid=entry.guid,
+                url=entry.url,
+                title=title,
+                article=Article(
+                    title=title, byline=author, published=entry.published, url=entry.url
+                ),
+                author=author,
+                published=entry.published,
+                updated=entry.updated,
+                summary_only=True,
+                feed_summary_html=html,
+            )
+        )
+    return PreparedFeed(
+        title=clean_line(parsed.title),
+        site_url=parsed.site_url,
+        notice=clean_line(parsed.notice) if parsed.notice else None,
+        records=tuple(feed_bodies(records) if bodies else records),
+        with_bodies=bodies,
+    )
+
+
+def feed_bodies(records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    """``records`` with their bodies cleaned from the feed's own HTML."""
+    return [with_feed_body(record) for record in records]
+
+
+def with_feed_body(record: ArticleRecord) -> ArticleRecord:
+    """``record`` with its body cleaned from the feed's own HTML."""
+    html = record.feed_summary_html
+    body = fragment_article(html, record.url) if html else Article()
+    article = replace(
+        body,
+        title=record.title,
+        byline=record.author or body.byline,
+        published=record.published,
+        url=record.url,
+    )
+    # The body travels back ready to store (a string pickles far faster than blocks).
+    return replace(
+        record,
+        article=replace(article, blocks=()),
+        body_json=article_to_json(article),
+        body_text=index_text(article),
+    )
+
+
+def fragment_article(html: str, url: str | None) -> Article:
+    """The feed's own HTML for an entry, cleaned into an article body."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    if len(html) <= SHORT_FRAGMENT:
+        # A summary is all content: render it as it is (a fraction of the cost of the
+        # extractor, which looks for an article among page furniture).
+        from tui_reader.core.extract.blocks import render
+
+        body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
+        blocks = tuple(render(body, url)) if body is not None else ()
+        if blocks:
+            return Article(blocks=blocks)
+    else:
+        from tui_reader.core.extract import extract
+
+        try:
+            article = extract(f"<html><body><article>{html}</article></body></html>", url)
+        except ExtractError:
+            article = Article()
+        if article.blocks:
+            return article
+    # Nothing the renderer or extractor would keep: keep the text as paragraphs.
+    text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    blocks = tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
+    return Article(blocks=blocks)
+
+
+def clean_page(
+    content: bytes, charset: str | None, url: str, rules: SiteRules | None = None
+) -> Article:
+    """Decode a fetched page and extract its article with the user's site rules, carrying the
+    page itself for the store (raises :class:`ExtractError`)."""
+    from tui_reader.core.extract.encoding import decode_html
+    from tui_reader.core.pages import clean_page as clean_with_rules
+
+    return clean_with_rules(decode_html(content, charset), url, rules)
+
+
+def worker_setup(nice: int = 0, owner: int | None = None) -> None:
+    """Run in each new worker process before its first task.
+
+    It watches ``owner`` (the process that started the pool) and ends when that is gone: a
+    reader killed outright (SIGKILL, a dropped session) must not leave workers behind, and
+    a worker waiting for its next task would never notice on its own.
+
+    Under the app its priority is lowered (``nice``): parsing can wait a moment, the screen
+    cannot (with as many workers as cores, the app would otherwise get its turn only as
+    often as each worker). Its output goes nowhere: whatever a library in the worker would
+    print (warnings, a traceback on the way down) would land in the middle of the app's
+    screen; errors travel back as exceptions instead.
+    """
+    try:
+        if nice:
+            os.nice(nice)
+    except (AttributeError, OSError):
+        pass  # not on this platform, or not allowed: full speed then
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    if owner is not None:
+        threading.Thread(target=_watch, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _watch(owner: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except OSError:
+            pass  # exists, but not ours to signal: still there
+
+
+def ready() -> bool:
+    """Import what the tasks need, so that a fresh worker's first real task is not slowed."""
+    import tui_reader.core.extract
+    import tui_reader.core.feeds  # noqa: F401
+
+    return True
