@@ -129,8 +129,11 @@ async def test_retry_after_beyond_the_wait_defers_the_feed(
     assert abs(when.timestamp() - info.deferred_until.timestamp()) < 1
     fetch = run(tmp_path, "fetch", "--no-pages")
     assert fetch.returncode == 0, fetch.stderr
-    assert "Busy: skipped: the server asked to wait until" in fetch.stdout
-    assert "1 feed deferred" in fetch.stdout
+    (busy_fetch,) = [line for line in fetch.stdout.splitlines() if "\tBusy\t" in line]
+    status, _, new, note = busy_fetch.split("\t")
+    assert (status, new) == ("deferred", "0")
+    assert note.startswith("skipped: the server asked to wait until")
+    assert "1 deferred" in fetch.stderr
     assert len(http_server.requests_for("/busy.xml")) == 1
 
 
