@@ -11,20 +11,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import render
+from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     furniture_strength,
     nested_articles,
     prune,
+    remove_comments,
     strip_furniture,
 )
 from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
+from tui_reader.core.extract.headline import find_headline
 from tui_reader.core.extract.metadata import extract_metadata
-from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
 from tui_reader.core.sanitize import safe_url
 
@@ -45,20 +49,29 @@ def extract_blocks(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> list[Block]:
     """Prune ``tree`` (mutating it) and return the article body as blocks."""
+    return extract_body(tree, base, title, byline)[0]
+
+
+def extract_body(
+    tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
+) -> tuple[list[Block], str]:
+    """Prune ``tree`` (mutating it); return the body as blocks and the path that chose it."""
     body = prune(tree)
     if body is None:
-        return []
+        return [], ""
+    headline = find_headline(body, title)
+    remove_comments(body, headline)
     teasers = nested_articles(body)
+    rate: Callable[[LexborNode], int] = _scoring_furniture
     if teasers:
 
         def rate(node: LexborNode) -> int:
             return 2 if node.mem_id in teasers else _scoring_furniture(node)
 
-        container = find_body(body, rate)
-    else:
-        container = find_body(body, _scoring_furniture)
+    container, path = choose(body, rate, headline)
     strip_furniture(container, teasers)
-    return refine(render(container, base), title=title, byline=byline)
+    blocks = refine(render(container, base), title=title, byline=byline, links=path == "links")
+    return blocks, path
 
 
 def extract(html: str | bytes, url: str | None = None) -> Article:
@@ -86,7 +99,7 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
         tree = LexborHTMLParser(html)
         meta = extract_metadata(tree, safe)
         base = meta.url or safe
-        blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
+        blocks, path = extract_body(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
     except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
@@ -101,4 +114,5 @@ def extract(html: str | bytes, url: str | None = None) -> Article:
         lead_image=meta.lead_image,
         description=meta.description,
         blocks=tuple(blocks),
+        extraction=path,
     )

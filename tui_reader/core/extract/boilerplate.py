@@ -147,6 +147,9 @@ _NAME_STEMS = (
     "jump",
     "toc",
     "also",
+    "copyright",
+    "legal",
+    "foot",
 )
 NAME_SELECTOR = ", ".join(f"[class*='{stem}' i], [id*='{stem}' i]" for stem in _NAME_STEMS)
 
@@ -167,7 +170,7 @@ STRONG_NAME = re.compile(
         see-?also|also-?read|inline-?related|jump-?link|skip-?link|visually-?hidden|
         sr-?only|screen-?reader\w*|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|
         tag-?list|tag-?cloud|call-?to-?action|cta|edit-?section|editsection|edit-?link|
-        headerlink|permalink
+        headerlink
     )(?:$|[\s_-])
     """,
     re.VERBOSE,
@@ -182,7 +185,8 @@ WEAK_NAME = re.compile(
         topics|teasers?|nav|navbar|navigation|menu|masthead|header|site-?header|
         page-?header|toolbar|print|email|follow|login|donate|skip|ad|ads|dfp|gpt|rail|
         right-?rail|aside|credits?|meta|post-?meta|entry-?meta|article-?meta|date|
-        timestamp|dateline|rating|feedback|survey|next|prev|previous|carousel|slider|toc
+        timestamp|dateline|rating|feedback|survey|next|prev|previous|carousel|slider|toc|
+        copyright|legal|foot
     )(?:$|[\s_-])
     """,
     re.VERBOSE,

@@ -22,6 +22,7 @@ from tui_reader.core.extract.boilerplate import (
     JUNK_TAGS,
     STRONG_NAME,
 )
+from tui_reader.core.extract.headline import ancestor_ids
 
 # Structural tags that are furniture unless they hold the body.
 _STRUCTURAL = frozenset({"header", "footer", "aside", "form"})
@@ -63,10 +64,15 @@ def _unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
     return unique
 
 
-# Class tokens that describe the article's subject, not the element's role: WordPress and
-# similar systems add "tag-<slug>" and "category-<slug>" to the post wrapper, and a post
-# tagged "comments" or "advertising" is still the post.
-_TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|section)-\S*")
+# Class tokens that describe the article's subject or kind, not the element's role:
+# WordPress, TypePad and similar systems add "tag-<slug>", "category-<slug>",
+# "entry-category-<slug>", "post-type-<kind>" or "entry-author-<name>" to the post wrapper,
+# and a post tagged "comments" or "social media" is still the post. Script hooks ("js-...")
+# name behaviour, not content.
+_TAXONOMY_TOKEN = re.compile(
+    r"(?:^|\s)(?:(?:entry|post|article)-(?:category|categories|tag|tags|type|format|author|topic)"
+    r"|tag|category|categories|topic|topics|section|type|format|js)-\S*"
+)
 
 
 @lru_cache(maxsize=32768)
@@ -160,6 +166,57 @@ def nested_articles(root: LexborNode) -> set[int]:
         if parent is not None:
             by_outer.setdefault(parent.mem_id, []).append(node.mem_id)
     return {key for group in by_outer.values() if len(group) >= 2 for key in group}
+
+
+# A class or id token that names a comment, a comment thread or the reply form: nobody
+# calls the story that. "commentary" and "commentator" are stories and people; state flags
+# ("comments-open", "has-comments", "commentable") describe the story, not a thread.
+_COMMENT_TOKEN = re.compile(r"comment(?!ar|at|able)|disqus|^respond$")
+_COMMENT_STATE = re.compile(
+    r"^(?:has|no|allow|with|show|enable|open)-?comments?$|^comments?-(?:open|closed|enabled|"
+    r"disabled|on|off|count|link|number)s?$"
+)
+_COMMENT_SELECTOR = (
+    "[class*=comment i], [id*=comment i], [class*=disqus i], [id*=disqus i], [id=respond]"
+)
+# Without a known headline, an element holding more than this share of the page's text is
+# not removed as a comment thread (it may be the story with an odd name).
+_COMMENT_SHARE = 0.5
+
+
+def _is_comment_name(names: str) -> bool:
+    for token in names.lower().split():
+        if _COMMENT_TOKEN.search(token) and not _COMMENT_STATE.match(token):
+            return True
+    return False
+
+
+def remove_comments(body: LexborNode, headline: LexborNode | None) -> int:
+    """Remove comment threads (and reply forms) from ``body``; return how many.
+
+    They go before the container is chosen: a thread nested inside the story's container
+    would otherwise count against it, or win with its own paragraphs. An element that holds
+    the headline, or names itself the article body, is never a comment thread.
+    """
+    found = body.css(_COMMENT_SELECTOR)
+    if not found:
+        return 0
+    keep = ancestor_ids(headline)
+    total = len(body.text()) if headline is None else 0
+    doomed: list[LexborNode] = []
+    for node in _unique(found):
+        if node.tag in ("html", "body") or node.mem_id in keep:
+            continue
+        attrs = node.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if not _is_comment_name(names) or ARTICLE_NAME.search(names.lower()):
+            continue
+        if headline is None and len(node.text()) > total * _COMMENT_SHARE:
+            continue
+        doomed.append(node)
+    for node in reversed(doomed):
+        node.decompose()
+    return len(doomed)
 
 
 def _in_caption(node: LexborNode) -> bool:

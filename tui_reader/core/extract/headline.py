@@ -1,0 +1,66 @@
+"""The page's headline element, and where things sit relative to it.
+
+Most story pages print their headline as a heading near the top of the story, and the story
+follows it: as siblings of the heading, or of the heading's wrapper. Finding that heading
+(the one whose text is the title chosen from the metadata) gives the container choice a
+guard that holds on any page: a container far from the headline is suspect, a furniture-named
+wrapper that holds it is a wrapper and not furniture, and a comment thread never holds it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+_WORDS = re.compile(r"\w+")
+# Headings beyond this many are not looked at: the headline is near the top.
+MAX_HEADINGS = 200
+# A heading and a title that agree on this many leading characters name the same story
+# (titles are often cut, or carry a kicker the heading does not).
+MIN_PREFIX = 12
+# How far up from the headline its "region" reaches.
+REGION_LEVELS = 3
+
+
+def norm(text: str) -> str:
+    """Comparison form of a headline: lower case, words only."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def find_headline(body: LexborNode, title: str) -> LexborNode | None:
+    """The heading that prints ``title``, or None when no heading does."""
+    key = norm(title)
+    if not key:
+        return None
+    partial: LexborNode | None = None
+    for node in body.css("h1, h2, h3, h4")[:MAX_HEADINGS]:
+        text = norm(node.text())
+        if not text:
+            continue
+        if text == key:
+            return node
+        if partial is None and min(len(text), len(key)) >= MIN_PREFIX:
+            if key.startswith(text) or text.startswith(key) or text.endswith(key):
+                partial = node
+    return partial
+
+
+def ancestor_ids(node: LexborNode | None) -> set[int]:
+    """``mem_id`` s of ``node`` and all its ancestors."""
+    found: set[int] = set()
+    while node is not None:
+        found.add(node.mem_id)
+        node = node.parent
+    return found
+
+
+def region(headline: LexborNode) -> LexborNode:
+    """The headline's neighbourhood: its ancestor a few levels up (below the body)."""
+    node = headline
+    for _ in range(REGION_LEVELS):
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        node = parent
+    return node
