@@ -350,6 +350,22 @@ def _is_permalink(node: LexborNode) -> bool:
     return (child.text_content or "").strip().lower() in _PERMALINK_TEXT
 
 
+def _math_text(node: LexborNode) -> str:
+    """The symbols of a MathML formula, one space between tokens."""
+    skipped = {n.mem_id for n in node.css("annotation, annotation-xml")}
+    parts: list[str] = []
+    for inner in node.traverse(include_text=True):
+        if inner.tag != "-text":
+            continue
+        parent = inner.parent
+        if parent is not None and parent.mem_id in skipped:
+            continue
+        text = (inner.text_content or "").strip()
+        if text:
+            parts.append(text)
+    return " ".join(parts)
+
+
 def _is_layout_table(node: LexborNode) -> bool:
     # Tables that lay out a page rather than hold data contain other tables or prose blocks.
     # (``css`` matches the node itself too, hence "more than one table".)
@@ -415,6 +431,11 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                     out.image(label, label)
                 continue
         elif tag in _SPECIAL_TAGS or tag[:1] in "-#!":
+            if tag == "math":
+                # Formulas are read as their symbols in a line, which a terminal can show;
+                # the TeX source in annotations is for machines.
+                out.text(f" {_math_text(node)} ")
+                continue
             if tag in _SKIP_TAGS or tag[:1] in "-#!":  # comments, doctype: not elements
                 continue
             if tag == "br":

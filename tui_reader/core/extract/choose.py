@@ -41,6 +41,8 @@ VOCAB_CHARS = 4000
 # this many above the headline.
 NEAR_UP = 3
 NEAR_HEADLINE_UP = 4
+# A container holding the headline this many levels down or fewer is beside it.
+HOLDS_HEADLINE_UP = 6
 # Text under the headline: how far up to look for it, and how much makes a story.
 UNDER_LEVELS = 3
 UNDER_MIN = 200
@@ -101,7 +103,9 @@ def _is_near(node: LexborNode, headline_levels: dict[int, int]) -> bool:
     neighbouring column or a list of other stories meets it much higher.
     """
     if node.mem_id in headline_levels:
-        return True
+        # Holding the headline is only being beside it for a container close above it: the
+        # page's body holds every headline too.
+        return node.tag != "body" and headline_levels[node.mem_id] <= HOLDS_HEADLINE_UP
     parent: LexborNode | None = node
     for up in range(NEAR_UP + 1):
         if parent is None:

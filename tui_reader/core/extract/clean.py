@@ -95,6 +95,26 @@ def _name_verdict(names: str) -> int:
     return 0 if CONTENT_WORDS.search(names) else 1
 
 
+_SLUG_JUNK = re.compile(r"[^\w]+")
+_MIN_SLUG = 12
+
+
+def _is_heading_anchor(node: LexborNode, ident: str) -> bool:
+    """True when ``ident`` is the slug of the element's own heading.
+
+    Documentation and wiki generators name each section after its heading
+    ("sharing-with-a-single-developer"); such an id says what the section is about, not
+    what role it plays.
+    """
+    heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    if heading is None:
+        return False
+    slug = _SLUG_JUNK.sub("-", heading.text().lower()).strip("-")
+    key = _SLUG_JUNK.sub("-", ident.lower()).strip("-")
+    # Generators shorten long slugs, never lengthen them.
+    return slug == key or (len(key) >= _MIN_SLUG and slug.startswith(key))
+
+
 def furniture_strength(node: LexborNode) -> int:
     """0: not furniture; 1: probably furniture (by tag/role/weak name); 2: surely furniture."""
     tag = node.tag
@@ -103,7 +123,10 @@ def furniture_strength(node: LexborNode) -> int:
     attrs = node.attributes
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
-    verdict = _name_verdict(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    ident = attrs.get("id") or ""
+    verdict = _name_verdict(f"{attrs.get('class') or ''} {ident}")
+    if verdict and ident.count("-") >= 2 and _is_heading_anchor(node, ident):
+        verdict = _name_verdict(attrs.get("class") or "")
     if verdict == 3:
         return 0
     if verdict == 2:
