@@ -397,6 +397,9 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     # One selector pass finds the caption-classed elements, instead of a class lookup on
     # every element of the walk.
     captioned = {node.mem_id for node in root.css("[class*=caption i]")}
+    # A container chosen for its prose is the story even when it is classed "caption" (the
+    # text of a gallery or slideshow page): rendered as a figure caption, it would be lost.
+    captioned.discard(root.mem_id)
     # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
     stack: list[LexborNode | str] = [root]
     visited = 0

@@ -18,21 +18,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
-from tui_reader.core.extract.headline import region
+from tui_reader.core.extract.headline import lead_text, region
 from tui_reader.core.extract.score import rate_body
 
 # A first choice holding less prose than this is checked against the other passes (half of
 # the complete misses seen chose a container under 300 characters).
 MIN_CONFIDENT = 300
+# The paragraph vote is right on most pages: the other passes must do clearly better.
+HOME = 1.25
 # A container whose text is more than this share linked is a link list, not a story, unless
 # it is what sits under the headline.
 MAX_LINKED = 0.5
-# Prose far from the headline counts this much against prose next to it.
-FAR_FACTOR = 0.5
+# Prose far from the headline counts this much against prose next to it: a comment
+# thread, a bio box or a sidebar can outweigh a short post several times over, but does
+# not follow its headline. (A caption or a standfirst next to it is much smaller still.)
+FAR_FACTOR = 0.125
+# A first line shorter than this may be a standfirst: the story may start at the second.
+DEK_CHARS = 300
+EXTRA_LINES = 2
+# The story's cell of a layout row must hold this share of the row's text.
+CELL_SHARE = 0.3
+# How far up from the story's first line and from a candidate the parts of a split body
+# are looked for.
+CONTINUE_UP = 2
+# Parts of a split body must hold this share of their parent's text to be merged.
+PARTS_SHARE = 0.7
+# A candidate inside the best one replaces it when it is worth this share of it.
+INNER_SHARE = 0.85
+# A list of links under the headline counts its linked text at this rate.
+LINKS_FACTOR = 0.5
 # Each distinct piece of sidebar vocabulary divides a candidate's worth by one more.
 VOCAB_WEIGHT = 1.0
 # How much text is read for the vocabulary check (sidebars announce themselves early).
@@ -41,6 +59,9 @@ VOCAB_CHARS = 4000
 # this many above the headline.
 NEAR_UP = 3
 NEAR_HEADLINE_UP = 4
+# A container holding the story's first line this many levels down or fewer is beside the
+# headline (a page wrapper holds it too, much further up).
+LEAD_UP = 8
 # A container holding the headline this many levels down or fewer is beside it.
 HOLDS_HEADLINE_UP = 6
 # Text under the headline: how far up to look for it, and how much makes a story.
@@ -78,7 +99,7 @@ class Candidate:
         value = float(self.chars - self.linked)
         if self.path == "links" and self.near:
             # A list of links under the headline is the story: its links are its text.
-            value = float(self.chars) * FAR_FACTOR
+            value = float(self.chars) * LINKS_FACTOR
         if headline_known and not self.near:
             value *= FAR_FACTOR
         return value / (1.0 + VOCAB_WEIGHT * self.vocabulary)
@@ -117,11 +138,18 @@ def _is_near(node: LexborNode, headline_levels: dict[int, int]) -> bool:
     return False
 
 
-def _measure(node: LexborNode, path: str, headline_levels: dict[int, int]) -> Candidate:
+def _measure(
+    node: LexborNode, path: str, headline_levels: dict[int, int], lead_levels: dict[int, int]
+) -> Candidate:
     text = node.text(strip=True)
     chars = len(text)
     linked = sum(len(a.text(strip=True)) for a in node.css("a"))
-    near = bool(headline_levels) and _is_near(node, headline_levels)
+    if lead_levels:
+        # The story starts right after its headline: a container holding that first line
+        # is beside the headline; a comment thread or a bio box further on is not.
+        near = node.tag != "body" and lead_levels.get(node.mem_id, LEAD_UP + 1) <= LEAD_UP
+    else:
+        near = bool(headline_levels) and _is_near(node, headline_levels)
     sample = text[:VOCAB_CHARS].lower()
     vocabulary = len(set(_VOCABULARY.findall(sample)))
     return Candidate(node, path, chars, min(linked, chars), near, vocabulary)
@@ -160,6 +188,122 @@ def _largest_prose(body: LexborNode) -> LexborNode | None:
     return best if best_size >= MIN_FALLBACK else None
 
 
+def _lead_cell(node: LexborNode, lead: LexborNode) -> LexborNode:
+    """In a layout table, the cell that holds the story's first line, if it holds enough.
+
+    Cells of one row sit side by side: the story's column and a profile or links column.
+    A vote that gathered both into the row is narrowed to the story's cell.
+    """
+    cell: LexborNode | None = lead
+    while cell is not None and cell.mem_id != node.mem_id:
+        if cell.tag == "td":
+            break
+        cell = cell.parent
+    if cell is None or cell.tag != "td":
+        return node
+    inside = node.text(strip=True)
+    if inside and len(cell.text(strip=True)) >= len(inside) * CELL_SHARE:
+        return cell
+    return node
+
+
+def _kind(node: LexborNode) -> tuple[str | None, str]:
+    names = (node.attributes.get("class") or "").split()
+    return node.tag, names[0] if names else ""
+
+
+def _continues(node: LexborNode, lead: LexborNode) -> bool:
+    """True when ``node`` continues the story that starts at ``lead``: a body split in parts.
+
+    The parts are elements of one kind (tag and first class) under one parent, one of them
+    (or its child) holding the first line.
+    """
+    starts: dict[int, tuple[str | None, str]] = {}
+    holder: LexborNode | None = lead
+    for _ in range(CONTINUE_UP + 1):
+        if holder is None or holder.parent is None:
+            break
+        starts[holder.parent.mem_id] = _kind(holder)
+        holder = holder.parent
+    part: LexborNode | None = node
+    for _ in range(CONTINUE_UP + 1):
+        if part is None or part.parent is None:
+            return False
+        kind = starts.get(part.parent.mem_id)
+        if kind is not None:
+            return kind == _kind(part) and kind[1] != ""
+        part = part.parent
+    return False
+
+
+def _best(candidates: list[Candidate], known: bool) -> Candidate | None:
+    """The candidate worth most, judging far text as far wherever it sits.
+
+    A container beside the headline that also holds a far candidate (the story and the
+    comment thread under one wrapper) earns nothing for the far part; among nested
+    candidates worth about the same, the innermost wins.
+    """
+    if not candidates:
+        return None
+    ancestry = {id(c): _levels_above(c.node) for c in candidates}
+    far: dict[int, Candidate] = {}
+    for c in candidates:
+        if known and not c.near:
+            far.setdefault(c.node.mem_id, c)
+    # Only the outermost far containers are subtracted (nested ones are inside them).
+    outer_far = [
+        f
+        for f in far.values()
+        if not any(o is not f and o.node.mem_id in ancestry[id(f)] for o in far.values())
+    ]
+    worth: dict[int, float] = {}
+    for c in candidates:
+        value = c.worth(known) * (HOME if c.path == "paragraphs" else 1.0)
+        if c.near:
+            for f in outer_far:
+                if f.node.mem_id != c.node.mem_id and c.node.mem_id in ancestry[id(f)]:
+                    value -= f.chars - f.linked
+        worth[id(c)] = value
+    best = max(candidates, key=lambda c: worth[id(c)])
+    while True:
+        inner = [
+            c
+            for c in candidates
+            if c.node.mem_id != best.node.mem_id
+            and best.node.mem_id in ancestry[id(c)]
+            and worth[id(c)] >= worth[id(best)] * INNER_SHARE
+        ]
+        if not inner:
+            break
+        best = max(inner, key=lambda c: worth[id(c)])
+    return best if worth[id(best)] > 0 else None
+
+
+def _merge_parts(node: LexborNode) -> LexborNode:
+    """The parent of ``node`` when it and its siblings of the same kind are the parent.
+
+    A body split in parts ("story-body-1", "story-body-2", with a promo between them) is
+    voted for part by part, and the best part alone wins; their parent holds them all.
+    """
+    parent = node.parent
+    kind = _kind(node)
+    if parent is None or parent.tag in ("body", "html") or not kind[1]:
+        return node
+    parts = 0
+    part_chars = 0
+    child = parent.child
+    while child is not None:
+        if child.is_element_node and _kind(child) == kind:
+            size = len(child.text(strip=True))
+            if size:
+                parts += 1
+                part_chars += size
+        child = child.next
+    if parts >= 2 and part_chars >= len(parent.text(strip=True)) * PARTS_SHARE:
+        return parent
+    return node
+
+
 def choose(
     body: LexborNode,
     furniture_strength: Callable[[LexborNode], int],
@@ -167,20 +311,34 @@ def choose(
 ) -> tuple[LexborNode, str]:
     """The container of the story in ``body`` and the name of the path that chose it."""
     headline_levels = _levels_above(headline)
+    lead = lead_text(headline) if headline is not None else None
+    lead_levels = _levels_above(lead)
+    line = lead
+    for _ in range(EXTRA_LINES):
+        # After short first lines (a standfirst, a caption, a related link) the story may
+        # start a line or two later.
+        if line is None or len(line.text(strip=True)) >= DEK_CHARS:
+            break
+        line = lead_text(line)
+        if line is not None:
+            for key, level in _levels_above(line).items():
+                lead_levels[key] = min(level, lead_levels.get(key, level))
     zone = region(headline) if headline is not None else None
     known = headline is not None
 
     node, score = rate_body(body, furniture_strength, headline)
+    if score > 0 and lead is not None and node.tag in ("table", "tbody", "tr"):
+        node = _lead_cell(node, lead)
     candidates: list[Candidate] = []
     if score > 0:
-        first = _measure(node, "paragraphs", headline_levels)
+        first = _measure(node, "paragraphs", headline_levels, lead_levels)
         if (
             first.chars - first.linked >= MIN_CONFIDENT
             and first.link_density <= MAX_LINKED
             and (first.near or not known)
             and first.vocabulary < 2
         ):
-            return node, "paragraphs"
+            return _merge_parts(node), "paragraphs"
         candidates.append(first)
 
     passes: list[tuple[str, LexborNode, Callable[[LexborNode], int] | None]] = []
@@ -190,22 +348,38 @@ def choose(
     passes.append(("unnamed", body, None))
     for path, root, rate in passes:
         other, other_score = rate_body(root, rate, headline, direct_text=True)
+        if other_score > 0 and lead is not None and other.tag in ("table", "tbody", "tr"):
+            other = _lead_cell(other, lead)
         if other_score > 0:
-            candidates.append(_measure(other, path, headline_levels))
+            candidates.append(_measure(other, path, headline_levels, lead_levels))
     if headline is not None:
         under = _under_headline(headline)
         if under is not None:
-            listed = _measure(under, "links", headline_levels)
+            listed = _measure(under, "links", headline_levels, lead_levels)
             # Only a story that is mostly links needs this path; prose under the headline
             # is found by the passes above.
             if listed.link_density > MAX_LINKED:
                 candidates.append(listed)
 
+    if lead is not None:
+        # The story's first line after the headline: the block holding it (a <br>-built
+        # div), or the container of its paragraph.
+        holder = lead.parent if lead.tag == "p" and lead.parent is not None else lead
+        if holder.tag not in ("body", "html"):
+            held = _measure(holder, "lead", headline_levels, lead_levels)
+            # A caption or a standfirst is a first line too, but no story.
+            if held.chars - held.linked >= MIN_CONFIDENT:
+                candidates.append(held)
+
+    if lead is not None:
+        candidates = [
+            replace(c, near=True) if not c.near and _continues(c.node, lead) else c
+            for c in candidates
+        ]
     viable = [c for c in candidates if c.link_density <= MAX_LINKED or c.path == "links"]
-    if viable:
-        best = max(viable, key=lambda c: c.worth(known))
-        if best.worth(known) > 0:
-            return best.node, best.path
+    best = _best(viable, known)
+    if best is not None:
+        return _merge_parts(best.node), best.path
     fallback = _largest_prose(body)
     if fallback is not None:
         return fallback, "fallback"

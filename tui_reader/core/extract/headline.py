@@ -64,3 +64,58 @@ def region(headline: LexborNode) -> LexborNode:
             break
         node = parent
     return node
+
+
+# The story's first line: the first text of at least this many characters after the
+# headline (bylines, dates and labels are shorter).
+LEAD_CHARS = 60
+# How many nodes after the headline are looked at for it.
+LEAD_BUDGET = 3000
+
+
+def lead_text(headline: LexborNode) -> LexborNode | None:
+    """The element holding the first line of text after ``headline``, in document order.
+
+    Headings and captions are skipped. Called again with the result, it gives the second
+    line (which is the story's first when the first was a standfirst or a related link).
+    """
+    node: LexborNode | None = headline
+    seen = 0
+    # Document order after the headline's subtree: next sibling, else the parent's next
+    # sibling, and so on; descend into each element met.
+    stack: list[LexborNode] = []
+    while node is not None and node.next is None:
+        node = node.parent
+    if node is None:
+        return None
+    node = node.next
+    while node is not None and seen < LEAD_BUDGET:
+        seen += 1
+        tag = node.tag
+        if tag == "-text":
+            if len((node.text_content or "").strip()) >= LEAD_CHARS:
+                parent = node.parent
+                if parent is not None and parent.tag not in _NOT_LEAD:
+                    return parent
+        elif tag not in _NOT_LEAD and node.child is not None:
+            if node.next is not None:
+                stack.append(node.next)
+            node = node.child
+            continue
+        if node.next is not None:
+            node = node.next
+            continue
+        if stack:
+            node = stack.pop()
+            continue
+        # The subtree we started in is done: climb to the next ancestor's sibling.
+        current: LexborNode | None = node.parent
+        while current is not None and current.next is None:
+            current = current.parent
+        node = current.next if current is not None else None
+    return None
+
+
+_NOT_LEAD = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "button", "figure", "figcaption"}
+)

@@ -349,7 +349,7 @@ def _scores(
     for key, parent in upward:
         if parent is not None and parent in score:
             value = score[key]
-            if value > 0 and furniture.get(key) == 2:
+            if value > 0 and furniture.get(key):
                 value = -value * FURNITURE_PENALTY
             score[parent] += DECAY * value
     return score
