@@ -57,7 +57,13 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     ),
     "platform-blogger-spans-date-header": frozenset({"page_metadata", "title", "metadata"}),
     "platform-drupal-node-article": frozenset({"page_metadata", "metadata", "body", "boilerplate"}),
+    "platform-gallery-caption-intro": frozenset({"body"}),
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
+    "platform-split-body-ad": frozenset({"body", "boilerplate"}),
+    "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
+    "platform-tumblr-photo-caption": frozenset(
+        {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
     "platform-typepad-category-slug": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
