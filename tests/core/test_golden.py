@@ -56,6 +56,12 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
     "platform-blogger-spans-date-header": frozenset({"page_metadata", "title", "metadata"}),
+    "platform-comments-blogcomment": frozenset(
+        {"page_metadata", "metadata", "body", "boilerplate"}
+    ),
+    "platform-comments-commentbody": frozenset(
+        {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
     "platform-drupal-node-article": frozenset({"page_metadata", "metadata", "body", "boilerplate"}),
     "platform-gallery-caption-intro": frozenset({"body"}),
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
@@ -67,8 +73,12 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     "platform-typepad-category-slug": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    "platform-wordpress-deals-list": frozenset({"body", "other_blocks"}),
     "platform-wordpress-kubrick-br-comments": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
+    "platform-wordpress-quick-links": frozenset(
+        {"page_metadata", "metadata", "body", "boilerplate"}
     ),
     "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
 }
