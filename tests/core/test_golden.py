@@ -63,15 +63,23 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
     "platform-drupal-node-article": frozenset({"page_metadata", "metadata", "body", "boilerplate"}),
+    "platform-drupal6-garland-short": frozenset(
+        {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
     "platform-gallery-caption-intro": frozenset({"body"}),
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
+    "platform-movabletype3-entry-more": frozenset({"page_metadata", "title", "metadata"}),
     "platform-split-body-ad": frozenset({"body", "boilerplate"}),
+    "platform-squarespace-post-type": frozenset({"body", "boilerplate"}),
     "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
     "platform-tumblr-photo-caption": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
     "platform-typepad-category-slug": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
+    "platform-typepad-short-photo-post": frozenset(
+        {"page_metadata", "title", "metadata", "body", "other_blocks", "boilerplate"}
     ),
     "platform-wordpress-deals-list": frozenset({"body", "other_blocks"}),
     "platform-wordpress-kubrick-br-comments": frozenset(
