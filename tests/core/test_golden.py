@@ -71,6 +71,7 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     "platform-gallery-caption-intro": frozenset({"body"}),
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
     "platform-movabletype3-entry-more": frozenset({"page_metadata", "title", "metadata"}),
+    "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
     "platform-split-body-ad": frozenset({"body", "boilerplate"}),
     "platform-squarespace-post-type": frozenset({"body", "boilerplate"}),
     "platform-static-site-title-only": frozenset({"page_metadata", "title", "metadata"}),
