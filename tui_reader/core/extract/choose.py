@@ -49,8 +49,8 @@ CONTINUE_UP = 2
 PARTS_SHARE = 0.7
 # A candidate inside the best one replaces it when it is worth this share of it.
 INNER_SHARE = 0.85
-# A list of links under the headline counts its linked text at this rate.
-LINKS_FACTOR = 0.5
+# A block of links under the headline counts its linked text at this rate.
+LINKS_FACTOR = 1.0
 # Each distinct piece of sidebar vocabulary divides a candidate's worth by one more.
 VOCAB_WEIGHT = 1.0
 # How much text is read for the vocabulary check (sidebars announce themselves early).
@@ -67,6 +67,8 @@ HOLDS_HEADLINE_UP = 6
 # Text under the headline: how far up to look for it, and how much makes a story.
 UNDER_LEVELS = 3
 UNDER_MIN = 200
+# A wrapper adding more than this share of text to a block of links is more than the block.
+LINKS_GROWTH = 1.3
 # The largest prose block must hold this much text to be taken over the whole page.
 MIN_FALLBACK = 100
 
@@ -155,18 +157,33 @@ def _measure(
     return Candidate(node, path, chars, min(linked, chars), near, vocabulary)
 
 
-def _under_headline(headline: LexborNode) -> LexborNode | None:
-    """The smallest ancestor of the headline with some text besides the headline."""
-    own = len(headline.text(strip=True))
-    node = headline
-    for _ in range(UNDER_LEVELS):
+def _link_block(lead: LexborNode, headline_levels: dict[int, int]) -> LexborNode | None:
+    """The block of links that the story's first line opens, or None.
+
+    From the first line, up to the first element with some text, then on up while the
+    parent adds little and does not hold the headline (the post's wrapper, with its title
+    and footer, is not the story).
+    """
+    node = lead
+    for _ in range(UNDER_LEVELS * 2):
+        if len(node.text(strip=True)) >= UNDER_MIN:
+            break
         parent = node.parent
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.mem_id in headline_levels or parent.tag in ("body", "html"):
             return None
         node = parent
-        if len(node.text(strip=True)) - own >= UNDER_MIN:
-            return node
-    return None
+    else:
+        return None
+    size = len(node.text(strip=True))
+    for _ in range(UNDER_LEVELS):
+        parent = node.parent
+        if parent is None or parent.mem_id in headline_levels or parent.tag in ("body", "html"):
+            break
+        parent_size = len(parent.text(strip=True))
+        if parent_size > size * LINKS_GROWTH:
+            break
+        node, size = parent, parent_size
+    return node
 
 
 def _largest_prose(body: LexborNode) -> LexborNode | None:
@@ -352,14 +369,21 @@ def choose(
             other = _lead_cell(other, lead)
         if other_score > 0:
             candidates.append(_measure(other, path, headline_levels, lead_levels))
-    if headline is not None:
-        under = _under_headline(headline)
+    first_line = lead_text(headline, links=True) if headline is not None else None
+    if first_line is not None:
+        under = _link_block(first_line, headline_levels)
         if under is not None:
             listed = _measure(under, "links", headline_levels, lead_levels)
-            # Only a story that is mostly links needs this path; prose under the headline
-            # is found by the passes above.
             if listed.link_density > MAX_LINKED:
-                candidates.append(listed)
+                if lead is None or first_line.mem_id != lead.mem_id:
+                    # The first line after the headline is a link and the first prose line
+                    # comes later: the block of links is what follows the headline (a
+                    # round-up post), and what comes after it (a bio box) is not.
+                    lead_levels = _levels_above(first_line)
+                    candidates = [
+                        _measure(c.node, c.path, headline_levels, lead_levels) for c in candidates
+                    ]
+                candidates.append(_measure(under, "links", headline_levels, lead_levels))
 
     if lead is not None:
         # The story's first line after the headline: the block holding it (a <br>-built

@@ -191,16 +191,18 @@ def nested_articles(root: LexborNode) -> set[int]:
     return {key for group in by_outer.values() if len(group) >= 2 for key in group}
 
 
-# A class or id token that names a comment, a comment thread or the reply form: nobody
+# A class or id token that names a comment, a comment thread (trackbacks and pingbacks are
+# comments left by other blogs) or the reply form: nobody
 # calls the story that. "commentary" and "commentator" are stories and people; state flags
 # ("comments-open", "has-comments", "commentable") describe the story, not a thread.
-_COMMENT_TOKEN = re.compile(r"comment(?!ar|at|able)|disqus|^respond$")
+_COMMENT_TOKEN = re.compile(r"comment(?!ar|at|able)|disqus|trackback|pingback|^respond$")
 _COMMENT_STATE = re.compile(
     r"^(?:has|no|allow|with|show|enable|open)-?comments?$|^comments?-(?:open|closed|enabled|"
     r"disabled|on|off|count|link|number)s?$"
 )
 _COMMENT_SELECTOR = (
-    "[class*=comment i], [id*=comment i], [class*=disqus i], [id*=disqus i], [id=respond]"
+    "[class*=comment i], [id*=comment i], [class*=disqus i], [id*=disqus i], [id=respond], "
+    "[class*=trackback i], [id*=trackback i], [class*=pingback i], [id*=pingback i]"
 )
 # Without a known headline, an element holding more than this share of the page's text is
 # not removed as a comment thread (it may be the story with an odd name).

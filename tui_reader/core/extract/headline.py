@@ -67,18 +67,20 @@ def region(headline: LexborNode) -> LexborNode:
 
 
 # The story's first line: the first text of at least this many characters after the
-# headline (bylines, dates and labels are shorter).
-LEAD_CHARS = 60
+# headline (dates and labels are shorter; a longer byline is skipped as a short line).
+LEAD_CHARS = 40
 # How many nodes after the headline are looked at for it.
 LEAD_BUDGET = 3000
 
 
-def lead_text(headline: LexborNode) -> LexborNode | None:
+def lead_text(headline: LexborNode, links: bool = False) -> LexborNode | None:
     """The element holding the first line of text after ``headline``, in document order.
 
-    Headings and captions are skipped. Called again with the result, it gives the second
-    line (which is the story's first when the first was a standfirst or a related link).
+    Headings, captions and (unless ``links``) link text are skipped: a related headline or
+    a byline of links is not the story's first line. Called again with the result, it gives
+    the second line (the story's first when the first was a standfirst).
     """
+    skipped = _NOT_LEAD if links else _NOT_LEAD_OR_LINK
     node: LexborNode | None = headline
     seen = 0
     # Document order after the headline's subtree: next sibling, else the parent's next
@@ -95,9 +97,9 @@ def lead_text(headline: LexborNode) -> LexborNode | None:
         if tag == "-text":
             if len((node.text_content or "").strip()) >= LEAD_CHARS:
                 parent = node.parent
-                if parent is not None and parent.tag not in _NOT_LEAD:
+                if parent is not None and parent.tag not in skipped:
                     return parent
-        elif tag not in _NOT_LEAD and node.child is not None:
+        elif tag not in skipped and node.child is not None:
             if node.next is not None:
                 stack.append(node.next)
             node = node.child
@@ -119,3 +121,4 @@ def lead_text(headline: LexborNode) -> LexborNode | None:
 _NOT_LEAD = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "button", "figure", "figcaption"}
 )
+_NOT_LEAD_OR_LINK = _NOT_LEAD | {"a"}

@@ -143,7 +143,7 @@ def _norm(text: str) -> str:
 # selector may report a node more than once, so the matches are de-duplicated (what is left
 # is in document order). No two parts of the group match the same tag, so the tag tells
 # which part matched.
-_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, link[rel]'
+_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, h2, h3, link[rel]'
 
 
 @dataclass(slots=True)
@@ -152,11 +152,19 @@ class _Scan:
     scripts: list[LexborNode]
     h1s: list[LexborNode]
     links: list[LexborNode]
+    subheads: list[LexborNode]
 
 
 def _scan(tree: LexborHTMLParser) -> _Scan:
-    scan = _Scan([], [], [], [])
-    by_tag = {"meta": scan.metas, "script": scan.scripts, "h1": scan.h1s, "link": scan.links}
+    scan = _Scan([], [], [], [], [])
+    by_tag = {
+        "meta": scan.metas,
+        "script": scan.scripts,
+        "h1": scan.h1s,
+        "link": scan.links,
+        "h2": scan.subheads,
+        "h3": scan.subheads,
+    }
     seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
         key = node.mem_id
@@ -718,10 +726,62 @@ def _strip_site(title: str, site_name: str | None) -> str:
     return title
 
 
-def _choose_title(declared: list[str], headings: list[str], site_name: str | None) -> str:
+def _post_title(declared: list[str], headings: list[str], subheads: list[str]) -> str | None:
+    """The post's headline on a page whose ``<h1>`` is the site's name, or None.
+
+    Blog themes print the blog's name as the ``<h1>`` and each post's title as an
+    ``<h2>``/``<h3>``; ``<title>`` then reads "Blog: Post" (or just "Blog") and og:title
+    often "Post". When the ``<h1>`` is a piece of a declared title, or a whole one that
+    another declared title contradicts, a lower heading printing that other title (or the
+    other piece, when og:title says the same) is the headline, provided it is longer: site
+    names are short, headlines are not.
+    """
+    if not headings:
+        return None
+    lower = {_norm(h): h for h in subheads}
+    split = [(t, [_norm(p) for p in _SEPARATORS.split(t)]) for t in declared]
+    for heading in headings:
+        key = _norm(heading)
+        pieces: list[str] = []
+        disagreeing: dict[str, str] = {}
+        for candidate, parts in split:
+            if _norm(candidate) == key:
+                continue
+            if len(parts) >= 2 and key in parts:
+                pieces.extend(p for p in parts if p != key)
+                # The rest of the title beside the <h1>'s piece, which may hold separators
+                # of its own ("Blog — Night 41: the moth").
+                seps = _SEPARATORS.findall(candidate)
+                if parts[0] == key:
+                    pieces.append(_norm(candidate[candidate.find(seps[0]) + len(seps[0]) :]))
+                elif parts[-1] == key:
+                    pieces.append(_norm(candidate[: candidate.rfind(seps[-1])]))
+            else:
+                disagreeing[_norm(candidate)] = candidate
+        if not pieces and not any(_norm(t) == key for t in declared):
+            continue  # the <h1> is no declared title at all: nothing says it is the site
+        for other in [*pieces, *disagreeing]:
+            if len(other) > len(key) and other in lower:
+                return lower[other].strip()
+        for other in pieces:
+            if len(other) > len(key) and other in disagreeing:
+                # "Blog — Post" in <title> and "Post" in og:title: two sources agree.
+                return disagreeing[other].strip()
+    return None
+
+
+def _choose_title(
+    declared: list[str],
+    headings: list[str],
+    site_name: str | None,
+    subheads: list[str] | None = None,
+) -> str:
     site = _norm(site_name or "")
     # A <title> that is only the site's name says nothing about the page.
     declared = [t for t in declared if t and (not site or _norm(t) != site)]
+    post = _post_title(declared, headings, subheads or [])
+    if post:
+        return post
     for heading in headings:
         key = _norm(heading)
         if not key:
@@ -791,7 +851,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         )
         if t
     ]
-    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name)
+    subheads = [t for t in (_node_text(n, 500).strip(" ¶§#🔗") for n in scan.subheads[:40]) if t]
+    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name, subheads)
 
     byline: str | None = None
     if ld.names:
