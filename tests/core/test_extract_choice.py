@@ -244,3 +244,26 @@ def test_page_with_prose_outside_paragraphs_and_names_is_not_empty() -> None:
     html = page(f"<table><tr><td class='footer-cell'><font>{text}</font></td></tr></table>")
     article = run(html)
     assert STORY[0] in article.text
+
+
+def test_caption_classed_block_written_in_paragraphs_is_text() -> None:
+    # A photo post: the story is the photo's "caption", in paragraphs.
+    html = page(
+        "<div class='post photo'><img src='/moth.jpg' alt='A moth'>"
+        f"<div class='caption'>{story_paragraphs()}</div></div>",
+        title="Night 41",
+    )
+    assert_story(run(html))
+
+
+def test_date_and_back_lines_inside_the_story_are_furniture() -> None:
+    html = page(
+        f"<div class='newsitem'><h1>Baths to close</h1><p>28 July 2010</p>{story_paragraphs()}"
+        "<p><a href='/news'>« Back to all news</a></p>"
+        "<p>March 18, 2016 · Jo Bloggs · 2 comments</p></div>"
+    )
+    text = run(html).text
+    assert "28 July 2010" not in text
+    assert "Back to all news" not in text
+    assert "2 comments" not in text
+    assert STORY[1] in text

@@ -56,18 +56,15 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     "platform-comments-blogcomment": frozenset(
         {"page_metadata", "metadata", "body", "boilerplate"}
     ),
-    "platform-copyright-block-short-news": frozenset({"body", "boilerplate"}),
     "platform-drupal-node-article": frozenset({"page_metadata", "metadata"}),
     "platform-drupal6-garland-short": frozenset({"page_metadata", "metadata"}),
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
     "platform-movabletype3-entry-more": frozenset({"page_metadata", "metadata"}),
     "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
-    "platform-split-body-ad": frozenset({"body", "boilerplate"}),
     "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
-    "platform-tumblr-photo-caption": frozenset({"body", "boilerplate"}),
+    "platform-tumblr-photo-caption": frozenset({"boilerplate"}),
     "platform-typepad-category-slug": frozenset({"page_metadata", "metadata"}),
     "platform-typepad-short-photo-post": frozenset({"page_metadata", "metadata"}),
-    "platform-wordpress-kubrick-br-comments": frozenset({"body", "boilerplate"}),
     "platform-wordpress-quick-links": frozenset({"page_metadata", "metadata", "boilerplate"}),
     "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
 }

@@ -335,8 +335,9 @@ def _is_caption_box(node: LexborNode) -> bool:
     names = node.attributes.get("class")
     if not names or "caption" not in names.lower():
         return False
-    # A caption is short; a long element merely classed "captioned-story" is not one.
-    return len(node.text()) <= CAPTION_CHARS
+    # A caption is short; a long element merely classed "captioned-story" is not one, nor
+    # is one written in paragraphs (the text of a photo post, under its photo).
+    return len(node.text()) <= CAPTION_CHARS and len(node.css("p")) < 2
 
 
 _PERMALINK_TEXT = frozenset({"¶", "#", "§", "🔗", "link", "permalink", "∞"})

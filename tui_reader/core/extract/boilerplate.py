@@ -232,7 +232,15 @@ _FURNITURE_LINES = re.compile(
         tags?\ ?:.{0,80}|topics?\ ?:.{0,80}|filed\ under\ ?:?.{0,80}|
         all\ rights\ reserved.{0,40}|(?:copyright|©).{0,80}|
         (?:updated|published|posted)\ ?:?.{0,40}|loading\.*|please\ wait\.*|
-        this\ (?:article|story)\ (?:is|was)\ (?:\w+\ ){0,3}(?:from|by)\ .{0,40}
+        this\ (?:article|story)\ (?:is|was)\ (?:\w+\ ){0,3}(?:from|by)\ .{0,40}|
+        publicit[ée]|anzeige|werbung|publicidad|pubblicit[àa]|
+        (?:«|<<|‹)\ ?.{0,60}|back\ to\ .{0,40}|
+        (?:publi[ée]|ver[öo]ffentlicht|publicado|pubblicato)\ (?:le|am|el|il)\ .{0,40}|
+        (?:\w+,?\ )?\d{1,2}(?:st|nd|rd|th)?\.?\ [^\W\d]+\.?,?\ \d{4}|
+        [^\W\d]+\.?\ \d{1,2}(?:st|nd|rd|th)?,?\ \d{4}|
+        \d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|
+        .{0,80}[·|•]\ ?(?:posted|updated|published)\b.{0,60}|
+        .{0,100}[·|•]\ ?\d+\ comments?
     )[.:!]?$""",
     re.VERBOSE,
 )
@@ -244,7 +252,8 @@ _FURNITURE_PHRASES = re.compile(
     r"all rights reserved|click here to|follow us on|download (?:our|the) app|"
     r"enable javascript|javascript is disabled|requires javascript|your browser does not support|"
     r"already a subscriber|create a free account|to continue reading|"
-    r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
+    r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism|"
+    r"^this entry was posted )",
 )
 # Every phrase above contains one of these; testing them first is much cheaper than the
 # regular expression, which most lines then skip.
@@ -265,6 +274,7 @@ _PHRASE_KEYS = (
     "continue reading",
     "thank you",
     "journalism",
+    "entry was posted",
 )
 
 
