@@ -49,23 +49,10 @@ PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
 # Checks each page fails today: "page_metadata" (the metadata reader alone), "title",
 # "metadata", "body" (headings and paragraphs), "other_blocks" and "boilerplate".
 KNOWN_MISSES: dict[str, frozenset[str]] = {
-    "platform-blogger-classic-br": frozenset({"page_metadata", "metadata"}),
-    "platform-blogger-quick-links": frozenset({"page_metadata", "metadata"}),
-    "platform-blogger-short-about-me": frozenset({"page_metadata", "metadata"}),
-    "platform-blogger-spans-date-header": frozenset({"page_metadata", "metadata"}),
-    "platform-comments-blogcomment": frozenset(
-        {"page_metadata", "metadata", "body", "boilerplate"}
-    ),
-    "platform-drupal-node-article": frozenset({"page_metadata", "metadata"}),
-    "platform-drupal6-garland-short": frozenset({"page_metadata", "metadata"}),
-    "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
-    "platform-movabletype3-entry-more": frozenset({"page_metadata", "metadata"}),
+    "platform-comments-blogcomment": frozenset({"body", "boilerplate"}),
     "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
     "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
     "platform-tumblr-photo-caption": frozenset({"boilerplate"}),
-    "platform-typepad-category-slug": frozenset({"page_metadata", "metadata"}),
-    "platform-typepad-short-photo-post": frozenset({"page_metadata", "metadata"}),
-    "platform-wordpress-quick-links": frozenset({"page_metadata", "metadata", "boilerplate"}),
     "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
 }
 

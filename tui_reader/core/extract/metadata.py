@@ -25,6 +25,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.extract.blocks import joined_url
+from tui_reader.core.extract.headline import find_headline
 from tui_reader.core.sanitize import clean_line
 
 __all__ = ["PageMetadata", "extract_metadata", "parse_date"]
@@ -571,11 +572,17 @@ def _looks_like_url(text: str) -> bool:
 
 
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|words|text|story|interview|analysis|opinion|commentary)\s+)?"
+    r"^(?:(?:written|posted|reported|words|text|story|interview|analysis|opinion|commentary|"
+    r"submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|[ée]crit|publi[ée]|"
+    r"view\s+all\s+(?:posts|articles|stories))\s+)?"
     r"(?:by|par|von|door|por|di|av|af|від|автор|著者|بقلم|מאת)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
-_BYLINE_CUT = re.compile(r"\s+(?:\||·|•|—|–)\s+|\s+(?:updated|published|posted|on)\s+\S", re.I)
+_BYLINE_CUT = re.compile(
+    r"\s+(?:\||·|•|—|–|@)\s+|\s+(?:updated|published|posted|on)\s+\S|"
+    r"\s+(?:at|in|am|um|el|le|a\s+las)\s+(?=\d|[^\W\d]{2,4}\.?,?\s*\d)",
+    re.I,
+)
 
 
 def _clean_byline(text: str | None) -> str | None:
@@ -584,7 +591,7 @@ def _clean_byline(text: str | None) -> str | None:
     text = clean_line(text)
     text = _BYLINE_PREFIX.sub("", text)
     text = _BYLINE_CUT.split(text, maxsplit=1)[0]
-    text = text.strip(" ,;:-|·•")
+    text = text.strip(" ,;:-|·•→»")
     if not text or len(text) > 120 or len(text.split()) > 15 or _looks_like_url(text):
         return None
     if text.startswith("@") or parse_date(text) is not None:
@@ -601,12 +608,20 @@ _FOREIGN = re.compile(
     re.IGNORECASE,
 )
 _FOREIGN_TAGS = frozenset({"aside", "footer", "nav"})
+_OWN_FOOTER = re.compile(r"\S*(?:post|entry|article|story)[-_]?footers?\S*", re.IGNORECASE)
 
 
-def _in_foreign_region(node: LexborNode) -> bool:
+def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> bool:
+    """True when ``node`` sits in a comment, a sidebar or another foreign container.
+
+    ``post``: ``mem_id`` s of the story's own wrappers (around its headline); reaching one
+    of them first means the node is the story's (a post footer in a blog's posts widget).
+    """
     current = node.parent
     depth = 0
     while current is not None and depth < 60:
+        if current.mem_id in post:
+            return False
         tag = current.tag
         if tag in ("body", "html"):
             return False
@@ -618,7 +633,9 @@ def _in_foreign_region(node: LexborNode) -> bool:
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if marker.strip() and _FOREIGN.search(marker):
-            return True
+            # A post's own footer ("post-footer", "entry-footer") carries its byline.
+            if not _OWN_FOOTER.search(marker) or _FOREIGN.search(_OWN_FOOTER.sub("", marker)):
+                return True
         current = current.parent
         depth += 1
     return False
@@ -645,11 +662,56 @@ _BYLINE_SELECTORS = (
 )
 
 
-def _dom_byline(tree: LexborHTMLParser) -> str | None:
+def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
+    """The headline's ancestors a few levels up: the story's own wrappers."""
+    found: set[int] = set()
+    node = headline.parent if headline is not None else None
+    for _ in range(_POST_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        found.add(node.mem_id)
+        node = node.parent
+    return frozenset(found)
+
+
+_POST_LEVELS = 4
+# Lines that name the author in a post's footer ("Posted by Ana at 10:15", "Verfasst von").
+_POSTED_BY = re.compile(
+    r"^(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|"
+    r"[ée]crit|publi[ée])"
+    r"\s+(?:by|von|por|par)\b|^(?:by|von|par|por)\s+\S",
+    re.IGNORECASE,
+)
+_POSTED_BY_TAGS = "span, em, p, div, small, address"
+
+
+def _posted_by(headline: LexborNode | None) -> str | None:
+    """A "Posted by NAME" line near the headline, for themes with no byline markup."""
+    post = headline
+    for _ in range(_POST_LEVELS - 1):
+        if post is None or post.parent is None or post.parent.tag in ("body", "html"):
+            break
+        post = post.parent
+    if post is None or post is headline:
+        return None
+    for node in post.css(_POSTED_BY_TAGS)[:400]:
+        text = clean_line(node.text(deep=True)[:200])
+        if len(text) > 150 or not _POSTED_BY.match(text):
+            continue
+        if _in_foreign_region(node, _post_wrappers(headline)):
+            continue
+        name = _clean_byline(text)
+        # A name, not a sentence that happens to start with "By" ("By clicking Submit").
+        if name and name[0].isupper() and len(name.split()) <= 6 and '"' not in name:
+            return name
+    return None
+
+
+def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
         for node in tree.css(selector)[:20]:
-            if _in_foreign_region(node):
+            if _in_foreign_region(node, post):
                 continue
             raw = _attr(node, "content") if node.tag == "meta" else _node_text(node)
             name = _clean_byline(raw)
@@ -663,9 +725,10 @@ def _dom_byline(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def _dom_date(tree: LexborHTMLParser) -> datetime | None:
+def _dom_date(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> datetime | None:
     for selector in (
         '[itemprop="datePublished"]',
+        "abbr.published[title]",
         "time[pubdate]",
         ".published time",
         "article time",
@@ -679,9 +742,15 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
         ".dateline",
     ):
         for node in tree.css(selector)[:10]:
-            if _in_foreign_region(node):
+            if _in_foreign_region(node, post):
                 continue
-            value = _first(_attr(node, "datetime"), _attr(node, "content"))
+            value = _first(
+                _attr(node, "datetime"),
+                _attr(node, "content"),
+                # hAtom themes (Blogger, Movable Type) put the machine date in an <abbr>'s
+                # title and print only the time.
+                _attr(node, "title") if node.tag == "abbr" else None,
+            )
             parsed = (
                 parse_date(value) if value else parse_date(clean_line(node.text(deep=True)[:100]))
             )
@@ -869,8 +938,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if byline:
             break
         byline = _clean_byline(_meta(tags, key))
+    headline = find_headline(tree.body, title) if tree.body is not None and title else None
+    post = _post_wrappers(headline)
     if not byline:
-        byline = _dom_byline(tree)
+        byline = _dom_byline(tree, post) or _posted_by(headline)
 
     published = parse_date(ld.published)
     if published is None:
@@ -895,7 +966,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
             )
         )
     if published is None:
-        published = _dom_date(tree)
+        published = _dom_date(tree, post)
 
     html_node = tree.css_first("html")
     language = (
