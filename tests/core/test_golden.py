@@ -46,53 +46,78 @@ def _expected_path(page: Path) -> Path:
 
 PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
 
-# Checks each page fails today: "page_metadata" (the metadata reader alone), "title",
+# Checks each page fails today, and why: "page_metadata" (the metadata reader alone), "title",
 # "metadata", "body" (headings and paragraphs), "other_blocks" and "boilerplate".
 KNOWN_MISSES: dict[str, frozenset[str]] = {
+    # title: the blog's h1; byline only in the post footer
     "platform-blogger-classic-br": frozenset({"page_metadata", "title", "metadata"}),
+    # only the date header is kept, the link list dropped; title; byline
     "platform-blogger-quick-links": frozenset(
         {"page_metadata", "title", "metadata", "body", "other_blocks"}
     ),
+    # date header, post title and labels line kept; title; byline
     "platform-blogger-short-about-me": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # title: the blog's h1; byline and date in the post footer
     "platform-blogger-spans-date-header": frozenset({"page_metadata", "title", "metadata"}),
+    # the nested blogComment thread is kept; byline
     "platform-comments-blogcomment": frozenset(
         {"page_metadata", "metadata", "body", "boilerplate"}
     ),
+    # the nested commentbody thread is kept; title: the site's h1
     "platform-comments-commentbody": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # the #copyright legal block wins over the short item
     "platform-copyright-block-short-news": frozenset({"body", "boilerplate"}),
+    # node-promoted reads as furniture, a sidebar block wins; byline
     "platform-drupal-node-article": frozenset({"page_metadata", "metadata", "body", "boilerplate"}),
+    # "Enviado por" line kept; title: the site's h1; byline
     "platform-drupal6-garland-short": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # the caption container is rendered as a figure: no text
     "platform-gallery-caption-intro": frozenset({"body"}),
+    # the date comes from the visible text, without its zone
     "platform-movabletype-entry-asset": frozenset({"page_metadata", "metadata"}),
+    # title: the banner h1; byline in the entry footer
     "platform-movabletype3-entry-more": frozenset({"page_metadata", "title", "metadata"}),
+    # the whole column, reader comments and form text included
     "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
+    # the byline and date line is kept
     "platform-split-body-ad": frozenset({"body", "boilerplate"}),
+    # meta line and the sidebar's About block kept
     "platform-squarespace-post-type": frozenset({"body", "boilerplate"}),
+    # title: the site's name from <title> and h1, not og:title
     "platform-static-site-title-only": frozenset({"page_metadata", "title", "metadata"}),
+    # the whole layout row: mayor's word, hours, ad label
     "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
+    # caption rendered as a figure, reblog notes kept; title
     "platform-tumblr-photo-caption": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # the sidebar About module wins; title; byline
     "platform-typepad-category-slug": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # the sidebar About module wins; title; byline
     "platform-typepad-short-photo-post": frozenset(
         {"page_metadata", "title", "metadata", "body", "other_blocks", "boilerplate"}
     ),
+    # both deal lists dropped as link lists: no text
     "platform-wordpress-deals-list": frozenset({"body", "other_blocks"}),
+    # postmetadata paragraph kept; title: the blog's h1
     "platform-wordpress-kubrick-br-comments": frozenset(
         {"page_metadata", "title", "metadata", "body", "boilerplate"}
     ),
+    # the author box wins over the links; byline from its link
     "platform-wordpress-quick-links": frozenset(
         {"page_metadata", "metadata", "body", "boilerplate"}
     ),
+    # info line, ad text and author box kept
     "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
+    # the sidebar's "Qui sommes-nous ?" widget is appended
     "platform-wordpress-video-post": frozenset({"body", "boilerplate"}),
 }
 
