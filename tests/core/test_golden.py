@@ -85,6 +85,10 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     "platform-movabletype3-entry-more": frozenset({"page_metadata", "title", "metadata"}),
     # the whole column, reader comments and form text included
     "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
+    # the entry footer line is kept; title: the blog's h1; byline
+    "platform-serendipity-entry-date": frozenset(
+        {"page_metadata", "title", "metadata", "body", "boilerplate"}
+    ),
     # the byline and date line is kept
     "platform-split-body-ad": frozenset({"body", "boilerplate"}),
     # meta line and the sidebar's About block kept
@@ -115,6 +119,8 @@ KNOWN_MISSES: dict[str, frozenset[str]] = {
     "platform-wordpress-quick-links": frozenset(
         {"page_metadata", "metadata", "body", "boilerplate"}
     ),
+    # title: the site-title h1; byline and date in the entry footer
+    "platform-wordpress-twentytwelve-div-br": frozenset({"page_metadata", "title", "metadata"}),
     # info line, ad text and author box kept
     "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
     # the sidebar's "Qui sommes-nous ?" widget is appended
