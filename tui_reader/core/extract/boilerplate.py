@@ -240,7 +240,9 @@ _FURNITURE_LINES = re.compile(
         [^\W\d]+\.?\ \d{1,2}(?:st|nd|rd|th)?,?\ \d{4}|
         \d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|
         .{0,80}[·|•]\ ?(?:posted|updated|published)\b.{0,60}|
-        .{0,100}[·|•]\ ?\d+\ comments?
+        .{0,100}[·|•]\ ?\d+\ comments?|
+        (?:posted|written|submitted|geschrieben|verfasst|enviado|publicado|[ée]crit)\ 
+        (?:by|von|por|par)\ .{0,100}
     )[.:!]?$""",
     re.VERBOSE,
 )

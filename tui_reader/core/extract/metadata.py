@@ -144,7 +144,7 @@ def _norm(text: str) -> str:
 # selector may report a node more than once, so the matches are de-duplicated (what is left
 # is in document order). No two parts of the group match the same tag, so the tag tells
 # which part matched.
-_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, h2, h3, link[rel]'
+_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, h2, h3, h4, link[rel]'
 
 
 @dataclass(slots=True)
@@ -165,6 +165,7 @@ def _scan(tree: LexborHTMLParser) -> _Scan:
         "link": scan.links,
         "h2": scan.subheads,
         "h3": scan.subheads,
+        "h4": scan.subheads,
     }
     seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
@@ -580,7 +581,7 @@ _BYLINE_PREFIX = re.compile(
 )
 _BYLINE_CUT = re.compile(
     r"\s+(?:\||·|•|—|–|@)\s+|\s+(?:updated|published|posted|on)\s+\S|"
-    r"\s+(?:at|in|am|um|el|le|a\s+las)\s+(?=\d|[^\W\d]{2,4}\.?,?\s*\d)",
+    r"\s+in\s+|\s+(?:at|am|um|el|le|a\s+las)\s+(?=\d|[^\W\d]{2,4}\.?,?\s*\d)",
     re.I,
 )
 
@@ -592,6 +593,8 @@ def _clean_byline(text: str | None) -> str | None:
     text = _BYLINE_PREFIX.sub("", text)
     text = _BYLINE_CUT.split(text, maxsplit=1)[0]
     text = text.strip(" ,;:-|·•→»")
+    if text.endswith(".") and len(text.rsplit(" ", 1)[-1]) > 3:
+        text = text[:-1]  # the sentence's full stop, not an initial ("J. R.")
     if not text or len(text) > 120 or len(text.split()) > 15 or _looks_like_url(text):
         return None
     if text.startswith("@") or parse_date(text) is not None:
@@ -619,26 +622,30 @@ def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> 
     """
     current = node.parent
     depth = 0
+    foreign = False
     while current is not None and depth < 60:
         if current.mem_id in post:
             return False
         tag = current.tag
         if tag in ("body", "html"):
+            return foreign
+        if tag in ("article", "main") and not foreign:
             return False
-        if tag in ("article", "main"):
-            # An author name in the article's own footer is still the article's.
-            return False
-        if tag in _FOREIGN_TAGS:
-            return True
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if marker.strip() and _FOREIGN.search(marker):
+        if "comment" in marker.lower():
+            return True  # a commenter's name, even inside the story's wrappers
+        if tag in _FOREIGN_TAGS:
+            # A footer may be the article's own ("This entry was posted ... by"): that is
+            # settled by reaching the article or the story's wrappers further up.
+            foreign = True
+        elif marker.strip() and _FOREIGN.search(marker):
             # A post's own footer ("post-footer", "entry-footer") carries its byline.
             if not _OWN_FOOTER.search(marker) or _FOREIGN.search(_OWN_FOOTER.sub("", marker)):
                 return True
         current = current.parent
         depth += 1
-    return False
+    return foreign
 
 
 _BYLINE_SELECTORS = (
@@ -674,7 +681,7 @@ def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
     return frozenset(found)
 
 
-_POST_LEVELS = 4
+_POST_LEVELS = 3
 # Lines that name the author in a post's footer ("Posted by Ana at 10:15", "Verfasst von").
 _POSTED_BY = re.compile(
     r"^(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|"
@@ -807,7 +814,8 @@ def _post_title(declared: list[str], headings: list[str], subheads: list[str]) -
     """
     if not headings:
         return None
-    lower = {_norm(h): h for h in subheads}
+    # Lower headings, and the other <h1>s (themes that print the site's name as one too).
+    lower = {_norm(h): h for h in (*subheads, *headings)}
     split = [(t, [_norm(p) for p in _SEPARATORS.split(t)]) for t in declared]
     for heading in headings:
         key = _norm(heading)
