@@ -267,3 +267,24 @@ def test_date_and_back_lines_inside_the_story_are_furniture() -> None:
     assert "Back to all news" not in text
     assert "2 comments" not in text
     assert STORY[1] in text
+
+
+def test_unnamed_author_box_and_labelled_ad_after_a_short_post_are_left_out() -> None:
+    box = f"<div><img src='/me.jpg' alt=''><h4>Jo Bloggs</h4><p>{SIDE}</p><p>{SIDE}again</p></div>"
+    ad = f"<div><span>Advertisement</span><div><p>{SIDE}ad</p></div></div>"
+    html = page(f"<div><h1>Baths to close</h1><div>{story_paragraphs()}</div>{ad}{box}</div>")
+    article = run(html)
+    assert_story(article)
+    assert "SIDEBAR" not in article.text
+
+
+def test_headed_sections_after_the_first_are_kept() -> None:
+    sections = "".join(
+        f"<section><h2>Part {i}</h2><p>{STORY[i % 2]} (part {i})</p></section>" for i in range(3)
+    )
+    html = page(
+        f"<main><section><h1>Baths to close</h1>{story_paragraphs()}</section>{sections}</main>"
+    )
+    text = run(html).text
+    assert_story(run(html))
+    assert "(part 2)" in text

@@ -49,16 +49,12 @@ PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
 # Checks each page fails today, and why: "page_metadata" (the metadata reader alone), "title",
 # "metadata", "body" (headings and paragraphs), "other_blocks" and "boilerplate".
 KNOWN_MISSES: dict[str, frozenset[str]] = {
-    # the whole content wrapper wins: the short entry and the sidebar blocks beside it
-    "platform-comments-blogcomment": frozenset({"body", "boilerplate"}),
     # no headline element and a thread named in German: the whole column, comments included
     "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
     # no headline element: the whole layout row, mayor's word and opening hours included
     "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
     # the reblog notes under the post are kept
     "platform-tumblr-photo-caption": frozenset({"boilerplate"}),
-    # the unnamed ad block and author box inside the post wrapper are kept
-    "platform-wordpress-unnamed-bio": frozenset({"body", "boilerplate"}),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
+from tui_reader.core.extract.boilerplate import is_furniture_line
 from tui_reader.core.extract.headline import lead_text, region
 from tui_reader.core.extract.score import rate_body
 
@@ -47,6 +48,16 @@ CELL_SHARE = 0.3
 CONTINUE_UP = 2
 # Parts of a split body must hold this share of their parent's text to be merged.
 PARTS_SHARE = 0.7
+# Boxes after the story: how far down to look, how much text makes one, and the share of the
+# wrapper's text the story's block must keep to be taken alone.
+BOX_LEVELS = 3
+BOX_MIN = 100
+BOX_SHARE = 0.3
+# A box may be this much longer than the story (a bio box after a two-paragraph post).
+BOX_LARGER = 1.5
+_BOX_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "header"})
+_PART_TAGS = frozenset({"section", "article", "p", "ul", "ol", "blockquote", "table", "pre"})
+_BOX_SKIP = frozenset({"img", "figure", "picture", "br", "hr", "-comment", "svg"})
 # A candidate inside the best one replaces it when it is worth this share of it.
 INNER_SHARE = 0.85
 # A block of links under the headline counts its linked text at this rate.
@@ -321,6 +332,71 @@ def _merge_parts(node: LexborNode) -> LexborNode:
     return node
 
 
+def _opens_a_box(node: LexborNode) -> bool:
+    """True when ``node`` starts like a box of its own: a heading, or a label ("Advertisement")."""
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            text = (child.text_content or "").strip()
+            if text:
+                return is_furniture_line(text)
+        elif tag in _BOX_HEADINGS:
+            return True
+        elif tag not in _BOX_SKIP:
+            text = child.text(strip=True)
+            if text:
+                # The first element with text: a label line, or a box opening with a heading.
+                return is_furniture_line(text) or _opens_a_box(child)
+        child = child.next
+    return False
+
+
+def _drop_boxes(node: LexborNode, lead: LexborNode | None) -> LexborNode:
+    """Step down to the child holding the story when what follows it are boxes of their own.
+
+    After a short post, its wrapper often holds an unnamed author box ("<h4>Name</h4><p>
+    bio..."), an ad under an "Advertisement" label or a sidebar of headed blocks, which the
+    vote counts with the post. When every sizeable sibling after the story's block opens
+    with a heading or a label, and none is another part of the story (same kind), the
+    story's block is taken alone.
+    """
+    if lead is None:
+        return node
+    lead_ids = _levels_above(lead)
+    for _ in range(BOX_LEVELS):
+        holder: LexborNode | None = None
+        child = node.child
+        while child is not None:
+            if child.mem_id in lead_ids and child.mem_id != lead.mem_id:
+                holder = child
+                break
+            child = child.next
+        if holder is None:
+            return node
+        kind = _kind(holder)
+        after: list[LexborNode] = []
+        sibling = holder.next
+        while sibling is not None:
+            if sibling.is_element_node and len(sibling.text(strip=True)) >= BOX_MIN:
+                after.append(sibling)
+            sibling = sibling.next
+        if not after:
+            node = holder
+            continue
+        if any((kind[1] and _kind(s) == kind) or s.tag in _PART_TAGS for s in after):
+            return node  # further parts of the story (a split body, headed sections)
+        size = len(holder.text(strip=True))
+        if size < len(node.text(strip=True)) * BOX_SHARE:
+            return node
+        # Boxes are not much longer than the story they follow, and open with a heading or
+        # a label.
+        if not all(len(s.text(strip=True)) <= size * BOX_LARGER and _opens_a_box(s) for s in after):
+            return node
+        node = holder
+    return node
+
+
 def choose(
     body: LexborNode,
     furniture_strength: Callable[[LexborNode], int],
@@ -355,7 +431,7 @@ def choose(
             and (first.near or not known)
             and first.vocabulary < 2
         ):
-            return _merge_parts(node), "paragraphs"
+            return _merge_parts(_drop_boxes(node, lead)), "paragraphs"
         candidates.append(first)
 
     passes: list[tuple[str, LexborNode, Callable[[LexborNode], int] | None]] = []
@@ -403,7 +479,7 @@ def choose(
     viable = [c for c in candidates if c.link_density <= MAX_LINKED or c.path == "links"]
     best = _best(viable, known)
     if best is not None:
-        return _merge_parts(best.node), best.path
+        return _merge_parts(_drop_boxes(best.node, lead)), best.path
     fallback = _largest_prose(body)
     if fallback is not None:
         return fallback, "fallback"
