@@ -34,8 +34,14 @@ def find_headline(body: LexborNode, title: str) -> LexborNode | None:
     if not key:
         return None
     partial: LexborNode | None = None
+    # Every match (whole or partial) holds the title's first word: a cheap test that spares
+    # most headings of a page (teaser lists) the full comparison.
+    first = key.split(" ", 1)[0]
     for node in body.css("h1, h2, h3, h4")[:MAX_HEADINGS]:
-        text = norm(node.text())
+        raw = node.text()
+        if first not in raw.lower():
+            continue
+        text = norm(raw)
         if not text:
             continue
         if text == key:

@@ -714,6 +714,14 @@ def _posted_by(headline: LexborNode | None) -> str | None:
     return None
 
 
+def _story_of(tree: LexborHTMLParser, title: str) -> tuple[LexborNode | None, frozenset[int]]:
+    """The story's headline element and its wrappers (read only when the page is searched)."""
+    if tree.body is None or not title:
+        return None, frozenset()
+    headline = find_headline(tree.body, title)
+    return headline, _post_wrappers(headline)
+
+
 def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
@@ -802,7 +810,9 @@ def _strip_site(title: str, site_name: str | None) -> str:
     return title
 
 
-def _post_title(declared: list[str], headings: list[str], subheads: list[str]) -> str | None:
+def _post_title(
+    declared: list[str], headings: list[str], subhead_nodes: list[LexborNode]
+) -> str | None:
     """The post's headline on a page whose ``<h1>`` is the site's name, or None.
 
     Blog themes print the blog's name as the ``<h1>`` and each post's title as an
@@ -814,11 +824,17 @@ def _post_title(declared: list[str], headings: list[str], subheads: list[str]) -
     """
     if not headings:
         return None
-    # Lower headings, and the other <h1>s (themes that print the site's name as one too).
-    lower = {_norm(h): h for h in (*subheads, *headings)}
     split = [(t, [_norm(p) for p in _SEPARATORS.split(t)]) for t in declared]
+    lower: dict[str, str] | None = None
     for heading in headings:
         key = _norm(heading)
+        if not any(_norm(t) == key or key in parts for t, parts in split):
+            continue  # the <h1> is no declared title nor piece of one: nothing to settle
+        if lower is None:
+            # Lower headings, and the other <h1>s (themes that print the site's name as
+            # one too), read only on pages that need them.
+            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes[:40])
+            lower = {_norm(h): h for h in (*(t for t in subheads if t), *headings)}
         pieces: list[str] = []
         disagreeing: dict[str, str] = {}
         for candidate, parts in split:
@@ -851,7 +867,7 @@ def _choose_title(
     declared: list[str],
     headings: list[str],
     site_name: str | None,
-    subheads: list[str] | None = None,
+    subheads: list[LexborNode] | None = None,
 ) -> str:
     site = _norm(site_name or "")
     # A <title> that is only the site's name says nothing about the page.
@@ -928,8 +944,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         )
         if t
     ]
-    subheads = [t for t in (_node_text(n, 500).strip(" ¶§#🔗") for n in scan.subheads[:40]) if t]
-    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name, subheads)
+    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name, scan.subheads)
 
     byline: str | None = None
     if ld.names:
@@ -946,9 +961,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if byline:
             break
         byline = _clean_byline(_meta(tags, key))
-    headline = find_headline(tree.body, title) if tree.body is not None and title else None
-    post = _post_wrappers(headline)
     if not byline:
+        headline, post = _story_of(tree, title)
         byline = _dom_byline(tree, post) or _posted_by(headline)
 
     published = parse_date(ld.published)
@@ -974,7 +988,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
             )
         )
     if published is None:
-        published = _dom_date(tree, post)
+        published = _dom_date(tree, _story_of(tree, title)[1])
 
     html_node = tree.css_first("html")
     language = (
