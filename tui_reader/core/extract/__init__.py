@@ -4,8 +4,9 @@
 
 1. decode (bytes only) and parse;
 2. read the metadata, before anything mutates the tree;
-3. prune junk tags, hidden elements and named boilerplate (:mod:`.clean`);
-4. find the container that holds the prose (:mod:`.score`);
+3. prune junk tags, hidden elements and comment threads (:mod:`.clean`);
+4. find the container that holds the story (:mod:`.score` votes, :mod:`.choose` checks the
+   winner against the headline and tries other passes when it is weak);
 5. render it as blocks (:mod:`.blocks`) and drop furniture blocks (:mod:`.filters`).
 """
 

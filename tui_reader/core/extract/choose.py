@@ -2,16 +2,29 @@
 
 The paragraph vote (:func:`~tui_reader.core.extract.score.rate_body`) is right on most pages
 and cheap, so it runs first; its winner is then checked against signals that hold on any
-page: how much prose it holds, how much of it is linked, whether it sits next to the page's
-headline, and whether it reads like a sidebar ("subscribe", "archives", "powered by"). Only
-when that check fails do the other passes run: the vote over text set directly in divs and
-cells (``<br>`` layouts, table layouts) near the headline and over the whole page, the vote
-without class names (a story with an unlucky name), and the content right under the
-headline (a story that is a list of links). The candidates are then compared on the same
-signals. When nothing qualifies, the largest block of prose on the page is taken, so a page
-with prose never comes back empty.
+page: how much prose it holds, how much of it is linked, whether it sits beside the page's
+headline, and whether it reads like a sidebar ("subscribe", "archives", "powered by").
 
-Each result carries the name of the path that produced it (``Article.extraction``).
+"Beside the headline" is judged from the story's first line: the first text of some length
+after the headline element (skipping headings, captions, links and up to two short lines
+such as a standfirst). A container holding that line follows the headline; a comment
+thread, a bio box or a sidebar, however long, does not.
+
+Only when the check fails do the other passes run: the vote over text set directly in divs
+and cells (``<br>`` layouts, table layouts) near the headline and over the whole page, the
+vote without class names (a story with an unlucky name), the block holding the first line,
+and a block of links opening right after the headline (a round-up post). The candidates are
+compared on the same signals: text far from the headline counts for little, and far text
+inside a wrapper that is beside the headline earns that wrapper nothing. When nothing
+qualifies, the largest block of prose on the page is taken, so a page with prose never
+comes back empty.
+
+The winner is then adjusted by structure: a layout-table row is narrowed to the story's
+cell, headed boxes after a short post (an author box, a labelled ad) are left out, and a
+body split in sibling parts of one kind is taken whole.
+
+Each result carries the name of the path that produced it (``Article.extraction``):
+"paragraphs", "headline", "text", "unnamed", "lead", "links", "fallback" or "page".
 """
 
 from __future__ import annotations
