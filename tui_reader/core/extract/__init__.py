@@ -22,7 +22,7 @@ from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     furniture_strength,
     nested_articles,
-    prune,
+    prune_page,
     remove_comments,
     strip_furniture,
 )
@@ -57,11 +57,11 @@ def extract_body(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> tuple[list[Block], str]:
     """Prune ``tree`` (mutating it); return the body as blocks and the path that chose it."""
-    body = prune(tree)
+    body, named = prune_page(tree)
     if body is None:
         return [], ""
     headline = find_headline(body, title)
-    remove_comments(body, headline)
+    remove_comments(body, headline, named)
     teasers = nested_articles(body)
     rate: Callable[[LexborNode], int] = _scoring_furniture
     if teasers:

@@ -77,6 +77,8 @@ INNER_SHARE = 0.85
 LINKS_FACTOR = 1.0
 # Each distinct piece of sidebar vocabulary divides a candidate's worth by one more.
 VOCAB_WEIGHT = 1.0
+# A winner with this much prose is not checked for sidebar words.
+VOCAB_FREE = 1500
 # How much text is read for the vocabulary check (sidebars announce themselves early).
 VOCAB_CHARS = 4000
 # The story and its headline meet at most this many levels above the story's container, and
@@ -171,14 +173,21 @@ def _measure(
     chars = len(text)
     linked = sum(len(a.text(strip=True)) for a in node.css("a"))
     if lead_levels:
-        # The story starts right after its headline: a container holding that first line
-        # is beside the headline; a comment thread or a bio box further on is not.
-        near = node.tag != "body" and lead_levels.get(node.mem_id, LEAD_UP + 1) <= LEAD_UP
+        near = _lead_near(node, lead_levels)
     else:
         near = bool(headline_levels) and _is_near(node, headline_levels)
-    sample = text[:VOCAB_CHARS].lower()
-    vocabulary = len(set(_VOCABULARY.findall(sample)))
-    return Candidate(node, path, chars, min(linked, chars), near, vocabulary)
+    return Candidate(node, path, chars, min(linked, chars), near, _vocabulary(text))
+
+
+def _lead_near(node: LexborNode, lead_levels: dict[int, int]) -> bool:
+    # The story starts right after its headline: a container holding that first line is
+    # beside the headline; a comment thread or a bio box further on is not.
+    return node.tag != "body" and lead_levels.get(node.mem_id, LEAD_UP + 1) <= LEAD_UP
+
+
+def _vocabulary(text: str) -> int:
+    """How many distinct pieces of sidebar vocabulary the start of ``text`` holds."""
+    return len(set(_VOCABULARY.findall(text[:VOCAB_CHARS].lower())))
 
 
 def _link_block(lead: LexborNode, headline_levels: dict[int, int]) -> LexborNode | None:
@@ -330,17 +339,17 @@ def _merge_parts(node: LexborNode) -> LexborNode:
     kind = _kind(node)
     if parent is None or parent.tag in ("body", "html") or not kind[1]:
         return node
-    parts = 0
-    part_chars = 0
+    same: list[LexborNode] = []
     child = parent.child
     while child is not None:
-        if child.is_element_node and _kind(child) == kind:
-            size = len(child.text(strip=True))
-            if size:
-                parts += 1
-                part_chars += size
+        if child.is_element_node and child.mem_id != node.mem_id and _kind(child) == kind:
+            same.append(child)
         child = child.next
-    if parts >= 2 and part_chars >= len(parent.text(strip=True)) * PARTS_SHARE:
+    if not same:
+        return node  # the usual case, settled without reading any text
+    sizes = [len(part.text(strip=True)) for part in (node, *same)]
+    parts = sum(1 for size in sizes if size)
+    if parts >= 2 and sum(sizes) >= len(parent.text(strip=True)) * PARTS_SHARE:
         return parent
     return node
 
@@ -432,20 +441,31 @@ def choose(
     zone = region(headline) if headline is not None else None
     known = headline is not None
 
-    node, score = rate_body(body, furniture_strength, headline)
+    rating = rate_body(body, furniture_strength, headline)
+    node, score = rating.node, rating.score
     if score > 0 and lead is not None and node.tag in ("table", "tbody", "tr"):
-        node = _lead_cell(node, lead)
+        cell = _lead_cell(node, lead)
+        if cell is not node:
+            # The vote measured the row: measure the cell instead.
+            measured = _measure(cell, "paragraphs", headline_levels, lead_levels)
+            prose = float(measured.chars - measured.linked)
+            rating = rating._replace(node=cell, prose=prose, linked=float(measured.linked))
+            node = cell
     candidates: list[Candidate] = []
     if score > 0:
-        first = _measure(node, "paragraphs", headline_levels, lead_levels)
+        # The vote's own measures decide the usual page without reading the text again;
+        # only a small winner is read for sidebar words (a big block of prose is no sidebar).
+        near = not known or (
+            _lead_near(node, lead_levels) if lead_levels else _is_near(node, headline_levels)
+        )
         if (
-            first.chars - first.linked >= MIN_CONFIDENT
-            and first.link_density <= MAX_LINKED
-            and (first.near or not known)
-            and first.vocabulary < 2
+            rating.prose >= MIN_CONFIDENT
+            and rating.linked <= (rating.prose + rating.linked) * MAX_LINKED
+            and near
+            and (rating.prose >= VOCAB_FREE or _vocabulary(node.text(strip=True)) < 2)
         ):
             return _merge_parts(_drop_boxes(node, lead)), "paragraphs"
-        candidates.append(first)
+        candidates.append(_measure(node, "paragraphs", headline_levels, lead_levels))
 
     passes: list[tuple[str, LexborNode, Callable[[LexborNode], int] | None]] = []
     if zone is not None:
@@ -453,7 +473,7 @@ def choose(
     passes.append(("text", body, furniture_strength))
     passes.append(("unnamed", body, None))
     for path, root, rate in passes:
-        other, other_score = rate_body(root, rate, headline, direct_text=True)
+        other, other_score, _, _ = rate_body(root, rate, headline, direct_text=True)
         if other_score > 0 and lead is not None and other.tag in ("table", "tbody", "tr"):
             other = _lead_cell(other, lead)
         if other_score > 0:

@@ -144,22 +144,48 @@ def furniture_strength(node: LexborNode) -> int:
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
     """Remove junk tags and hidden elements; return the body (or None)."""
+    return prune_page(tree)[0]
+
+
+def prune_page(tree: LexborHTMLParser) -> tuple[LexborNode | None, list[LexborNode]]:
+    """Remove junk tags and hidden elements; return the body and the comment-named elements.
+
+    Finding the comment-named elements in the same pass over the tree as the hidden ones
+    costs little more than the one pass (see :func:`remove_comments`).
+    """
     tree.strip_tags(list(JUNK_TAGS))
     body = tree.body
     if body is None:
-        return None
-    for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
-        if node.tag in _NEVER_REMOVE:
-            continue
+        return None, []
+    doomed: list[LexborNode] = []
+    named: list[LexborNode] = []
+    for node in _unique(body.css(_PRUNE_SELECTOR)):
         attrs = node.attributes
         style = attrs.get("style") or ""
-        if (
+        if node.tag not in _NEVER_REMOVE and (
             "hidden" in attrs
             or attrs.get("aria-hidden") == "true"
-            or HIDDEN_STYLE.search(style.lower())
+            or (style and HIDDEN_STYLE.search(style.lower()))
         ):
+            doomed.append(node)
+        elif "class" in attrs or "id" in attrs:
+            named.append(node)
+    if doomed:
+        gone = {node.mem_id for node in doomed}
+        # A comment-named element inside a removed one is freed with it: never touch it.
+        named = [node for node in named if not _inside(node, gone)]
+        for node in reversed(doomed):
             node.decompose()
-    return body
+    return body, named
+
+
+def _inside(node: LexborNode, keys: set[int]) -> bool:
+    current: LexborNode | None = node
+    while current is not None:
+        if current.mem_id in keys:
+            return True
+        current = current.parent
+    return False
 
 
 def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
@@ -204,6 +230,7 @@ _COMMENT_SELECTOR = (
     "[class*=comment i], [id*=comment i], [class*=disqus i], [id*=disqus i], [id=respond], "
     "[class*=trackback i], [id*=trackback i], [class*=pingback i], [id*=pingback i]"
 )
+_PRUNE_SELECTOR = f"{HIDDEN_SELECTOR}, {_COMMENT_SELECTOR}"
 # Without a known headline, an element holding more than this share of the page's text is
 # not removed as a comment thread (it may be the story with an odd name).
 _COMMENT_SHARE = 0.5
@@ -216,14 +243,17 @@ def _is_comment_name(names: str) -> bool:
     return False
 
 
-def remove_comments(body: LexborNode, headline: LexborNode | None) -> int:
+def remove_comments(
+    body: LexborNode, headline: LexborNode | None, found: list[LexborNode] | None = None
+) -> int:
     """Remove comment threads (and reply forms) from ``body``; return how many.
 
     They go before the container is chosen: a thread nested inside the story's container
     would otherwise count against it, or win with its own paragraphs. An element that holds
     the headline, or names itself the article body, is never a comment thread.
     """
-    found = body.css(_COMMENT_SELECTOR)
+    if found is None:
+        found = body.css(_COMMENT_SELECTOR)
     if not found:
         return 0
     keep = ancestor_ids(headline)

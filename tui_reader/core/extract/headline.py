@@ -76,7 +76,7 @@ def region(headline: LexborNode) -> LexborNode:
 # headline (dates and labels are shorter; a longer byline is skipped as a short line).
 LEAD_CHARS = 40
 # How many nodes after the headline are looked at for it.
-LEAD_BUDGET = 3000
+LEAD_BUDGET = 800
 
 
 def lead_text(headline: LexborNode, links: bool = False) -> LexborNode | None:

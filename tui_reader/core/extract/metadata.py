@@ -828,13 +828,6 @@ def _post_title(
     lower: dict[str, str] | None = None
     for heading in headings:
         key = _norm(heading)
-        if not any(_norm(t) == key or key in parts for t, parts in split):
-            continue  # the <h1> is no declared title nor piece of one: nothing to settle
-        if lower is None:
-            # Lower headings, and the other <h1>s (themes that print the site's name as
-            # one too), read only on pages that need them.
-            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes[:40])
-            lower = {_norm(h): h for h in (*(t for t in subheads if t), *headings)}
         pieces: list[str] = []
         disagreeing: dict[str, str] = {}
         for candidate, parts in split:
@@ -853,8 +846,16 @@ def _post_title(
                 disagreeing[_norm(candidate)] = candidate
         if not pieces and not any(_norm(t) == key for t in declared):
             continue  # the <h1> is no declared title at all: nothing says it is the site
-        for other in [*pieces, *disagreeing]:
-            if len(other) > len(key) and other in lower:
+        longer = [other for other in (*pieces, *disagreeing) if len(other) > len(key)]
+        if not longer:
+            continue  # the usual news page: the <h1> is the longest title there is
+        if lower is None:
+            # Lower headings, and the other <h1>s (themes that print the site's name as
+            # one too), read only on pages that need them.
+            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes[:40])
+            lower = {_norm(h): h for h in (*(t for t in subheads if t), *headings)}
+        for other in longer:
+            if other in lower:
                 return lower[other].strip()
         for other in pieces:
             if len(other) > len(key) and other in disagreeing:

@@ -15,6 +15,7 @@ reached, so the cost grows with the prose, not with the page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -136,6 +137,18 @@ class _Tree:
         return order
 
 
+class Rating(NamedTuple):
+    """The element a vote chose, with what the vote measured on it."""
+
+    node: LexborNode
+    score: float
+    """Zero or less: nothing had more prose than links (do not trust ``node``)."""
+    prose: float
+    """Characters of prose (paragraphs, or text set in divs) inside it."""
+    linked: float
+    """Characters of link text inside it."""
+
+
 def find_body(
     body: LexborNode,
     furniture_strength: Callable[[LexborNode], int] | None = None,
@@ -165,7 +178,7 @@ def rate_body(
     furniture_strength: Callable[[LexborNode], int] | None = None,
     headline: LexborNode | None = None,
     direct_text: bool | None = None,
-) -> tuple[LexborNode, float]:
+) -> Rating:
     """Return the element of ``body`` that best holds the article text, and its score.
 
     A score of zero or less means no element had more prose than links and penalties: the
@@ -242,7 +255,7 @@ def rate_body(
         own[key] = own.get(key, 0.0) + text_len
 
     if not own:
-        return body, 0.0
+        return Rating(body, 0.0, 0.0, 0.0)
 
     links: dict[int, float] = {}
     registered = tree.nodes
@@ -315,7 +328,7 @@ def rate_body(
 
     final = {k: score[k] - LINK_WEIGHT * linked[k] for k in order if k not in ineligible}
     if not final:
-        return body, 0.0
+        return Rating(body, 0.0, 0.0, 0.0)
     # The bonus can only matter for scores within its reach of the best one; the others
     # cannot win (or tie) whatever their name, so their nodes are not inspected.
     reach = max(final.values())
@@ -335,7 +348,7 @@ def rate_body(
         if len(inner) != 1:
             break
         best_key = inner[0]
-    return nodes[best_key], best_score
+    return Rating(nodes[best_key], best_score, held[best_key], linked[best_key])
 
 
 def _scores(
