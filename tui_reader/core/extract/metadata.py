@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -144,7 +144,7 @@ def _norm(text: str) -> str:
 # selector may report a node more than once, so the matches are de-duplicated (what is left
 # is in document order). No two parts of the group match the same tag, so the tag tells
 # which part matched.
-_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, h2, h3, h4, link[rel]'
+_SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, link[rel]'
 
 
 @dataclass(slots=True)
@@ -153,19 +153,15 @@ class _Scan:
     scripts: list[LexborNode]
     h1s: list[LexborNode]
     links: list[LexborNode]
-    subheads: list[LexborNode]
 
 
 def _scan(tree: LexborHTMLParser) -> _Scan:
-    scan = _Scan([], [], [], [], [])
+    scan = _Scan([], [], [], [])
     by_tag = {
         "meta": scan.metas,
         "script": scan.scripts,
         "h1": scan.h1s,
         "link": scan.links,
-        "h2": scan.subheads,
-        "h3": scan.subheads,
-        "h4": scan.subheads,
     }
     seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
@@ -811,7 +807,7 @@ def _strip_site(title: str, site_name: str | None) -> str:
 
 
 def _post_title(
-    declared: list[str], headings: list[str], subhead_nodes: list[LexborNode]
+    declared: list[str], headings: list[str], subhead_nodes: Callable[[], list[LexborNode]]
 ) -> str | None:
     """The post's headline on a page whose ``<h1>`` is the site's name, or None.
 
@@ -852,7 +848,7 @@ def _post_title(
         if lower is None:
             # Lower headings, and the other <h1>s (themes that print the site's name as
             # one too), read only on pages that need them.
-            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes[:40])
+            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes()[:40])
             lower = {_norm(h): h for h in (*(t for t in subheads if t), *headings)}
         for other in longer:
             if other in lower:
@@ -868,12 +864,12 @@ def _choose_title(
     declared: list[str],
     headings: list[str],
     site_name: str | None,
-    subheads: list[LexborNode] | None = None,
+    subheads: Callable[[], list[LexborNode]] | None = None,
 ) -> str:
     site = _norm(site_name or "")
     # A <title> that is only the site's name says nothing about the page.
     declared = [t for t in declared if t and (not site or _norm(t) != site)]
-    post = _post_title(declared, headings, subheads or [])
+    post = _post_title(declared, headings, subheads or list)
     if post:
         return post
     for heading in headings:
@@ -945,7 +941,12 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         )
         if t
     ]
-    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name, scan.subheads)
+    title = _choose_title(
+        declared_titles,
+        _headings(scan.h1s, site_name),
+        site_name,
+        lambda: tree.css("h2, h3, h4"),
+    )
 
     byline: str | None = None
     if ld.names:
