@@ -4,9 +4,10 @@
 
 1. decode (bytes only) and parse;
 2. read the metadata, before anything mutates the tree;
-3. prune junk tags, hidden elements and comment threads (:mod:`.clean`);
+3. prune junk tags and hidden elements (:mod:`.clean`);
 4. find the container that holds the story (:mod:`.score` votes, :mod:`.choose` checks the
-   winner against the headline and tries other passes when it is weak);
+   winner against the headline, and when it is weak or holds a comment thread removes the
+   threads and tries other passes);
 5. render it as blocks (:mod:`.blocks`) and drop furniture blocks (:mod:`.filters`).
 """
 
@@ -22,8 +23,7 @@ from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     furniture_strength,
     nested_articles,
-    prune_page,
-    remove_comments,
+    prune,
     strip_furniture,
 )
 from tui_reader.core.extract.encoding import decode_html
@@ -57,11 +57,10 @@ def extract_body(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> tuple[list[Block], str]:
     """Prune ``tree`` (mutating it); return the body as blocks and the path that chose it."""
-    body, named = prune_page(tree)
+    body = prune(tree)
     if body is None:
         return [], ""
     headline = find_headline(body, title)
-    remove_comments(body, headline, named)
     teasers = nested_articles(body)
     rate: Callable[[LexborNode], int] = _scoring_furniture
     if teasers:

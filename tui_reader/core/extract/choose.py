@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborNode
 
 from tui_reader.core.extract.boilerplate import is_furniture_line
+from tui_reader.core.extract.clean import remove_comments
 from tui_reader.core.extract.headline import lead_text, region
 from tui_reader.core.extract.score import rate_body
 
@@ -461,14 +462,36 @@ def choose(
     furniture_strength: Callable[[LexborNode], int],
     headline: LexborNode | None,
 ) -> tuple[LexborNode, str]:
-    """The container of the story in ``body`` and the name of the path that chose it."""
+    """The container of the story in ``body`` and the name of the path that chose it.
+
+    The usual page is settled by the first vote. When its winner holds a comment thread
+    (or is one), or fails the check, every comment thread on the page is removed and the
+    page is judged with all the passes: threads are looked for on the whole page only then,
+    which spares most pages a pass over the tree.
+    """
+    quick = _choose(body, furniture_strength, headline, careful=False)
+    if quick is not None:
+        return quick
+    remove_comments(body, headline)
+    careful = _choose(body, furniture_strength, headline, careful=True)
+    return careful if careful is not None else (body, "page")
+
+
+def _choose(
+    body: LexborNode,
+    furniture_strength: Callable[[LexborNode], int],
+    headline: LexborNode | None,
+    careful: bool,
+) -> tuple[LexborNode, str] | None:
+    rating = rate_body(body, furniture_strength, headline)
+    if not careful and (rating.score <= 0 or remove_comments(rating.node, headline, page=body) > 0):
+        return None  # nothing won, or a thread sat in the winner (now gone): judge again
     headline_levels = _levels_above(headline)
     lead = lead_text(headline) if headline is not None else None
     lead_levels = _levels_above(lead)
     zone = region(headline) if headline is not None else None
     known = headline is not None
 
-    rating = rate_body(body, furniture_strength, headline)
     node, score = rating.node, rating.score
     if score > 0 and lead is not None and node.tag in ("table", "tbody", "tr"):
         cell = _lead_cell(node, lead)
@@ -495,6 +518,8 @@ def choose(
             and (rating.prose >= VOCAB_FREE or _vocabulary(node.text(strip=True)) < 2)
         ):
             return _merge_parts(_drop_boxes(node, lead)), "paragraphs"
+        if not careful:
+            return None
         if not lines_added:
             _add_lines(lead, lead_levels)
         candidates.append(_measure(node, "paragraphs", headline_levels, lead_levels))

@@ -144,48 +144,22 @@ def furniture_strength(node: LexborNode) -> int:
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
     """Remove junk tags and hidden elements; return the body (or None)."""
-    return prune_page(tree)[0]
-
-
-def prune_page(tree: LexborHTMLParser) -> tuple[LexborNode | None, list[LexborNode]]:
-    """Remove junk tags and hidden elements; return the body and the comment-named elements.
-
-    Finding the comment-named elements in the same pass over the tree as the hidden ones
-    costs little more than the one pass (see :func:`remove_comments`).
-    """
     tree.strip_tags(list(JUNK_TAGS))
     body = tree.body
     if body is None:
-        return None, []
-    doomed: list[LexborNode] = []
-    named: list[LexborNode] = []
-    for node in _unique(body.css(_PRUNE_SELECTOR)):
+        return None
+    for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
+        if node.tag in _NEVER_REMOVE:
+            continue
         attrs = node.attributes
         style = attrs.get("style") or ""
-        if node.tag not in _NEVER_REMOVE and (
+        if (
             "hidden" in attrs
             or attrs.get("aria-hidden") == "true"
-            or (style and HIDDEN_STYLE.search(style.lower()))
+            or HIDDEN_STYLE.search(style.lower())
         ):
-            doomed.append(node)
-        elif "class" in attrs or "id" in attrs:
-            named.append(node)
-    if doomed:
-        gone = {node.mem_id for node in doomed}
-        # A comment-named element inside a removed one is freed with it: never touch it.
-        named = [node for node in named if not _inside(node, gone)]
-        for node in reversed(doomed):
             node.decompose()
-    return body, named
-
-
-def _inside(node: LexborNode, keys: set[int]) -> bool:
-    current: LexborNode | None = node
-    while current is not None:
-        if current.mem_id in keys:
-            return True
-        current = current.parent
-    return False
+    return body
 
 
 def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
@@ -231,7 +205,6 @@ _COMMENT_STATE = re.compile(
 _COMMENT_SELECTOR = (
     "[class*=omment], [id*=omment], [id*=isqus], [class*=rackback], [id*=rackback], [id=respond]"
 )
-_PRUNE_SELECTOR = f"{HIDDEN_SELECTOR}, {_COMMENT_SELECTOR}"
 # Without a known headline, an element holding more than this share of the page's text is
 # not removed as a comment thread (it may be the story with an odd name).
 _COMMENT_SHARE = 0.5
@@ -245,7 +218,7 @@ def _is_comment_name(names: str) -> bool:
 
 
 def remove_comments(
-    body: LexborNode, headline: LexborNode | None, found: list[LexborNode] | None = None
+    root: LexborNode, headline: LexborNode | None, page: LexborNode | None = None
 ) -> int:
     """Remove comment threads (and reply forms) from ``body``; return how many.
 
@@ -253,12 +226,11 @@ def remove_comments(
     would otherwise count against it, or win with its own paragraphs. An element that holds
     the headline, or names itself the article body, is never a comment thread.
     """
-    if found is None:
-        found = body.css(_COMMENT_SELECTOR)
+    found = root.css(_COMMENT_SELECTOR)
     if not found:
         return 0
     keep = ancestor_ids(headline)
-    total = len(body.text()) if headline is None else 0
+    total = len((page or root).text()) if headline is None else 0
     doomed: list[LexborNode] = []
     for node in _unique(found):
         if node.tag in ("html", "body") or node.mem_id in keep:
