@@ -124,9 +124,13 @@ def furniture_strength(node: LexborNode) -> int:
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
     ident = attrs.get("id") or ""
-    verdict = _name_verdict(f"{attrs.get('class') or ''} {ident}")
-    if verdict and ident.count("-") >= 2 and _is_heading_anchor(node, ident):
-        verdict = _name_verdict(attrs.get("class") or "")
+    names = attrs.get("class") or ""
+    verdict = _name_verdict(f"{names} {ident}")
+    if verdict and ident.count("-") >= 2:
+        # Only an id that changes the verdict is worth comparing with the heading.
+        by_class = _name_verdict(names)
+        if by_class != verdict and _is_heading_anchor(node, ident):
+            verdict = by_class
     if verdict == 3:
         return 0
     if verdict == 2:
