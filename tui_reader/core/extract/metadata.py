@@ -602,7 +602,8 @@ def _clean_byline(text: str | None) -> str | None:
 
 # Containers whose author names and dates belong to something other than the article.
 _FOREIGN = re.compile(
-    r"comment|related|teaser|sidebar|widget|recommend|promo|footer|newsletter|card|"
+    # ("promoted" marks a story promoted to the front page, not a promotion.)
+    r"comment|related|teaser|sidebar|widget|recommend|promo(?!ted)|footer|newsletter|card|"
     r"more-stories|read-next|readnext|popular|trending",
     re.IGNORECASE,
 )
@@ -685,7 +686,12 @@ _POSTED_BY = re.compile(
     r"\s+(?:by|von|por|par)\b|^(?:by|von|par|por)\s+\S",
     re.IGNORECASE,
 )
-_POSTED_BY_TAGS = "span, em, p, div, small, address"
+_POSTED_BY_START = re.compile(
+    r"(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|"
+    r"[ée]crit|publi[ée]|by|von|par|por)\b",
+    re.IGNORECASE,
+)
+_POSTED_BY_NODES = 2000
 
 
 def _posted_by(headline: LexborNode | None) -> str | None:
@@ -697,7 +703,21 @@ def _posted_by(headline: LexborNode | None) -> str | None:
         post = post.parent
     if post is None or post is headline:
         return None
-    for node in post.css(_POSTED_BY_TAGS)[:400]:
+    # The line starts in a text node ("Posted by " before a linked name): reading the text
+    # nodes is much cheaper than reading every element's text.
+    seen = 0
+    for piece in post.traverse(include_text=True):
+        seen += 1
+        if seen > _POSTED_BY_NODES:
+            break
+        if piece.tag != "-text":
+            continue
+        start = (piece.text_content or "").lstrip()[:40]
+        if not _POSTED_BY_START.match(start):
+            continue
+        node = piece.parent
+        if node is None:
+            continue
         text = clean_line(node.text(deep=True)[:200])
         if len(text) > 150 or not _POSTED_BY.match(text):
             continue
@@ -963,9 +983,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if byline:
             break
         byline = _clean_byline(_meta(tags, key))
+    story: tuple[LexborNode | None, frozenset[int]] | None = None
     if not byline:
-        headline, post = _story_of(tree, title)
-        byline = _dom_byline(tree, post) or _posted_by(headline)
+        story = _story_of(tree, title)
+        byline = _dom_byline(tree, story[1]) or _posted_by(story[0])
 
     published = parse_date(ld.published)
     if published is None:
@@ -990,7 +1011,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
             )
         )
     if published is None:
-        published = _dom_date(tree, _story_of(tree, title)[1])
+        published = _dom_date(tree, (story or _story_of(tree, title))[1])
 
     html_node = tree.css_first("html")
     language = (
