@@ -294,17 +294,15 @@ def rate_body(
         if up_key is not None and up_key in held:
             held[up_key] += held[key]
             linked[up_key] += linked[key]
-    score = _scores(order, upward, own, furniture)
+    # Furniture that is really a wrapper is settled first: the scores depend on it.
     if furniture:
         total = held[tree.root] if tree.root in held else sum(own.values())
-        changed = False
         around = ancestor_ids(headline)
         for key in list(furniture):
             if key in around:
                 # Whatever its name ("post share-enabled", "date-outer"), an element that
                 # holds the story's headline is a wrapper of the story, not furniture.
                 del furniture[key]
-                changed = True
                 continue
             if headline is not None or held[key] < total * WRAPPER_SHARE:
                 # With the headline known, a wrapper must hold it: a large sidebar or footer
@@ -316,9 +314,7 @@ def rate_body(
             # which a comment section does not.
             if furniture[key] == 1 or nodes[key].css_first("h1") is not None:
                 del furniture[key]
-                changed = True
-        if changed:
-            score = _scores(order, upward, own, furniture)
+    score = _scores(order, upward, own, furniture)
 
     ineligible: set[int] = set()
     for key in order:
