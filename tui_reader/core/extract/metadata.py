@@ -692,6 +692,11 @@ _POSTED_BY_START = re.compile(
     re.IGNORECASE,
 )
 _POSTED_BY_NODES = 2000
+_POSTED_BY_ANYWHERE = re.compile(
+    r"^[ \t]*(?:(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|"
+    r"escrito|enviado|[ée]crit|publi[ée])\s+)?(?:by|von|par|por)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _posted_by(headline: LexborNode | None) -> str | None:
@@ -702,6 +707,9 @@ def _posted_by(headline: LexborNode | None) -> str | None:
             break
         post = post.parent
     if post is None or post is headline:
+        return None
+    # Most pages have no such line: one read of the region's text settles that cheaply.
+    if not _POSTED_BY_ANYWHERE.search(post.text(separator="\n")):
         return None
     # The line starts in a text node ("Posted by " before a linked name): reading the text
     # nodes is much cheaper than reading every element's text.
@@ -867,9 +875,16 @@ def _post_title(
             continue  # the usual news page: the <h1> is the longest title there is
         if lower is None:
             # Lower headings, and the other <h1>s (themes that print the site's name as
-            # one too), read only on pages that need them.
-            subheads = (_node_text(n, 500).strip(" ¶§#🔗") for n in subhead_nodes()[:40])
-            lower = {_norm(h): h for h in (*(t for t in subheads if t), *headings)}
+            # one too), read only on pages that need them; only headings holding the first
+            # word of a title to look for are compared in full.
+            firsts = {other.split(" ", 1)[0] for other in longer}
+            lower = {_norm(h): h for h in headings}
+            for node in subhead_nodes()[:40]:
+                raw = node.text().lower()
+                if any(first in raw for first in firsts):
+                    text = _node_text(node, 500).strip(" ¶§#🔗")
+                    if text:
+                        lower.setdefault(_norm(text), text)
         for other in longer:
             if other in lower:
                 return lower[other].strip()
