@@ -846,16 +846,26 @@ def _post_title(
     other piece, when og:title says the same) is the headline, provided it is longer: site
     names are short, headlines are not.
     """
-    if not headings:
+    if not headings or not declared:
         return None
-    split = [(t, [_norm(p) for p in _SEPARATORS.split(t)]) for t in declared]
+    wholes = [_norm(t) for t in declared]
+    split: list[tuple[str, str, list[str]]] | None = None
     lower: dict[str, str] | None = None
     for heading in headings:
         key = _norm(heading)
+        if key == wholes[0]:
+            # The page's first declared title (JSON-LD headline, og:title) is this <h1>:
+            # it is the headline, the usual case, settled without splitting anything.
+            return None
+        if split is None:
+            split = [
+                (t, whole, [_norm(p) for p in _SEPARATORS.split(t)])
+                for t, whole in zip(declared, wholes, strict=True)
+            ]
         pieces: list[str] = []
         disagreeing: dict[str, str] = {}
-        for candidate, parts in split:
-            if _norm(candidate) == key:
+        for candidate, whole, parts in split:
+            if whole == key:
                 continue
             if len(parts) >= 2 and key in parts:
                 pieces.extend(p for p in parts if p != key)
@@ -867,8 +877,8 @@ def _post_title(
                 elif parts[-1] == key:
                     pieces.append(_norm(candidate[: candidate.rfind(seps[-1])]))
             else:
-                disagreeing[_norm(candidate)] = candidate
-        if not pieces and not any(_norm(t) == key for t in declared):
+                disagreeing[whole] = candidate
+        if not pieces and key not in wholes:
             continue  # the <h1> is no declared title at all: nothing says it is the site
         longer = [other for other in (*pieces, *disagreeing) if len(other) > len(key)]
         if not longer:
