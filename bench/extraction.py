@@ -1,41 +1,44 @@
 """Article-body extraction benchmark: our extractor against trafilatura.
 
-Runs both extractors page by page (interleaved, so machine noise hits both alike) over the
-article-extraction-benchmark data set, writes predictions in its JSON format and scores them
-with the benchmark's own ``evaluate.py``::
+Runs both extractors page by page (interleaved, so machine noise hits both alike) over either
+data set, the article-extraction-benchmark or Readability's test pages (see
+``bench/scoring.py``), and scores each page's text against the reference with the
+benchmark's token-shingle F1::
 
-    python bench/extraction.py PATH_TO_AEB [--out DIR] [--limit N] [--ours-only]
+    python bench/extraction.py ../shared/aeb [--out DIR] [--limit N] [--ours-only]
+    python bench/extraction.py ../shared/readability-test-pages
+
+It prints mean F1, precision and recall, the pages below F1 0.2, the pages that came back
+empty, which path of the extractor produced the text, and the median time per page with its
+ratio to trafilatura's.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import gzip
-import importlib.util
 import json
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-from tui_reader.core.extract import extract
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
+from bench.scoring import Score, load, score, summary  # noqa: E402
+from tui_reader.core.extract import extract  # noqa: E402
 
-def _load_evaluate(aeb: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("aeb_evaluate", aeb / "evaluate.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {aeb / 'evaluate.py'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+MISS_F1 = 0.2
+_paths: Counter[str] = Counter()
 
 
 def _ours(html: str, url: str | None) -> str:
-    return extract(html, url).text
+    article = extract(html, url)
+    _paths[article.extraction] += 1
+    return article.text
 
 
 def _trafilatura() -> Callable[[str, str | None], str]:
@@ -65,90 +68,81 @@ def _timed(
     return text, time.perf_counter() - start, time.process_time() - cpu
 
 
-def _per_page(evaluate: ModuleType, truth: dict[str, Any], pred: dict[str, Any]) -> list:
-    rows = []
-    for key in truth:
-        tp, fp, fn = evaluate.string_shingle_matching(
-            true=truth[key].get("articleBody", ""), pred=pred[key].get("articleBody", "")
-        )
-        rows.append((key, evaluate.precision_score(tp, fp, fn), evaluate.recall_score(tp, fp, fn)))
-    return rows
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("aeb", type=Path, help="path to the article-extraction-benchmark")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("data", type=Path, help="the benchmark's or Readability's pages")
     parser.add_argument("--out", type=Path, default=None, help="write predictions here")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
     parser.add_argument("--ours-only", action="store_true", help="skip trafilatura")
     parser.add_argument("--worst", type=int, default=10, help="list the N worst pages")
-    parser.add_argument("--n-bootstrap", type=int, default=100)
     parser.add_argument("--key", default=None, help="only pages whose key starts with this")
     args = parser.parse_args(argv)
 
-    evaluate = _load_evaluate(args.aeb)
-    ground_truth: dict[str, Any] = json.loads((args.aeb / "ground-truth.json").read_text("utf8"))
-    keys = sorted(ground_truth)
-    if args.key:
-        keys = [k for k in keys if k.startswith(args.key)]
+    pages = list(load(args.data, args.key))
     if args.limit:
-        keys = keys[: args.limit]
-    truth = {k: ground_truth[k] for k in keys}
+        pages = pages[: args.limit]
+    if not pages:
+        print(f"no pages found in {args.data}", file=sys.stderr)
+        return 1
 
     systems: dict[str, Callable[[str, str | None], str]] = {"ours": _ours}
     if not args.ours_only:
         systems["trafilatura"] = _trafilatura()
-    predictions: dict[str, dict[str, Any]] = {name: {} for name in systems}
+    texts: dict[str, dict[str, str]] = {name: {} for name in systems}
     timings: dict[str, list[float]] = {name: [] for name in systems}
     cpu_times: dict[str, list[float]] = {name: [] for name in systems}
 
-    for key in keys:
-        path = args.aeb / "html" / f"{key}.html.gz"
-        with gzip.open(path, "rt", encoding="utf8") as handle:
-            html = handle.read()
-        url = ground_truth[key].get("url")
+    for page in pages:
         for name, fn in systems.items():
-            text, seconds, cpu_seconds = _timed(fn, html, url)
-            predictions[name][key] = {"articleBody": text}
+            text, seconds, cpu_seconds = _timed(fn, page.html, page.url)
+            texts[name][page.key] = text
             timings[name].append(seconds)
             cpu_times[name].append(cpu_seconds)
 
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        for name, pred in predictions.items():
+        for name, by_key in texts.items():
+            pred = {key: {"articleBody": text} for key, text in by_key.items()}
             (args.out / f"{name}.json").write_text(
                 json.dumps(pred, ensure_ascii=False, indent=1, sort_keys=True), "utf8"
             )
 
+    scores: dict[str, dict[str, Score]] = {
+        name: {page.key: score(page.truth, by_key[page.key]) for page in pages}
+        for name, by_key in texts.items()
+    }
     medians: dict[str, float] = {}
     cpu_medians: dict[str, float] = {}
-    print(f"{len(keys)} pages")
+    print(f"{len(pages)} pages from {args.data}")
     print(
-        f"{'':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'median ms':>10} {'mean ms':>8} "
-        f"{'median cpu ms':>14}"
+        f"{'':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'<0.2':>5} {'empty':>6} "
+        f"{'median ms':>10} {'mean ms':>8} {'median cpu ms':>14}"
     )
-    for name, pred in predictions.items():
-        metrics = evaluate.evaluate(truth, pred, args.n_bootstrap)
+    for name in systems:
+        f1, precision, recall = summary(list(scores[name].values()))
+        misses = sum(s.f1 < MISS_F1 for s in scores[name].values())
+        empty = sum(not texts[name][page.key].strip() for page in pages)
         medians[name] = statistics.median(timings[name]) * 1000
         cpu_medians[name] = statistics.median(cpu_times[name]) * 1000
         mean_ms = statistics.mean(timings[name]) * 1000
         print(
-            f"{name:<12} {metrics['f1']:6.3f} {metrics['precision']:6.3f} "
-            f"{metrics['recall']:6.3f} {medians[name]:10.2f} {mean_ms:8.2f} "
-            f"{cpu_medians[name]:14.2f}"
+            f"{name:<12} {f1:6.3f} {precision:6.3f} {recall:6.3f} {misses:5d} {empty:6d} "
+            f"{medians[name]:10.2f} {mean_ms:8.2f} {cpu_medians[name]:14.2f}"
         )
     if medians.get("trafilatura"):
-        ratio = medians["ours"] / medians["trafilatura"]
-        print(f"median time ratio ours/trafilatura: {ratio:.3f}")
+        print(f"median time ratio ours/trafilatura: {medians['ours'] / medians['trafilatura']:.3f}")
         if cpu_medians.get("trafilatura"):
-            cpu_ratio = cpu_medians["ours"] / cpu_medians["trafilatura"]
-            print(f"median CPU time ratio ours/trafilatura: {cpu_ratio:.3f}")
+            ratio = cpu_medians["ours"] / cpu_medians["trafilatura"]
+            print(f"median CPU time ratio ours/trafilatura: {ratio:.3f}")
+    print("extraction paths (ours): " + ", ".join(f"{k} {v}" for k, v in _paths.most_common()))
 
-    rows = _per_page(evaluate, truth, predictions["ours"])
-    rows.sort(key=lambda r: 2 * r[1] * r[2] / (r[1] + r[2]) if r[1] + r[2] else 0.0)
-    print(f"worst {args.worst} (ours): key P R")
-    for key, p, r in rows[: args.worst]:
-        print(f"  {key[:16]} {p:.3f} {r:.3f}  {truth[key].get('url', '')[:70]}")
+    ranked = sorted(scores["ours"].items(), key=lambda item: item[1].f1)
+    low = [key for key, s in ranked if s.f1 < MISS_F1]
+    print(f"pages below F1 {MISS_F1} (ours): {', '.join(low) if low else 'none'}")
+    urls = {page.key: page.url or "" for page in pages}
+    print(f"worst {args.worst} (ours): key F1 P R")
+    for key, s in ranked[: args.worst]:
+        print(f"  {key[:24]:<24} {s.f1:.3f} {s.precision:.3f} {s.recall:.3f}  {urls[key][:60]}")
     return 0
 
 

@@ -543,3 +543,66 @@ def test_title_that_is_only_the_site_name_yields_to_the_heading() -> None:
     head = '<title>Harbour Gazette</title><meta property="og:site_name" content="Harbour Gazette">'
     body = "<header><h1>Harbour Gazette</h1></header><main><h1>Ferry fares to rise</h1></main>"
     assert meta_of(doc(head, body)).title == "Ferry fares to rise"
+
+
+# --- blog themes: the h1 is the blog's name -------------------------------------------------
+
+
+def test_blog_h1_that_is_a_piece_of_the_title_gives_way_to_the_post_heading() -> None:
+    head = "<title>Lake Effect: Ice road to Madeline Island is open</title>"
+    body = (
+        "<h1>Lake Effect</h1><div class='post'><h3>Ice road to Madeline Island is open</h3></div>"
+    )
+    assert meta_of(doc(head, body)).title == "Ice road to Madeline Island is open"
+
+
+def test_og_title_beats_an_h1_that_only_repeats_the_title_tag() -> None:
+    head = (
+        "<title>Quiet Hours</title>"
+        '<meta property="og:title" content="Recording the dawn chorus in Victoria Park">'
+    )
+    body = "<h1>Quiet Hours</h1><h2>Recording the dawn chorus in Victoria Park</h2>"
+    assert meta_of(doc(head, body)).title == "Recording the dawn chorus in Victoria Park"
+
+
+def test_news_headline_h1_is_kept_over_a_short_site_heading() -> None:
+    head = "<title>Council closes the baths | Courier</title>"
+    body = "<h1>Council closes the baths</h1><h2>Courier</h2>"
+    assert meta_of(doc(head, body)).title == "Council closes the baths"
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Posted by Rachel Lindqvist at 09:14 AM in Social media", "Rachel Lindqvist"),
+        ("posted by Karin Lindahl @ 10:15 AM", "Karin Lindahl"),
+        ("Verfasst von Jürgen Haslbeck am Mi., 27.08.2014 - 18:30", "Jürgen Haslbeck"),
+        ("Enviado por Ana Beltrán el Mar, 10/03/2009 - 18:40.", "Ana Beltrán"),
+    ],
+)
+def test_posted_by_line_in_a_post_footer_gives_the_byline(line: str, name: str) -> None:
+    body = (
+        "<div class='widget Blog'><div class='post'><h3>Ice road to Madeline Island is open</h3>"
+        f"<div class='post-body'><p>Text.</p></div><div class='post-footer'><span>{line}</span>"
+        "</div></div></div>"
+    )
+    head = "<title>Ice road to Madeline Island is open</title>"
+    assert meta_of(doc(head, body)).byline == name
+
+
+def test_by_clicking_is_not_a_byline() -> None:
+    body = (
+        "<div class='post'><h1>Ice road to Madeline Island is open</h1>"
+        '<p>By clicking "Submit," you agree to the terms.</p></div>'
+    )
+    head = "<title>Ice road to Madeline Island is open</title>"
+    assert meta_of(doc(head, body)).byline is None
+
+
+def test_hatom_abbr_title_gives_the_date() -> None:
+    body = (
+        "<div class='post'><h3>Ice road</h3><div class='post-footer'>"
+        "<abbr class='published' title='2015-05-22T18:05:00+02:00'>18:05</abbr></div></div>"
+    )
+    published = meta_of(doc("<title>Ice road</title>", body)).published
+    assert published == datetime(2015, 5, 22, 18, 5, tzinfo=timezone(timedelta(hours=2)))

@@ -7,11 +7,18 @@ boilerplate that must not reach the reader (menus, share bars, teasers, comments
 
 The headings and paragraphs of the body must match exactly and in order; other blocks
 (lists, quotes, code, tables, figures) must be present with their text.
+
+The ``platform-*`` pages reproduce the markup of blog engines and old CMS themes (Blogger,
+TypePad, Movable Type, classic WordPress, Drupal, table layouts) where a reader most often
+shows the sidebar instead of the post; ``PLATFORMS.md`` says what each one exercises. Checks
+that the extractor does not pass yet are listed in ``KNOWN_MISSES`` as strict expected
+failures, so that fixing one makes the run fail until its entry is removed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -38,6 +45,30 @@ def _expected_path(page: Path) -> Path:
 
 
 PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
+
+# Checks each page fails today, and why: "page_metadata" (the metadata reader alone), "title",
+# "metadata", "body" (headings and paragraphs), "other_blocks" and "boilerplate".
+KNOWN_MISSES: dict[str, frozenset[str]] = {
+    # no headline element and a thread named in German: the whole column, comments included
+    "platform-news-br-lesermeinungen": frozenset({"body", "boilerplate"}),
+    # no headline element: the whole layout row, mayor's word and opening hours included
+    "platform-table-layout-mairie": frozenset({"body", "boilerplate"}),
+    # the reblog notes under the post are kept
+    "platform-tumblr-photo-caption": frozenset({"boilerplate"}),
+}
+
+
+def cases(check: str, names: list[str] | None = None) -> list[Any]:
+    """The page names for one check, those with a known miss marked as strict xfails."""
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason=f"known extraction miss: {check}"),
+        )
+        if check in KNOWN_MISSES.get(name, frozenset())
+        else name
+        for name in (PAGE_NAMES if names is None else names)
+    ]
 
 
 @cache
@@ -72,6 +103,15 @@ def test_there_are_enough_golden_pages() -> None:
     assert len(PAGE_NAMES) >= 16
 
 
+def test_platform_pages_are_listed_and_described() -> None:
+    platform = [name for name in PAGE_NAMES if name.startswith("platform-")]
+    assert len(platform) >= 24
+    described = set(re.findall(r"`(platform-[\w-]+)`", (PAGES / "PLATFORMS.md").read_text("utf-8")))
+    assert described == set(platform)
+    # An entry for a page that no longer exists would hide nothing and mislead.
+    assert set(KNOWN_MISSES) <= set(PAGE_NAMES)
+
+
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_expected_file_is_well_formed(name: str) -> None:
     _, expected = load(name)
@@ -90,7 +130,7 @@ def test_expected_file_is_well_formed(name: str) -> None:
         assert datetime.fromisoformat(published).tzinfo is not None
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
+@pytest.mark.parametrize("name", cases("page_metadata"))
 def test_page_metadata(name: str) -> None:
     """The metadata reader on its own, on the parsed page."""
     data, expected = load(name)
@@ -101,13 +141,13 @@ def test_page_metadata(name: str) -> None:
             assert getattr(meta, field) == expected_value(field, expected[field]), field
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
+@pytest.mark.parametrize("name", cases("title"))
 def test_article_title(name: str) -> None:
     _, expected = load(name)
     assert article_of(name).title == expected["title"]
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
+@pytest.mark.parametrize("name", cases("metadata"))
 def test_article_metadata(name: str) -> None:
     _, expected = load(name)
     article = article_of(name)
@@ -116,7 +156,7 @@ def test_article_metadata(name: str) -> None:
             assert getattr(article, field) == expected_value(field, expected[field]), field
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
+@pytest.mark.parametrize("name", cases("body"))
 def test_body_headings_and_paragraphs(name: str) -> None:
     _, expected = load(name)
     want = [(b["kind"], fold(b["text"])) for b in expected["blocks"] if b["kind"] in SEQUENCE_KINDS]
@@ -132,7 +172,9 @@ def _has_other_blocks(name: str) -> bool:
     return any(b["kind"] not in SEQUENCE_KINDS for b in load(name)[1]["blocks"])
 
 
-@pytest.mark.parametrize("name", [n for n in PAGE_NAMES if _has_other_blocks(n)])
+@pytest.mark.parametrize(
+    "name", cases("other_blocks", [n for n in PAGE_NAMES if _has_other_blocks(n)])
+)
 def test_body_other_blocks(name: str) -> None:
     _, expected = load(name)
     wanted = [b for b in expected["blocks"] if b["kind"] not in SEQUENCE_KINDS]
@@ -145,7 +187,7 @@ def test_body_other_blocks(name: str) -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("name", PAGE_NAMES)
+@pytest.mark.parametrize("name", cases("boilerplate"))
 def test_no_boilerplate(name: str) -> None:
     _, expected = load(name)
     article = article_of(name)

@@ -188,6 +188,9 @@ class Article:
     lead_image: str | None = None
     description: str | None = None
     blocks: tuple[Block, ...] = field(default=())
+    extraction: str = ""
+    """Which path of the extractor chose the body ("paragraphs", "text", "fallback", ...);
+    empty when the article did not come from the extractor (a feed's own text)."""
     source: PageSource | None = field(default=None, compare=False, repr=False)
     """The page this was cleaned from, when it was just fetched (see :class:`PageSource`)."""
 
@@ -240,6 +243,7 @@ class Article:
             "url": self.url,
             "lead_image": self.lead_image,
             "description": self.description,
+            "extraction": self.extraction,
             "text": self.text,
             "markdown": self.markdown,
             "blocks": [block.to_dict() for block in self.blocks],
@@ -258,6 +262,7 @@ class Article:
             lead_image=data.get("lead_image"),
             description=data.get("description"),
             blocks=tuple(Block.from_dict(b) for b in data.get("blocks", ())),
+            extraction=data.get("extraction") or "",
         )
 
 

@@ -4,8 +4,10 @@
 
 1. decode (bytes only) and parse;
 2. read the metadata, before anything mutates the tree;
-3. prune junk tags, hidden elements and named boilerplate (:mod:`.clean`);
-4. find the container that holds the prose (:mod:`.score`);
+3. prune junk tags and hidden elements (:mod:`.clean`);
+4. find the container that holds the story (:mod:`.score` votes, :mod:`.choose` checks the
+   winner against the headline, and when it is weak or holds a comment thread removes the
+   threads and tries other passes);
 5. render it as blocks (:mod:`.blocks`) and drop furniture blocks (:mod:`.filters`).
 
 A user's site rule for the page's host (:mod:`.rules`) runs between steps 2 and 3: its
@@ -15,10 +17,13 @@ in for step 4's choice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import render
+from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     furniture_strength,
     nested_articles,
@@ -27,9 +32,9 @@ from tui_reader.core.extract.clean import (
 )
 from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
+from tui_reader.core.extract.headline import find_headline
 from tui_reader.core.extract.metadata import extract_metadata
 from tui_reader.core.extract.rules import SiteRules, apply_rule, rule_for
-from tui_reader.core.extract.score import find_body
 from tui_reader.core.models import Article, Block
 from tui_reader.core.sanitize import safe_url
 
@@ -50,20 +55,28 @@ def extract_blocks(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> list[Block]:
     """Prune ``tree`` (mutating it) and return the article body as blocks."""
+    return extract_body(tree, base, title, byline)[0]
+
+
+def extract_body(
+    tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
+) -> tuple[list[Block], str]:
+    """Prune ``tree`` (mutating it); return the body as blocks and the path that chose it."""
     body = prune(tree)
     if body is None:
-        return []
+        return [], ""
+    headline = find_headline(body, title)
     teasers = nested_articles(body)
+    rate: Callable[[LexborNode], int] = _scoring_furniture
     if teasers:
 
         def rate(node: LexborNode) -> int:
             return 2 if node.mem_id in teasers else _scoring_furniture(node)
 
-        container = find_body(body, rate)
-    else:
-        container = find_body(body, _scoring_furniture)
+    container, path = choose(body, rate, headline)
     strip_furniture(container, teasers)
-    return refine(render(container, base), title=title, byline=byline)
+    blocks = refine(render(container, base), title=title, byline=byline, links=path == "links")
+    return blocks, path
 
 
 def extract(
@@ -96,11 +109,13 @@ def extract(
         meta = extract_metadata(tree, safe)
         base = meta.url or safe
         blocks = None
+        path = ""
         rule = rule_for(safe or meta.url, rules)
         if rule is not None:
             blocks = apply_rule(tree, rule, base, title=meta.title, byline=meta.byline)
+            path = "site rule"
         if blocks is None:
-            blocks = extract_blocks(tree, base, title=meta.title, byline=meta.byline)
+            blocks, path = extract_body(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
     except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
@@ -115,4 +130,5 @@ def extract(
         lead_image=meta.lead_image,
         description=meta.description,
         blocks=tuple(blocks),
+        extraction=path,
     )

@@ -335,8 +335,9 @@ def _is_caption_box(node: LexborNode) -> bool:
     names = node.attributes.get("class")
     if not names or "caption" not in names.lower():
         return False
-    # A caption is short; a long element merely classed "captioned-story" is not one.
-    return len(node.text()) <= CAPTION_CHARS
+    # A caption is short; a long element merely classed "captioned-story" is not one, nor
+    # is one written in paragraphs (the text of a photo post, under its photo).
+    return len(node.text()) <= CAPTION_CHARS and len(node.css("p")) < 2
 
 
 _PERMALINK_TEXT = frozenset({"¶", "#", "§", "🔗", "link", "permalink", "∞"})
@@ -348,6 +349,22 @@ def _is_permalink(node: LexborNode) -> bool:
     if child is None or child.next is not None or not child.is_text_node:
         return False
     return (child.text_content or "").strip().lower() in _PERMALINK_TEXT
+
+
+def _math_text(node: LexborNode) -> str:
+    """The symbols of a MathML formula, one space between tokens."""
+    skipped = {n.mem_id for n in node.css("annotation, annotation-xml")}
+    parts: list[str] = []
+    for inner in node.traverse(include_text=True):
+        if inner.tag != "-text":
+            continue
+        parent = inner.parent
+        if parent is not None and parent.mem_id in skipped:
+            continue
+        text = (inner.text_content or "").strip()
+        if text:
+            parts.append(text)
+    return " ".join(parts)
 
 
 def _is_layout_table(node: LexborNode) -> bool:
@@ -381,6 +398,9 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     # One selector pass finds the caption-classed elements, instead of a class lookup on
     # every element of the walk.
     captioned = {node.mem_id for node in root.css("[class*=caption i]")}
+    # A container chosen for its prose is the story even when it is classed "caption" (the
+    # text of a gallery or slideshow page): rendered as a figure caption, it would be lost.
+    captioned.discard(root.mem_id)
     # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
     stack: list[LexborNode | str] = [root]
     visited = 0
@@ -415,6 +435,11 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                     out.image(label, label)
                 continue
         elif tag in _SPECIAL_TAGS or tag[:1] in "-#!":
+            if tag == "math":
+                # Formulas are read as their symbols in a line, which a terminal can show;
+                # the TeX source in annotations is for machines.
+                out.text(f" {_math_text(node)} ")
+                continue
             if tag in _SKIP_TAGS or tag[:1] in "-#!":  # comments, doctype: not elements
                 continue
             if tag == "br":

@@ -147,6 +147,9 @@ _NAME_STEMS = (
     "jump",
     "toc",
     "also",
+    "copyright",
+    "legal",
+    "foot",
 )
 NAME_SELECTOR = ", ".join(f"[class*='{stem}' i], [id*='{stem}' i]" for stem in _NAME_STEMS)
 
@@ -167,7 +170,7 @@ STRONG_NAME = re.compile(
         see-?also|also-?read|inline-?related|jump-?link|skip-?link|visually-?hidden|
         sr-?only|screen-?reader\w*|ad-?slot|ad-?unit|ad-?container|ad-?wrapper|
         tag-?list|tag-?cloud|call-?to-?action|cta|edit-?section|editsection|edit-?link|
-        headerlink|permalink
+        headerlink
     )(?:$|[\s_-])
     """,
     re.VERBOSE,
@@ -182,7 +185,8 @@ WEAK_NAME = re.compile(
         topics|teasers?|nav|navbar|navigation|menu|masthead|header|site-?header|
         page-?header|toolbar|print|email|follow|login|donate|skip|ad|ads|dfp|gpt|rail|
         right-?rail|aside|credits?|meta|post-?meta|entry-?meta|article-?meta|date|
-        timestamp|dateline|rating|feedback|survey|next|prev|previous|carousel|slider|toc
+        timestamp|dateline|rating|feedback|survey|next|prev|previous|carousel|slider|toc|
+        copyright|legal|foot
     )(?:$|[\s_-])
     """,
     re.VERBOSE,
@@ -228,7 +232,17 @@ _FURNITURE_LINES = re.compile(
         tags?\ ?:.{0,80}|topics?\ ?:.{0,80}|filed\ under\ ?:?.{0,80}|
         all\ rights\ reserved.{0,40}|(?:copyright|©).{0,80}|
         (?:updated|published|posted)\ ?:?.{0,40}|loading\.*|please\ wait\.*|
-        this\ (?:article|story)\ (?:is|was)\ (?:\w+\ ){0,3}(?:from|by)\ .{0,40}
+        this\ (?:article|story)\ (?:is|was)\ (?:\w+\ ){0,3}(?:from|by)\ .{0,40}|
+        publicit[ée]|anzeige|werbung|publicidad|pubblicit[àa]|
+        (?:«|<<|‹)\ ?.{0,60}|back\ to\ .{0,40}|
+        (?:publi[ée]|ver[öo]ffentlicht|publicado|pubblicato)\ (?:le|am|el|il)\ .{0,40}|
+        (?:\w+,?\ )?\d{1,2}(?:st|nd|rd|th)?\.?\ [^\W\d]+\.?,?\ \d{4}|
+        [^\W\d]+\.?\ \d{1,2}(?:st|nd|rd|th)?,?\ \d{4}|
+        \d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|
+        .{0,80}[·|•]\ ?(?:posted|updated|published)\b.{0,60}|
+        .{0,100}[·|•]\ ?\d+\ comments?|
+        (?:posted|written|submitted|geschrieben|verfasst|enviado|publicado|[ée]crit)\ 
+        (?:by|von|por|par)\ .{0,100}
     )[.:!]?$""",
     re.VERBOSE,
 )
@@ -240,7 +254,8 @@ _FURNITURE_PHRASES = re.compile(
     r"all rights reserved|click here to|follow us on|download (?:our|the) app|"
     r"enable javascript|javascript is disabled|requires javascript|your browser does not support|"
     r"already a subscriber|create a free account|to continue reading|"
-    r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism)",
+    r"thank you for (?:reading|subscribing|signing up)|support (?:our|independent) journalism|"
+    r"^this entry was posted )",
 )
 # Every phrase above contains one of these; testing them first is much cheaper than the
 # regular expression, which most lines then skip.
@@ -261,6 +276,7 @@ _PHRASE_KEYS = (
     "continue reading",
     "thank you",
     "journalism",
+    "entry was posted",
 )
 
 

@@ -22,6 +22,7 @@ from tui_reader.core.extract.boilerplate import (
     JUNK_TAGS,
     STRONG_NAME,
 )
+from tui_reader.core.extract.headline import ancestor_ids
 
 # Structural tags that are furniture unless they hold the body.
 _STRUCTURAL = frozenset({"header", "footer", "aside", "form"})
@@ -63,10 +64,15 @@ def _unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
     return unique
 
 
-# Class tokens that describe the article's subject, not the element's role: WordPress and
-# similar systems add "tag-<slug>" and "category-<slug>" to the post wrapper, and a post
-# tagged "comments" or "advertising" is still the post.
-_TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:tag|category|categories|topic|topics|section)-\S*")
+# Class tokens that describe the article's subject or kind, not the element's role:
+# WordPress, TypePad and similar systems add "tag-<slug>", "category-<slug>",
+# "entry-category-<slug>", "post-type-<kind>" or "entry-author-<name>" to the post wrapper,
+# and a post tagged "comments" or "social media" is still the post. Script hooks ("js-...")
+# name behaviour, not content.
+_TAXONOMY_TOKEN = re.compile(
+    r"(?:^|\s)(?:(?:entry|post|article)-(?:category|categories|tag|tags|type|format|author|topic)"
+    r"|tag|category|categories|topic|topics|section|type|format|js)-\S*"
+)
 
 
 @lru_cache(maxsize=32768)
@@ -89,6 +95,26 @@ def _name_verdict(names: str) -> int:
     return 0 if CONTENT_WORDS.search(names) else 1
 
 
+_SLUG_JUNK = re.compile(r"[^\w]+")
+_MIN_SLUG = 12
+
+
+def _is_heading_anchor(node: LexborNode, ident: str) -> bool:
+    """True when ``ident`` is the slug of the element's own heading.
+
+    Documentation and wiki generators name each section after its heading
+    ("sharing-with-a-single-developer"); such an id says what the section is about, not
+    what role it plays.
+    """
+    heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    if heading is None:
+        return False
+    slug = _SLUG_JUNK.sub("-", heading.text().lower()).strip("-")
+    key = _SLUG_JUNK.sub("-", ident.lower()).strip("-")
+    # Generators shorten long slugs, never lengthen them.
+    return slug == key or (len(key) >= _MIN_SLUG and slug.startswith(key))
+
+
 def furniture_strength(node: LexborNode) -> int:
     """0: not furniture; 1: probably furniture (by tag/role/weak name); 2: surely furniture."""
     tag = node.tag
@@ -97,7 +123,14 @@ def furniture_strength(node: LexborNode) -> int:
     attrs = node.attributes
     if not attrs:
         return 1 if tag in _STRUCTURAL else 0
-    verdict = _name_verdict(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    ident = attrs.get("id") or ""
+    names = attrs.get("class") or ""
+    verdict = _name_verdict(f"{names} {ident}")
+    if verdict and ident.count("-") >= 2:
+        # Only an id that changes the verdict is worth comparing with the heading.
+        by_class = _name_verdict(names)
+        if by_class != verdict and _is_heading_anchor(node, ident):
+            verdict = by_class
     if verdict == 3:
         return 0
     if verdict == 2:
@@ -160,6 +193,62 @@ def nested_articles(root: LexborNode) -> set[int]:
         if parent is not None:
             by_outer.setdefault(parent.mem_id, []).append(node.mem_id)
     return {key for group in by_outer.values() if len(group) >= 2 for key in group}
+
+
+# A class or id token that names a comment, a comment thread (trackbacks and pingbacks are
+# comments left by other blogs) or the reply form: nobody
+# calls the story that. "commentary" and "commentator" are stories and people; state flags
+# ("comments-open", "has-comments", "commentable") describe the story, not a thread.
+_COMMENT_TOKEN = re.compile(r"comment(?!ar|at|able)|disqus|trackback|pingback|^respond$")
+_COMMENT_STATE = re.compile(
+    r"^(?:has|no|allow|with|show|enable|open)-?comments?$|^comments?-(?:open|closed|enabled|"
+    r"disabled|on|off|count|link|number)s?$"
+)
+# Case-sensitive fragments ("omment" finds "comments" and "blogComment"): a substring
+# test that ignores case costs the selector engine noticeably more on every element.
+_COMMENT_SELECTOR = (
+    "[class*=omment], [id*=omment], [id*=isqus], [class*=rackback], [id*=rackback], [id=respond]"
+)
+# Without a known headline, an element holding more than this share of the page's text is
+# not removed as a comment thread (it may be the story with an odd name).
+_COMMENT_SHARE = 0.5
+
+
+def _is_comment_name(names: str) -> bool:
+    for token in names.lower().split():
+        if _COMMENT_TOKEN.search(token) and not _COMMENT_STATE.match(token):
+            return True
+    return False
+
+
+def remove_comments(
+    root: LexborNode, headline: LexborNode | None, page: LexborNode | None = None
+) -> int:
+    """Remove comment threads (and reply forms) from ``body``; return how many.
+
+    They go before the container is chosen: a thread nested inside the story's container
+    would otherwise count against it, or win with its own paragraphs. An element that holds
+    the headline, or names itself the article body, is never a comment thread.
+    """
+    found = root.css(_COMMENT_SELECTOR)
+    if not found:
+        return 0
+    keep = ancestor_ids(headline)
+    total = len((page or root).text()) if headline is None else 0
+    doomed: list[LexborNode] = []
+    for node in _unique(found):
+        if node.tag in ("html", "body") or node.mem_id in keep:
+            continue
+        attrs = node.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if not _is_comment_name(names) or ARTICLE_NAME.search(names.lower()):
+            continue
+        if headline is None and len(node.text()) > total * _COMMENT_SHARE:
+            continue
+        doomed.append(node)
+    for node in reversed(doomed):
+        node.decompose()
+    return len(doomed)
 
 
 def _in_caption(node: LexborNode) -> bool:

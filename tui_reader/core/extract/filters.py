@@ -47,7 +47,7 @@ def link_density(block: Block) -> float:
     return linked / total if total else 0.0
 
 
-def _is_boilerplate(block: Block) -> bool:
+def _is_boilerplate(block: Block, links: bool = False) -> bool:
     kind = block.kind
     if kind in ("paragraph", "heading"):
         spans = block.spans
@@ -60,10 +60,13 @@ def _is_boilerplate(block: Block) -> bool:
                 return True
         return (
             kind == "paragraph"
+            and not links
             and any(span.href for span in spans)
             and link_density(block) > MAX_PARAGRAPH_LINK_DENSITY
         )
     if kind == "list":
+        if links:
+            return False
         return link_density(block) > MAX_LIST_LINK_DENSITY or _is_teaser_list(block)
     if kind == "figure" and not block.src:
         # A caption with no image left is only worth keeping when it says something.
@@ -120,9 +123,14 @@ def _drop_footer_tail(blocks: list[Block]) -> list[Block]:
     return blocks[:last_rule]
 
 
-def refine(blocks: list[Block], title: str = "", byline: str | None = None) -> list[Block]:
-    """Drop furniture blocks, a repeated title/byline at the top, and trailing headings."""
-    kept = [block for block in blocks if not _is_boilerplate(block)]
+def refine(
+    blocks: list[Block], title: str = "", byline: str | None = None, links: bool = False
+) -> list[Block]:
+    """Drop furniture blocks, a repeated title/byline at the top, and trailing headings.
+
+    ``links``: the story is a list of links (a round-up), so linked blocks are its text.
+    """
+    kept = [block for block in blocks if not _is_boilerplate(block, links)]
     norm_title = _norm(title)
     norm_byline = _norm(byline) if byline else None
     # The headline and byline repeat only above the prose: the window closes at the first

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -25,6 +25,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.extract.blocks import joined_url
+from tui_reader.core.extract.headline import find_headline
 from tui_reader.core.sanitize import clean_line
 
 __all__ = ["PageMetadata", "extract_metadata", "parse_date"]
@@ -156,7 +157,12 @@ class _Scan:
 
 def _scan(tree: LexborHTMLParser) -> _Scan:
     scan = _Scan([], [], [], [])
-    by_tag = {"meta": scan.metas, "script": scan.scripts, "h1": scan.h1s, "link": scan.links}
+    by_tag = {
+        "meta": scan.metas,
+        "script": scan.scripts,
+        "h1": scan.h1s,
+        "link": scan.links,
+    }
     seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
         key = node.mem_id
@@ -563,11 +569,17 @@ def _looks_like_url(text: str) -> bool:
 
 
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|words|text|story|interview|analysis|opinion|commentary)\s+)?"
+    r"^(?:(?:written|posted|reported|words|text|story|interview|analysis|opinion|commentary|"
+    r"submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|[ée]crit|publi[ée]|"
+    r"view\s+all\s+(?:posts|articles|stories))\s+)?"
     r"(?:by|par|von|door|por|di|av|af|від|автор|著者|بقلم|מאת)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
-_BYLINE_CUT = re.compile(r"\s+(?:\||·|•|—|–)\s+|\s+(?:updated|published|posted|on)\s+\S", re.I)
+_BYLINE_CUT = re.compile(
+    r"\s+(?:\||·|•|—|–|@)\s+|\s+(?:updated|published|posted|on)\s+\S|"
+    r"\s+in\s+|\s+(?:at|am|um|el|le|a\s+las)\s+(?=\d|[^\W\d]{2,4}\.?,?\s*\d)",
+    re.I,
+)
 
 
 def _clean_byline(text: str | None) -> str | None:
@@ -576,7 +588,9 @@ def _clean_byline(text: str | None) -> str | None:
     text = clean_line(text)
     text = _BYLINE_PREFIX.sub("", text)
     text = _BYLINE_CUT.split(text, maxsplit=1)[0]
-    text = text.strip(" ,;:-|·•")
+    text = text.strip(" ,;:-|·•→»")
+    if text.endswith(".") and len(text.rsplit(" ", 1)[-1]) > 3:
+        text = text[:-1]  # the sentence's full stop, not an initial ("J. R.")
     if not text or len(text) > 120 or len(text.split()) > 15 or _looks_like_url(text):
         return None
     if text.startswith("@") or parse_date(text) is not None:
@@ -588,32 +602,47 @@ def _clean_byline(text: str | None) -> str | None:
 
 # Containers whose author names and dates belong to something other than the article.
 _FOREIGN = re.compile(
-    r"comment|related|teaser|sidebar|widget|recommend|promo|footer|newsletter|card|"
+    # ("promoted" marks a story promoted to the front page, not a promotion.)
+    r"comment|related|teaser|sidebar|widget|recommend|promo(?!ted)|footer|newsletter|card|"
     r"more-stories|read-next|readnext|popular|trending",
     re.IGNORECASE,
 )
 _FOREIGN_TAGS = frozenset({"aside", "footer", "nav"})
+_OWN_FOOTER = re.compile(r"\S*(?:post|entry|article|story)[-_]?footers?\S*", re.IGNORECASE)
 
 
-def _in_foreign_region(node: LexborNode) -> bool:
+def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> bool:
+    """True when ``node`` sits in a comment, a sidebar or another foreign container.
+
+    ``post``: ``mem_id`` s of the story's own wrappers (around its headline); reaching one
+    of them first means the node is the story's (a post footer in a blog's posts widget).
+    """
     current = node.parent
     depth = 0
+    foreign = False
     while current is not None and depth < 60:
+        if current.mem_id in post:
+            return False
         tag = current.tag
         if tag in ("body", "html"):
+            return foreign
+        if tag in ("article", "main") and not foreign:
             return False
-        if tag in ("article", "main"):
-            # An author name in the article's own footer is still the article's.
-            return False
-        if tag in _FOREIGN_TAGS:
-            return True
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if marker.strip() and _FOREIGN.search(marker):
-            return True
+        if "comment" in marker.lower():
+            return True  # a commenter's name, even inside the story's wrappers
+        if tag in _FOREIGN_TAGS:
+            # A footer may be the article's own ("This entry was posted ... by"): that is
+            # settled by reaching the article or the story's wrappers further up.
+            foreign = True
+        elif marker.strip() and _FOREIGN.search(marker):
+            # A post's own footer ("post-footer", "entry-footer") carries its byline.
+            if not _OWN_FOOTER.search(marker) or _FOREIGN.search(_OWN_FOOTER.sub("", marker)):
+                return True
         current = current.parent
         depth += 1
-    return False
+    return foreign
 
 
 _BYLINE_SELECTORS = (
@@ -637,11 +666,91 @@ _BYLINE_SELECTORS = (
 )
 
 
-def _dom_byline(tree: LexborHTMLParser) -> str | None:
+def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
+    """The headline's ancestors a few levels up: the story's own wrappers."""
+    found: set[int] = set()
+    node = headline.parent if headline is not None else None
+    for _ in range(_POST_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        found.add(node.mem_id)
+        node = node.parent
+    return frozenset(found)
+
+
+_POST_LEVELS = 3
+# Lines that name the author in a post's footer ("Posted by Ana at 10:15", "Verfasst von").
+_POSTED_BY = re.compile(
+    r"^(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|"
+    r"[ée]crit|publi[ée])"
+    r"\s+(?:by|von|por|par)\b|^(?:by|von|par|por)\s+\S",
+    re.IGNORECASE,
+)
+_POSTED_BY_START = re.compile(
+    r"(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|escrito|enviado|"
+    r"[ée]crit|publi[ée]|by|von|par|por)\b",
+    re.IGNORECASE,
+)
+_POSTED_BY_NODES = 2000
+_POSTED_BY_ANYWHERE = re.compile(
+    r"^[ \t]*(?:(?:posted|written|submitted|verfasst|geschrieben|eingestellt|publicado|"
+    r"escrito|enviado|[ée]crit|publi[ée])\s+)?(?:by|von|par|por)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _posted_by(headline: LexborNode | None) -> str | None:
+    """A "Posted by NAME" line near the headline, for themes with no byline markup."""
+    post = headline
+    for _ in range(_POST_LEVELS - 1):
+        if post is None or post.parent is None or post.parent.tag in ("body", "html"):
+            break
+        post = post.parent
+    if post is None or post is headline:
+        return None
+    # Most pages have no such line: one read of the region's text settles that cheaply.
+    if not _POSTED_BY_ANYWHERE.search(post.text(separator="\n")):
+        return None
+    # The line starts in a text node ("Posted by " before a linked name): reading the text
+    # nodes is much cheaper than reading every element's text.
+    seen = 0
+    for piece in post.traverse(include_text=True):
+        seen += 1
+        if seen > _POSTED_BY_NODES:
+            break
+        if piece.tag != "-text":
+            continue
+        start = (piece.text_content or "").lstrip()[:40]
+        if not _POSTED_BY_START.match(start):
+            continue
+        node = piece.parent
+        if node is None:
+            continue
+        text = clean_line(node.text(deep=True)[:200])
+        if len(text) > 150 or not _POSTED_BY.match(text):
+            continue
+        if _in_foreign_region(node, _post_wrappers(headline)):
+            continue
+        name = _clean_byline(text)
+        # A name, not a sentence that happens to start with "By" ("By clicking Submit").
+        if name and name[0].isupper() and len(name.split()) <= 6 and '"' not in name:
+            return name
+    return None
+
+
+def _story_of(tree: LexborHTMLParser, title: str) -> tuple[LexborNode | None, frozenset[int]]:
+    """The story's headline element and its wrappers (read only when the page is searched)."""
+    if tree.body is None or not title:
+        return None, frozenset()
+    headline = find_headline(tree.body, title)
+    return headline, _post_wrappers(headline)
+
+
+def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
         for node in tree.css(selector)[:20]:
-            if _in_foreign_region(node):
+            if _in_foreign_region(node, post):
                 continue
             raw = _attr(node, "content") if node.tag == "meta" else _node_text(node)
             name = _clean_byline(raw)
@@ -655,9 +764,10 @@ def _dom_byline(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def _dom_date(tree: LexborHTMLParser) -> datetime | None:
+def _dom_date(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> datetime | None:
     for selector in (
         '[itemprop="datePublished"]',
+        "abbr.published[title]",
         "time[pubdate]",
         ".published time",
         "article time",
@@ -671,9 +781,15 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
         ".dateline",
     ):
         for node in tree.css(selector)[:10]:
-            if _in_foreign_region(node):
+            if _in_foreign_region(node, post):
                 continue
-            value = _first(_attr(node, "datetime"), _attr(node, "content"))
+            value = _first(
+                _attr(node, "datetime"),
+                _attr(node, "content"),
+                # hAtom themes (Blogger, Movable Type) put the machine date in an <abbr>'s
+                # title and print only the time.
+                _attr(node, "title") if node.tag == "abbr" else None,
+            )
             parsed = (
                 parse_date(value) if value else parse_date(clean_line(node.text(deep=True)[:100]))
             )
@@ -718,10 +834,89 @@ def _strip_site(title: str, site_name: str | None) -> str:
     return title
 
 
-def _choose_title(declared: list[str], headings: list[str], site_name: str | None) -> str:
+def _post_title(
+    declared: list[str], headings: list[str], subhead_nodes: Callable[[], list[LexborNode]]
+) -> str | None:
+    """The post's headline on a page whose ``<h1>`` is the site's name, or None.
+
+    Blog themes print the blog's name as the ``<h1>`` and each post's title as an
+    ``<h2>``/``<h3>``; ``<title>`` then reads "Blog: Post" (or just "Blog") and og:title
+    often "Post". When the ``<h1>`` is a piece of a declared title, or a whole one that
+    another declared title contradicts, a lower heading printing that other title (or the
+    other piece, when og:title says the same) is the headline, provided it is longer: site
+    names are short, headlines are not.
+    """
+    if not headings or not declared:
+        return None
+    wholes = [_norm(t) for t in declared]
+    split: list[tuple[str, str, list[str]]] | None = None
+    lower: dict[str, str] | None = None
+    for heading in headings:
+        key = _norm(heading)
+        if key == wholes[0]:
+            # The page's first declared title (JSON-LD headline, og:title) is this <h1>:
+            # it is the headline, the usual case, settled without splitting anything.
+            return None
+        if split is None:
+            split = [
+                (t, whole, [_norm(p) for p in _SEPARATORS.split(t)])
+                for t, whole in zip(declared, wholes, strict=True)
+            ]
+        pieces: list[str] = []
+        disagreeing: dict[str, str] = {}
+        for candidate, whole, parts in split:
+            if whole == key:
+                continue
+            if len(parts) >= 2 and key in parts:
+                pieces.extend(p for p in parts if p != key)
+                # The rest of the title beside the <h1>'s piece, which may hold separators
+                # of its own ("Blog — Night 41: the moth").
+                seps = _SEPARATORS.findall(candidate)
+                if parts[0] == key:
+                    pieces.append(_norm(candidate[candidate.find(seps[0]) + len(seps[0]) :]))
+                elif parts[-1] == key:
+                    pieces.append(_norm(candidate[: candidate.rfind(seps[-1])]))
+            else:
+                disagreeing[whole] = candidate
+        if not pieces and key not in wholes:
+            continue  # the <h1> is no declared title at all: nothing says it is the site
+        longer = [other for other in (*pieces, *disagreeing) if len(other) > len(key)]
+        if not longer:
+            continue  # the usual news page: the <h1> is the longest title there is
+        if lower is None:
+            # Lower headings, and the other <h1>s (themes that print the site's name as
+            # one too), read only on pages that need them; only headings holding the first
+            # word of a title to look for are compared in full.
+            firsts = {other.split(" ", 1)[0] for other in longer}
+            lower = {_norm(h): h for h in headings}
+            for node in subhead_nodes()[:40]:
+                raw = node.text().lower()
+                if any(first in raw for first in firsts):
+                    text = _node_text(node, 500).strip(" ¶§#🔗")
+                    if text:
+                        lower.setdefault(_norm(text), text)
+        for other in longer:
+            if other in lower:
+                return lower[other].strip()
+        for other in pieces:
+            if len(other) > len(key) and other in disagreeing:
+                # "Blog — Post" in <title> and "Post" in og:title: two sources agree.
+                return disagreeing[other].strip()
+    return None
+
+
+def _choose_title(
+    declared: list[str],
+    headings: list[str],
+    site_name: str | None,
+    subheads: Callable[[], list[LexborNode]] | None = None,
+) -> str:
     site = _norm(site_name or "")
     # A <title> that is only the site's name says nothing about the page.
     declared = [t for t in declared if t and (not site or _norm(t) != site)]
+    post = _post_title(declared, headings, subheads or list)
+    if post:
+        return post
     for heading in headings:
         key = _norm(heading)
         if not key:
@@ -791,7 +986,12 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         )
         if t
     ]
-    title = _choose_title(declared_titles, _headings(scan.h1s, site_name), site_name)
+    title = _choose_title(
+        declared_titles,
+        _headings(scan.h1s, site_name),
+        site_name,
+        lambda: tree.css("h2, h3, h4"),
+    )
 
     byline: str | None = None
     if ld.names:
@@ -808,8 +1008,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if byline:
             break
         byline = _clean_byline(_meta(tags, key))
+    story: tuple[LexborNode | None, frozenset[int]] | None = None
     if not byline:
-        byline = _dom_byline(tree)
+        story = _story_of(tree, title)
+        byline = _dom_byline(tree, story[1]) or _posted_by(story[0])
 
     published = parse_date(ld.published)
     if published is None:
@@ -834,7 +1036,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
             )
         )
     if published is None:
-        published = _dom_date(tree)
+        published = _dom_date(tree, (story or _story_of(tree, title))[1])
 
     html_node = tree.css_first("html")
     language = (

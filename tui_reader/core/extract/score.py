@@ -15,10 +15,12 @@ reached, so the cost grows with the prose, not with the page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
 from tui_reader.core.extract.boilerplate import ARTICLE_NAME
+from tui_reader.core.extract.headline import ancestor_ids
 
 # A vote climbs at most this far (bounds the work on deep trees).
 MAX_CLIMB = 40
@@ -32,8 +34,12 @@ LINK_WEIGHT = 1.0
 INNER_SHARE = 0.85
 # A weakly named furniture element holding this share of all prose is a wrapper.
 WRAPPER_SHARE = 0.5
-# Prose inside furniture counts this strongly against the containers around it.
-FURNITURE_PENALTY = 1.0
+# Prose inside sure furniture counts this strongly against the containers around it. Comment
+# threads, the reason for a penalty, are removed before the vote (a thread nested in the
+# story's container pushed every ancestor below zero); what remains named as sure furniture
+# ("read-more" expanders, share wrappers) is neutral: it neither helps nor sinks its
+# ancestors.
+FURNITURE_PENALTY = 0.0
 # Named/semantic body containers get this multiplier.
 SEMANTIC_BONUS = 1.1
 
@@ -131,15 +137,59 @@ class _Tree:
         return order
 
 
+class Rating(NamedTuple):
+    """The element a vote chose, with what the vote measured on it."""
+
+    node: LexborNode
+    score: float
+    """Zero or less: nothing had more prose than links (do not trust ``node``)."""
+    prose: float
+    """Characters of prose (paragraphs, or text set in divs) inside it."""
+    linked: float
+    """Characters of link text inside it."""
+
+
 def find_body(
-    body: LexborNode, furniture_strength: Callable[[LexborNode], int] | None = None
+    body: LexborNode,
+    furniture_strength: Callable[[LexborNode], int] | None = None,
+    headline: LexborNode | None = None,
 ) -> LexborNode:
-    """Return the element of ``body`` that best holds the article text.
+    """Return the element of ``body`` that best holds the article text (see :func:`rate_body`)."""
+    return rate_body(body, furniture_strength, headline)[0]
+
+
+def _inline_text_len(node: LexborNode) -> int:
+    # Text set directly in the element plus the text of its inline children: a story written
+    # as "<b>Lead</b> text<br><a>name</a> more text<br>" in a div.
+    size = 0
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            size += len((child.text_content or "").strip())
+        elif tag in _INLINE_TAGS and tag != "a":
+            size += len(child.text(strip=True))
+        child = child.next
+    return size
+
+
+def rate_body(
+    body: LexborNode,
+    furniture_strength: Callable[[LexborNode], int] | None = None,
+    headline: LexborNode | None = None,
+    direct_text: bool | None = None,
+) -> Rating:
+    """Return the element of ``body`` that best holds the article text, and its score.
+
+    A score of zero or less means no element had more prose than links and penalties: the
+    caller should not trust the choice. ``direct_text`` forces (True) or forbids (False)
+    the pass over text set directly in divs and cells; by default it runs only when the
+    paragraphs hold little prose. Forced, it also counts inline children and ``<br>`` runs.
 
     ``furniture_strength`` rates an element as furniture (0: no, 1: probably, 2: surely; see
     :func:`~tui_reader.core.extract.clean.furniture_strength`). Nothing inside furniture can
-    be chosen; prose inside sure furniture (comment sections, share bars) also counts against
-    the containers around it. Only elements on the way up from some prose are rated, which
+    be chosen, and prose inside sure furniture does not count for the containers around it.
+    Only elements on the way up from some prose are rated, which
     is far cheaper than rating the whole page.
     """
     tree = _Tree(body)
@@ -184,17 +234,28 @@ def find_body(
             own[key] = own.get(key, 0.0) + text_len
 
     prose = sum(own.values())
-    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS] if prose < DIRECT_TEXT_BELOW else ():
-        text = node.text(deep=False)
-        if len(text) < MIN_PROSE:
-            continue
-        text_len = _flat_len(text)
-        if text_len >= MIN_PROSE and not _is_excerpt(text, text_len):
-            key = tree.register(node)
-            own[key] = own.get(key, 0.0) + text_len
+    if direct_text is None:
+        direct_text = prose < DIRECT_TEXT_BELOW
+        deep = False
+    else:
+        deep = direct_text
+    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS] if direct_text else ():
+        if deep:
+            text_len = _inline_text_len(node)
+            if text_len < MIN_PROSE:
+                continue
+        else:
+            text = node.text(deep=False)
+            if len(text) < MIN_PROSE:
+                continue
+            text_len = _flat_len(text)
+            if text_len < MIN_PROSE or _is_excerpt(text, text_len):
+                continue
+        key = tree.register(node)
+        own[key] = own.get(key, 0.0) + text_len
 
     if not own:
-        return body
+        return Rating(body, 0.0, 0.0, 0.0)
 
     links: dict[int, float] = {}
     registered = tree.nodes
@@ -222,7 +283,7 @@ def find_body(
                 furniture[key] = strength
 
     # Bottom-up sums (children are pushed into parents): raw prose held, link text held,
-    # and the decayed score, where sure furniture turns its prose into a penalty.
+    # and the decayed score, to which sure furniture's prose adds nothing.
     parent_of = tree.parent_of
     upward: list[tuple[int, int | None]] = [(k, parent_of.get(k)) for k in reversed(order)]
     held = dict.fromkeys(order, 0.0)
@@ -233,12 +294,19 @@ def find_body(
         if up_key is not None and up_key in held:
             held[up_key] += held[key]
             linked[up_key] += linked[key]
-    score = _scores(order, upward, own, furniture)
+    # Furniture that is really a wrapper is settled first: the scores depend on it.
     if furniture:
         total = held[tree.root] if tree.root in held else sum(own.values())
-        changed = False
+        around = ancestor_ids(headline)
         for key in list(furniture):
-            if held[key] < total * WRAPPER_SHARE:
+            if key in around:
+                # Whatever its name ("post share-enabled", "date-outer"), an element that
+                # holds the story's headline is a wrapper of the story, not furniture.
+                del furniture[key]
+                continue
+            if headline is not None or held[key] < total * WRAPPER_SHARE:
+                # With the headline known, a wrapper must hold it: a large sidebar or footer
+                # on a page with a short post holds much of the prose and is no wrapper.
                 continue
             # A furniture-named element that holds most of the prose is usually a layout
             # wrapper with an unlucky name ("container has-sidebar"); a surely-furniture name
@@ -246,9 +314,7 @@ def find_body(
             # which a comment section does not.
             if furniture[key] == 1 or nodes[key].css_first("h1") is not None:
                 del furniture[key]
-                changed = True
-        if changed:
-            score = _scores(order, upward, own, furniture)
+    score = _scores(order, upward, own, furniture)
 
     ineligible: set[int] = set()
     for key in order:
@@ -258,7 +324,7 @@ def find_body(
 
     final = {k: score[k] - LINK_WEIGHT * linked[k] for k in order if k not in ineligible}
     if not final:
-        return body
+        return Rating(body, 0.0, 0.0, 0.0)
     # The bonus can only matter for scores within its reach of the best one; the others
     # cannot win (or tie) whatever their name, so their nodes are not inspected.
     reach = max(final.values())
@@ -278,7 +344,7 @@ def find_body(
         if len(inner) != 1:
             break
         best_key = inner[0]
-    return nodes[best_key]
+    return Rating(nodes[best_key], best_score, held[best_key], linked[best_key])
 
 
 def _scores(
@@ -292,7 +358,7 @@ def _scores(
     for key, parent in upward:
         if parent is not None and parent in score:
             value = score[key]
-            if value > 0 and furniture.get(key) == 2:
+            if value > 0 and furniture.get(key):
                 value = -value * FURNITURE_PENALTY
             score[parent] += DECAY * value
     return score

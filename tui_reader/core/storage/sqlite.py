@@ -114,6 +114,7 @@ def article_to_json(article: Article) -> str:
         "lead_image": article.lead_image,
         "description": article.description,
         "blocks": [_block_data(block) for block in article.blocks],
+        "extraction": article.extraction,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

@@ -1,0 +1,55 @@
+"""Extraction quality on Readability's test pages, when that data set is present.
+
+The 130 pages of Mozilla Readability's test suite live outside the repository (in the
+``shared`` folder beside it, or wherever ``READABILITY_PAGES`` points). Each page's text is
+scored against the text of its ``expected.html`` with the benchmark's token-shingle F1
+(``bench/scoring.py``). The test fails when any page is a complete miss (F1 below 0.2) or
+when the mean falls below the level the extractor reached.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.scoring import html_text, is_readability, load, score, summary
+from tui_reader.core.extract import extract
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = Path(
+    os.environ.get("READABILITY_PAGES") or ROOT.parent / "shared" / "readability-test-pages"
+)
+# The level reached (0.963 when pinned), less a little for harmless drift.
+MIN_MEAN_F1 = 0.955
+MIN_PAGE_F1 = 0.2
+
+
+def test_scoring_counts_shared_four_word_shingles() -> None:
+    text = "one two three four five six"
+    assert score(text, text).f1 == 1.0
+    assert score(text, "seven eight nine ten eleven").f1 == 0.0
+    half = score(text, "one two three four five")
+    assert half.precision == 1.0 and 0.0 < half.recall < 1.0
+    assert summary([score(text, text), score(text, "")])[0] == pytest.approx(2 / 3)
+
+
+def test_reference_text_keeps_words_of_adjacent_blocks_apart() -> None:
+    assert html_text("<p>end</p><p>start</p>").split() == ["end", "start"]
+    assert html_text("<div>a<br>b</div><li>c</li>").split() == ["a", "b", "c"]
+
+
+@pytest.mark.skipif(
+    not PAGES.is_dir() or not is_readability(PAGES),
+    reason=f"Readability's test pages are not at {PAGES} (set READABILITY_PAGES)",
+)
+def test_readability_pages_have_no_complete_miss_and_keep_their_mean() -> None:
+    scores = {}
+    for page in load(PAGES):
+        scores[page.key] = score(page.truth, extract(page.html, page.url).text)
+    assert len(scores) >= 100
+    misses = sorted(key for key, s in scores.items() if s.f1 < MIN_PAGE_F1)
+    assert not misses, f"pages below F1 {MIN_PAGE_F1}: {misses}"
+    f1, _, _ = summary(list(scores.values()))
+    assert f1 >= MIN_MEAN_F1, f"mean F1 {f1:.3f} below {MIN_MEAN_F1}"
