@@ -711,6 +711,10 @@ class Refresher:
             )
         except (FetchError, ExtractError) as exc:
             return None, clean_line(str(exc))
+        if article.extraction not in ("", "paragraphs", "site rule"):
+            # The usual vote was not trusted: which pass chose the text says where to look
+            # when an article reads wrong (a site rule can then pin the body).
+            log.info("%s: article text chosen by the %r pass", shown, article.extraction)
         size = len(article.text)
         if size < MIN_PAGE_CHARS and (fallback_chars is None or size < fallback_chars):
             return None, f"{shown}: the page has almost no article text"
