@@ -210,6 +210,11 @@ class MainScreen(Screen[None]):
         return self.reader_app.library
 
     def compose(self) -> ComposeResult:
+        # The layout classes are set before the panes mount, so the first styling of the
+        # panes already uses them: setting them on mount would restyle every pane twice
+        # before the first frame.
+        self._set_classes(self._width_classes(self.app.size.width), update=False)
+        self._set_classes(self._pane_classes("articles"), update=False)
         with Horizontal(id="panes"):
             yield FeedTree(id="feeds")
             yield ArticleList(clock=self.reader_app.clock, id="articles")
@@ -262,23 +267,31 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
-    def _apply_width(self, width: int) -> None:
-        self._set_classes(
-            {"-narrow": width < NARROW_BELOW, "-medium": NARROW_BELOW <= width < THREE_PANES_FROM}
-        )
+    @staticmethod
+    def _width_classes(width: int) -> dict[str, bool]:
+        medium = NARROW_BELOW <= width < THREE_PANES_FROM
+        return {"-narrow": width < NARROW_BELOW, "-medium": medium}
 
-    def _set_classes(self, wanted: dict[str, bool]) -> None:
+    @staticmethod
+    def _pane_classes(pane: Pane) -> dict[str, bool]:
+        return {f"-pane-{name}": name == pane for name in PANES}
+
+    def _apply_width(self, width: int) -> None:
+        self._set_classes(self._width_classes(width))
+
+    def _set_classes(self, wanted: dict[str, bool], *, update: bool = True) -> None:
         """Set several classes with one style update (each update restyles every pane)."""
         if all(self.has_class(name) == present for name, present in wanted.items()):
             return
         for name, present in wanted.items():
             self.set_class(present, name, update=False)
-        self.update_node_styles()
+        if update:
+            self.update_node_styles()
 
     def show_pane(self, pane: Pane) -> None:
         """Focus ``pane`` (and, on narrow terminals, show only it)."""
         self.pane = pane
-        self._set_classes({f"-pane-{name}": name == pane for name in PANES})
+        self._set_classes(self._pane_classes(pane))
         widget = self.pane_widget(pane)
         if self.focused is not widget:
             widget.focus()
