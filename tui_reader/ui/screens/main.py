@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.ui import gcpause
 from tui_reader.ui.host import ReaderHost
 from tui_reader.ui.messages import (
     ArticleLoaded,
@@ -239,6 +240,8 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
+        # Launched from the command line, the collector is paused until the first frame.
+        self.call_after_refresh(gcpause.resume)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         self._start_timers()
