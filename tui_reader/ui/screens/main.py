@@ -253,7 +253,9 @@ class MainScreen(Screen[None]):
         source = LibrarySource(self.library, self.selection)
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
-        self.load_feeds()
+        # The titles are ready: the feeds tree (counts from a scan of the store) is filled in
+        # after the first frame, so that frame does not wait for it.
+        self.call_after_refresh(self.load_feeds)
 
     def _start_timers(self) -> None:
         config = getattr(self.library, "config", None)
