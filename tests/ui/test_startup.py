@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tui_reader.core.library import Library
+from tui_reader.ui import gcpause
+
+from .helpers import make_app, screen_text, settle
 
 
 def test_first_page_matches_count_and_articles(library: Library) -> None:
@@ -68,3 +75,56 @@ def test_launching_the_app_imports_no_network_parser_or_extractor(
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Leaves the garbage collector as it found it (enabled, nothing frozen by the test)."""
+    was_enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
+    yield
+    gcpause.resume()
+    if gc.get_freeze_count() > frozen:
+        gc.unfreeze()
+    if was_enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_paused_collection_resumes_frozen(collector: None) -> None:
+    gc.enable()
+    gcpause.pause()
+    assert not gc.isenabled()
+    garbage: list[object] = []
+    garbage.append(garbage)  # an object that exists when the collector resumes
+    gcpause.resume()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0
+    gcpause.resume()  # a second resume changes nothing
+    assert gc.isenabled()
+
+
+def test_resume_leaves_a_collector_it_did_not_stop(collector: None) -> None:
+    gc.disable()
+    frozen = gc.get_freeze_count()
+    gcpause.pause()
+    gcpause.resume()
+    assert not gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    gc.enable()
+    gcpause.resume()  # not paused: no freeze, no change
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+
+
+async def test_the_app_resumes_collection_after_its_first_frame(
+    library: Library, collector: None
+) -> None:
+    gc.enable()
+    gcpause.pause()
+    app = make_app(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Rust 2.0" in screen_text(app)
+        assert gc.isenabled()

@@ -7,8 +7,15 @@ import argparse
 
 def launch(args: argparse.Namespace) -> int:
     """Start the reader app with the CLI's options; returns the exit status."""
-    from tui_reader.ui.app import run_app
+    from tui_reader.ui import gcpause
 
-    return run_app(
-        data_dir=getattr(args, "data_dir", None), offline=getattr(args, "offline", False)
-    )
+    # Resumed by the main screen once the first frame is drawn (or here, if it never is).
+    gcpause.pause()
+    try:
+        from tui_reader.ui.app import run_app
+
+        return run_app(
+            data_dir=getattr(args, "data_dir", None), offline=getattr(args, "offline", False)
+        )
+    finally:
+        gcpause.resume()

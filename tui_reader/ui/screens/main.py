@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
+from tui_reader.ui import gcpause
 from tui_reader.ui.host import ReaderHost
 from tui_reader.ui.messages import (
     ArticleLoaded,
@@ -210,6 +211,11 @@ class MainScreen(Screen[None]):
         return self.reader_app.library
 
     def compose(self) -> ComposeResult:
+        # The layout classes are set before the panes mount, so the first styling of the
+        # panes already uses them: setting them on mount would restyle every pane twice
+        # before the first frame.
+        self._set_classes(self._width_classes(self.app.size.width), update=False)
+        self._set_classes(self._pane_classes("articles"), update=False)
         with Horizontal(id="panes"):
             yield FeedTree(id="feeds")
             yield ArticleList(clock=self.reader_app.clock, id="articles")
@@ -234,6 +240,8 @@ class MainScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def on_mount(self) -> None:
+        # Launched from the command line, the collector is paused until the first frame.
+        self.call_after_refresh(gcpause.resume)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         self._start_timers()
@@ -245,7 +253,9 @@ class MainScreen(Screen[None]):
         source = LibrarySource(self.library, self.selection)
         self.article_list.set_source(source, startup.count, startup.first_page)
         self.status.set_view(source.label, startup.count)
-        self.load_feeds()
+        # The titles are ready: the feeds tree (counts from a scan of the store) is filled in
+        # after the first frame, so that frame does not wait for it.
+        self.call_after_refresh(self.load_feeds)
 
     def _start_timers(self) -> None:
         config = getattr(self.library, "config", None)
@@ -262,23 +272,31 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
-    def _apply_width(self, width: int) -> None:
-        self._set_classes(
-            {"-narrow": width < NARROW_BELOW, "-medium": NARROW_BELOW <= width < THREE_PANES_FROM}
-        )
+    @staticmethod
+    def _width_classes(width: int) -> dict[str, bool]:
+        medium = NARROW_BELOW <= width < THREE_PANES_FROM
+        return {"-narrow": width < NARROW_BELOW, "-medium": medium}
 
-    def _set_classes(self, wanted: dict[str, bool]) -> None:
+    @staticmethod
+    def _pane_classes(pane: Pane) -> dict[str, bool]:
+        return {f"-pane-{name}": name == pane for name in PANES}
+
+    def _apply_width(self, width: int) -> None:
+        self._set_classes(self._width_classes(width))
+
+    def _set_classes(self, wanted: dict[str, bool], *, update: bool = True) -> None:
         """Set several classes with one style update (each update restyles every pane)."""
         if all(self.has_class(name) == present for name, present in wanted.items()):
             return
         for name, present in wanted.items():
             self.set_class(present, name, update=False)
-        self.update_node_styles()
+        if update:
+            self.update_node_styles()
 
     def show_pane(self, pane: Pane) -> None:
         """Focus ``pane`` (and, on narrow terminals, show only it)."""
         self.pane = pane
-        self._set_classes({f"-pane-{name}": name == pane for name in PANES})
+        self._set_classes(self._pane_classes(pane))
         widget = self.pane_widget(pane)
         if self.focused is not widget:
             widget.focus()
