@@ -697,6 +697,17 @@ _POSTED_BY_ANYWHERE = re.compile(
     r"escrito|enviado|[ée]crit|publi[ée])\s+)?(?:by|von|par|por)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+# The same, for lower-cased text: a case-sensitive search is about twice as fast. It agrees
+# with the one above unless the text holds one of the letters that ignoring case matches to
+# an ASCII letter but lower-casing does not turn into it (long s, dotless i, dotted capital I).
+_POSTED_BY_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern, re.MULTILINE)
+_FOLD_APART = ("\u017f", "\u0131", "\u0130")
+
+
+def _has_posted_by(text: str) -> bool:
+    if any(letter in text for letter in _FOLD_APART):
+        return _POSTED_BY_ANYWHERE.search(text) is not None
+    return _POSTED_BY_LOWER.search(text.lower()) is not None
 
 
 def _posted_by(headline: LexborNode | None) -> str | None:
@@ -709,7 +720,7 @@ def _posted_by(headline: LexborNode | None) -> str | None:
     if post is None or post is headline:
         return None
     # Most pages have no such line: one read of the region's text settles that cheaply.
-    if not _POSTED_BY_ANYWHERE.search(post.text(separator="\n")):
+    if not _has_posted_by(post.text(separator="\n")):
         return None
     # The line starts in a text node ("Posted by " before a linked name): reading the text
     # nodes is much cheaper than reading every element's text.
