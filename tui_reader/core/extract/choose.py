@@ -37,7 +37,7 @@ from selectolax.lexbor import LexborNode
 from tui_reader.core.extract.boilerplate import is_furniture_line
 from tui_reader.core.extract.clean import remove_comments
 from tui_reader.core.extract.headline import lead_text, region
-from tui_reader.core.extract.score import rate_body
+from tui_reader.core.extract.score import Rating, Votes, rate_body, rate_votes, vote
 
 # A first choice holding less prose than this is checked against the other passes (half of
 # the complete misses seen chose a container under 300 characters).
@@ -469,11 +469,18 @@ def choose(
     page is judged with all the passes: threads are looked for on the whole page only then,
     which spares most pages a pass over the tree.
     """
-    quick = _choose(body, furniture_strength, headline, careful=False)
-    if quick is not None:
-        return quick
-    remove_comments(body, headline)
-    careful = _choose(body, furniture_strength, headline, careful=True)
+    first = rate_body(body, furniture_strength, headline)
+    # The vote stands for the careful pass as long as the tree has not changed since.
+    rating: Rating | None = None
+    if first.score > 0 and remove_comments(first.node, headline, page=body) == 0:
+        quick = _choose(body, furniture_strength, headline, first, careful=False)
+        if quick is not None:
+            return quick
+        rating = first
+    # (Otherwise nothing won, or a thread sat in the winner, now gone: judge again.)
+    if remove_comments(body, headline) > 0 or rating is None:
+        rating = rate_body(body, furniture_strength, headline)
+    careful = _choose(body, furniture_strength, headline, rating, careful=True)
     return careful if careful is not None else (body, "page")
 
 
@@ -481,11 +488,9 @@ def _choose(
     body: LexborNode,
     furniture_strength: Callable[[LexborNode], int],
     headline: LexborNode | None,
+    rating: Rating,
     careful: bool,
 ) -> tuple[LexborNode, str] | None:
-    rating = rate_body(body, furniture_strength, headline)
-    if not careful and (rating.score <= 0 or remove_comments(rating.node, headline, page=body) > 0):
-        return None  # nothing won, or a thread sat in the winner (now gone): judge again
     headline_levels = _levels_above(headline)
     lead = lead_text(headline) if headline is not None else None
     lead_levels = _levels_above(lead)
@@ -531,8 +536,13 @@ def _choose(
         passes.append(("headline", zone, furniture_strength))
     passes.append(("text", body, furniture_strength))
     passes.append(("unnamed", body, None))
+    # The "text" and "unnamed" passes count the same prose on the same root: once will do.
+    counted: dict[int, Votes] = {}
     for path, root, rate in passes:
-        other, other_score, _, _ = rate_body(root, rate, headline, direct_text=True)
+        votes = counted.get(root.mem_id)
+        if votes is None:
+            votes = counted[root.mem_id] = vote(root, direct_text=True)
+        other, other_score, _, _ = rate_votes(votes, rate, headline)
         if other_score > 0 and lead is not None and other.tag in ("table", "tbody", "tr"):
             other = _lead_cell(other, lead)
         if other_score > 0:

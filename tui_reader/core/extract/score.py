@@ -192,6 +192,23 @@ def rate_body(
     Only elements on the way up from some prose are rated, which
     is far cheaper than rating the whole page.
     """
+    return rate_votes(vote(body, direct_text), furniture_strength, headline)
+
+
+class Votes(NamedTuple):
+    """Where a page's prose and links sit: what rating needs, whatever rates the furniture."""
+
+    body: LexborNode
+    tree: _Tree
+    own: dict[int, float]
+    links: dict[int, float]
+
+
+def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
+    """Count the prose and the link text of ``body`` on their containers (see :func:`rate_body`).
+
+    The counts depend on the tree only: passes that rate furniture differently share them.
+    """
     tree = _Tree(body)
     own: dict[int, float] = {}
 
@@ -254,10 +271,10 @@ def rate_body(
         key = tree.register(node)
         own[key] = own.get(key, 0.0) + text_len
 
-    if not own:
-        return Rating(body, 0.0, 0.0, 0.0)
-
     links: dict[int, float] = {}
+    if not own:
+        return Votes(body, tree, own, links)
+
     registered = tree.nodes
     outside = tree.outside
     for parent, link_len in anchors:
@@ -271,7 +288,18 @@ def rate_body(
             found = tree.nearest(parent)
         if found is not None:
             links[found] = links.get(found, 0.0) + link_len
+    return Votes(body, tree, own, links)
 
+
+def rate_votes(
+    votes: Votes,
+    furniture_strength: Callable[[LexborNode], int] | None = None,
+    headline: LexborNode | None = None,
+) -> Rating:
+    """Rate the containers that ``votes`` reached and return the winner (see :func:`rate_body`)."""
+    body, tree, own, links = votes
+    if not own:
+        return Rating(body, 0.0, 0.0, 0.0)
     order = tree.top_down()
     children = tree.children
     nodes = tree.nodes

@@ -1,0 +1,112 @@
+"""The extractor's shortcuts give exactly what the general code they stand in for gives.
+
+Root-relative links are joined without the URL parser, the "Posted by" check searches
+lower-cased text, and the byline and date searches skip selectors that match nothing: each
+must agree with the slow path on ordinary and awkward input.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from tui_reader.core.extract import metadata
+from tui_reader.core.extract.blocks import _checked, _Renderer
+
+BASES = [
+    "https://example.org/news/story.html?id=3#top",
+    "HTTP://Example.ORG:8080/a/b/",
+    "http://user@example.org",
+    "mailto:someone@example.org",
+    None,
+]
+
+HREFS = [
+    "/a/b/c.html",
+    "/a/b/",
+    "/.well-known/x",
+    "/a/./b",
+    "/a/../b",
+    "/a/..",
+    "/a/.",
+    "/a//b",
+    "//other.example/x",
+    "/a;b",
+    "/a?q=1",
+    "/a#f",
+    "/a:b",
+    "/é",
+    "/a b",
+    "/a\tb",
+    "/%41%42",
+    "/",
+    "relative/path",
+    "javascript:alert(1)",
+    "/a\\b",
+    "/a\x1b[31m",
+]
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("href", HREFS)
+def test_link_matches_the_url_parser(base: str | None, href: str) -> None:
+    assert _Renderer(base).link(href) == _checked(href, base)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="/ab.%-_~:;?#@!$&'()*+,= é\\", max_size=20))
+def test_any_link_matches_the_url_parser(href: str) -> None:
+    for base in BASES:
+        assert _Renderer(base).link("/" + href) == _checked("/" + href, base)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Posted by Ana at 10:15",
+        "intro\n  WRITTEN  BY someone",
+        "title\nÉcrit par Jean",
+        "PUBLIÉ PAR Marie",
+        "\tVon Karl",
+        "posted\nby me",
+        "\u017fubmitted by Ana",  # long s: ignoring case matches it to "s"
+        "Subm\u0131tted by Ana",  # dotless i
+        "SUBM\u0130TTED BY ANA",  # dotted capital I
+        "bystander",
+        "nothing here",
+        "the story goes\non by the river",
+    ],
+)
+def test_posted_by_check_matches_the_case_blind_search(text: str) -> None:
+    expected = metadata._POSTED_BY_ANYWHERE.search(text) is not None
+    assert metadata._has_posted_by(text) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="PpOoSsTtEeDdBbYyVvNn \t\n\u017f\u0131\u0130ÉéCcRrIiAa", max_size=30))
+def test_any_posted_by_check_matches(text: str) -> None:
+    expected = metadata._POSTED_BY_ANYWHERE.search(text) is not None
+    assert metadata._has_posted_by(text) is expected
+
+
+PAGE = """<!DOCTYPE html><html><body>
+<div class="Author-Name">Quirks</div>
+<div itemprop="author"><span itemprop="name">Ana Lima</span></div>
+<a rel="author nofollow" href="/ana">Ana</a>
+<p class="vcard"><span class="fn">Bo Ek</span></p>
+<span class="byline-extra">By Cy Dunn</span>
+<time datetime="2024-05-01">May 1</time>
+<abbr class="published" title="2024-04-30T10:00:00Z">10:00</abbr>
+<div class="dateline">June 2, 2024</div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("html", [PAGE, PAGE.replace("<!DOCTYPE html>", ""), "<p>plain</p>"])
+def test_selector_shortcut_matches_each_selectors_own_pass(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    matches = metadata._Matches(tree, metadata._BYLINE_SELECTORS + metadata._DATE_SELECTORS)
+    for selector in metadata._BYLINE_SELECTORS + metadata._DATE_SELECTORS:
+        own = [node.mem_id for node in tree.css(selector)[:20]]
+        assert [node.mem_id for node in matches.of(selector, 20)] == own, selector
