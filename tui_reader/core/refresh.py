@@ -652,7 +652,12 @@ class Refresher:
         as it is when a worker dies)."""
         try:
             return self.prepare_task(
-                result.content, result.url, result.content_type, result.charset, first
+                result.content,
+                result.url,
+                result.content_type,
+                result.charset,
+                first,
+                parsework.MAX_FEED_ENTRIES,  # no other process to share the bodies with
             )
         except (FeedError, KeyboardInterrupt, SystemExit, asyncio.CancelledError):
             raise
