@@ -183,7 +183,7 @@ async def test_resource_limits_fail_alone_and_the_rest_of_the_refresh_goes_on(
     # 100,000 items, about 13 MB: over the cap set here, so it ends at the cap, unparsed.
     http_server.add("/100k.xml", huge_feed(100_000), content_type="application/rss+xml")
     bad = ["/bomb.xml", "/trickle.xml", "/laughs.xml", "/huge.xml", "/100k.xml"]
-    library = open_library(tmp_path, deadline=2.0, read_timeout=1.5, max_mb=8)
+    library = open_library(tmp_path, deadline=2.0, read_timeout=1.5, max_mb=8, feed_max_mb=8)
     try:
         library.store.add_feed(good, title="good")
         for path in bad:

@@ -199,14 +199,14 @@ def test_refresh_in_a_second_event_loop_without_aclose(
 async def test_configured_size_cap_and_deadline_apply_to_a_refresh(
     http_server: LocalServer, tmp_path: Path
 ) -> None:
-    # [fetch] max_mb and deadline reach the fetcher: a 2 MB feed body is refused under a
+    # [fetch] feed_max_mb and deadline reach the fetcher: a 2 MB feed body is refused under a
     # 1 MB cap, and a body trickling one byte a second is cut at the deadline, each as that
     # feed's one-line error while the good feed is stored.
     items = items_with_pages(http_server, "ok", 1)
     good = serve_feed(http_server, "/good", "rss", "Good", items)
     http_server.add("/big", b"<rss>" + b" " * (2 * 1024 * 1024), content_type="application/rss+xml")
     http_server.add_slow("/slow", rss("Slow", items), bytes_per_second=1)
-    lib = Library.open(tmp_path / "d", config=Config(retries=0, max_mb=1, deadline=1.5))
+    lib = Library.open(tmp_path / "d", config=Config(retries=0, feed_max_mb=1, deadline=1.5))
     try:
         for path, title in (
             (good, "Good"),

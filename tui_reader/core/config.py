@@ -8,7 +8,8 @@ A missing file means the defaults. Every key is optional::
     connect_timeout = 10.0    # seconds
     read_timeout = 20.0       # seconds
     deadline = 60.0           # seconds for a whole request, however slowly the body trickles
-    max_mb = 20               # largest body accepted (after decompression), in megabytes
+    max_mb = 20               # largest page accepted (after decompression), in megabytes
+    feed_max_mb = 200         # largest feed document accepted (100,000 items are ~40 MB)
     pages = true              # fetch and clean each new article's page when refreshing
     retries = 2               # retries of a request that failed with a 5xx or no answer
     refresh_on_start = false  # the app refreshes every feed when it starts
@@ -68,7 +69,10 @@ class Config:
     deadline: float = 60.0
     """Seconds a single request may take in all, body included."""
     max_mb: int = 20
-    """The largest response body accepted, after decompression, in MB."""
+    """The largest page (or other response) accepted, after decompression, in MB."""
+    feed_max_mb: int = 200
+    """The largest feed document accepted, after decompression, in MB: an archive feed of
+    100,000 items is about 40 MB, far above any page, and is stored whole."""
     retries: int = 2
     """How often a failed request (connection error, 5xx, 429) is retried."""
     refresh_on_start: bool = False
@@ -93,6 +97,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "retries"): ("retries", int, 0),
     ("fetch", "deadline"): ("deadline", float, 1.0),
     ("fetch", "max_mb"): ("max_mb", int, 1),
+    ("fetch", "feed_max_mb"): ("feed_max_mb", int, 1),
     ("fetch", "refresh_on_start"): ("refresh_on_start", bool, None),
     ("fetch", "refresh_minutes"): ("refresh_minutes", int, 0),
     ("store", "retention_days"): ("retention_days", int, 0),

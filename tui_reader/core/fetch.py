@@ -188,6 +188,7 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str | None = None,
         documents_only: bool = False,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         """GET ``url`` and return its body, following redirects.
 
@@ -198,6 +199,7 @@ class Fetcher:
             accept: the ``Accept`` header (default ``*/*``).
             documents_only: refuse audio, video, images and archives from the Content-Type
                 header, before reading the body.
+            max_bytes: the largest body accepted for this request (default: the config's).
 
         Raises:
             UnsafeURLError: the URL or a redirect target is not http(s).
@@ -237,7 +239,9 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                return await self._attempt(url, shown, headers, etag, last_modified, documents_only)
+                return await self._attempt(
+                    url, shown, headers, etag, last_modified, documents_only, max_bytes
+                )
             except _Retryable as retry:
                 if retry.wait is not None and retry.wait > config.max_retry_after:
                     # The server told us when to come back: that is not a failure of the
@@ -262,6 +266,7 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         documents_only: bool,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         config = self.config
         budget = config.deadline
@@ -278,7 +283,9 @@ class Fetcher:
                 started = time.monotonic()
                 try:
                     async with asyncio.timeout(budget):
-                        outcome = await self._request(current, shown, headers, documents_only)
+                        outcome = await self._request(
+                            current, shown, headers, documents_only, max_bytes
+                        )
                 except TimeoutError:
                     raise FetchError(
                         f"{shown}: timed out after {_seconds(config.deadline)}"
@@ -324,10 +331,15 @@ class Fetcher:
         raise FetchError(f"{shown}: too many redirects")
 
     async def _request(
-        self, url: str, shown: str, headers: dict[str, str], documents_only: bool = False
+        self,
+        url: str,
+        shown: str,
+        headers: dict[str, str],
+        documents_only: bool = False,
+        max_bytes: int | None = None,
     ) -> _Redirect | tuple[httpx.Response, bytes]:
         """One HTTP exchange: where it redirects to, or the response and its decoded body."""
-        max_bytes = self.config.max_bytes
+        max_bytes = max_bytes or self.config.max_bytes
         try:
             request = self._client.build_request("GET", url, headers=headers, timeout=self._timeout)
             response = await self._client.send(request, stream=True, follow_redirects=False)

@@ -28,6 +28,7 @@ from tui_reader.core.errors import (
     FetchError,
     NotStoredError,
     StorageError,
+    TooLargeError,
     TuiReaderError,
     UnsafeURLError,
 )
@@ -43,7 +44,7 @@ from tui_reader.core.models import (
     StoredArticle,
 )
 from tui_reader.core.parsework import fragment_article
-from tui_reader.core.refresh import FEED_ACCEPT, PAGE_ACCEPT, Refresher, WorkerPool
+from tui_reader.core.refresh import FEED_ACCEPT, PAGE_ACCEPT, Refresher, WorkerPool, feed_cap
 from tui_reader.core.refresh import is_media_url as is_media_url
 from tui_reader.core.sanitize import clean_line, is_fetchable_url, safe_url
 from tui_reader.core.storage import ArticleRecord, Store
@@ -500,7 +501,11 @@ class Library:
             self.store.add_feed(url, tags=tags)
             info = self.feed(existing)
             return AddResult("feed", existing, info.title, f"already subscribed to {info.title}")
-        result = await fetcher.fetch(url, accept=FEED_OR_PAGE_ACCEPT, documents_only=True)
+        # A feed or a page: the larger cap until the body says which it is.
+        cap = max(feed_cap(self.config), self.config.max_mb * 1024 * 1024)
+        result = await fetcher.fetch(
+            url, accept=FEED_OR_PAGE_ACCEPT, documents_only=True, max_bytes=cap
+        )
         if result.permanent_url is not None:
             # The address moved for good: subscribe to where it is now (maybe already done).
             url = result.permanent_url
@@ -511,7 +516,11 @@ class Library:
                 message = f"{shown} moved to {clean_line(url)}: already subscribed to {info.title}"
                 return AddResult("feed", existing, info.title, message)
         if looks_like_feed(result.content, result.content_type):
+            if len(result.content) > feed_cap(self.config):
+                raise TooLargeError(f"{shown}: body larger than {self.config.feed_max_mb} MB")
             return await self._subscribe(fetcher, url, result, tags, message="subscribed to")
+        if len(result.content) > self.config.max_mb * 1024 * 1024:
+            raise TooLargeError(f"{shown}: body larger than {self.config.max_mb} MB")
         ctype = result.content_type
         if ctype and "html" not in ctype and "xml" not in ctype:
             raise ContentTypeError(
@@ -532,7 +541,10 @@ class Library:
             found = f"found {count} feed{'s' if count != 1 else ''} on {shown}; subscribed to"
             try:
                 feed_result = await fetcher.fetch(
-                    candidate.url, accept=FEED_ACCEPT, documents_only=True
+                    candidate.url,
+                    accept=FEED_ACCEPT,
+                    documents_only=True,
+                    max_bytes=feed_cap(self.config),
                 )
                 return await self._subscribe(
                     fetcher, candidate.url, feed_result, tags, message=found
@@ -568,7 +580,11 @@ class Library:
         assert row is not None
         refresher = self._refresher()
         outcome, jobs = await refresher.refresh_feed(
-            fetcher, row, pages=self.config.fetch_pages, prefetched=result
+            fetcher,
+            row,
+            pages=self.config.fetch_pages,
+            prefetched=result,
+            inline=not self.interactive,
         )
         if outcome.error:
             if created:

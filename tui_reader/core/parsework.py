@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui_reader.core.errors import ExtractError
@@ -51,19 +52,20 @@ def prepare_feed(
     content_type: str | None,
     charset: str | None,
     bodies: bool = False,
+    body_limit: int = BODIES_HERE,
 ) -> PreparedFeed:
     """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``).
 
     With ``bodies`` every record's body is cleaned too (for a feed with nothing stored yet,
     where every entry is new: one task instead of two), unless there are more than
-    :data:`BODIES_HERE` entries: then they are left for the caller to spread over workers.
+    ``body_limit`` entries: then they are left for the caller to spread over workers.
     """
     from tui_reader.core.feeds import parse_feed
 
     parsed = parse_feed(data, url, content_type, charset=charset, max_entries=MAX_FEED_ENTRIES)
     seen: set[str] = set()
     records: list[ArticleRecord] = []
-    bodies = bodies and len(parsed.entries) <= BODIES_HERE
+    bodies = bodies and len(parsed.entries) <= body_limit
     for entry in parsed.entries:
         if entry.guid in seen:
             continue
@@ -73,26 +75,32 @@ def prepare_feed(
             clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
         )
         author = clean_line(entry.author) if entry.author else None
+        body_json = body_text = None
+        if bodies:
+            # Cleaned as the record is made: one record, not one and then its copy.
+            head, body_json, body_text = _feed_body(html, entry.url, title, author, entry.published)
+        else:
+            head = Article(title=title, byline=author, published=entry.published, url=entry.url)
         records.append(
             ArticleRecord(
                 guid=entry.guid,
                 url=entry.url,
                 title=title,
-                article=Article(
-                    title=title, byline=author, published=entry.published, url=entry.url
-                ),
+                article=head,
                 author=author,
                 published=entry.published,
                 updated=entry.updated,
                 summary_only=True,
                 feed_summary_html=html,
+                body_json=body_json,
+                body_text=body_text,
             )
         )
     return PreparedFeed(
         title=clean_line(parsed.title),
         site_url=parsed.site_url,
         notice=clean_line(parsed.notice) if parsed.notice else None,
-        records=tuple(feed_bodies(records) if bodies else records),
+        records=tuple(records),
         with_bodies=bodies,
     )
 
@@ -104,26 +112,45 @@ def feed_bodies(records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
 
 def with_feed_body(record: ArticleRecord) -> ArticleRecord:
     """``record`` with its body cleaned from the feed's own HTML."""
-    html = record.feed_summary_html
-    body = fragment_article(html, record.url) if html else Article()
-    article = replace(
-        body,
-        title=record.title,
-        byline=record.author or body.byline,
-        published=record.published,
-        url=record.url,
+    head, body_json, body_text = _feed_body(
+        record.feed_summary_html, record.url, record.title, record.author, record.published
     )
     # The body travels back ready to store (a string pickles far faster than blocks).
-    return replace(
-        record,
-        article=replace(article, blocks=()),
-        body_json=article_to_json(article),
-        body_text=index_text(article),
-    )
+    return replace(record, article=head, body_json=body_json, body_text=body_text)
+
+
+def _feed_body(
+    html: str | None,
+    url: str | None,
+    title: str,
+    author: str | None,
+    published: datetime | None,
+) -> tuple[Article, str, str]:
+    """An entry's body cleaned from the feed's HTML: (the article without its blocks, the
+    stored JSON, the indexed text)."""
+    made = _fragment(html, url) if html else ()
+    if isinstance(made, Article):
+        article = replace(
+            made, title=title, byline=author or made.byline, published=published, url=url
+        )
+        head = replace(article, blocks=())
+    else:
+        # Blocks only (nearly every summary): built directly, without copies.
+        head = Article(title=title, byline=author or None, published=published, url=url)
+        article = Article(
+            title=title, byline=author or None, published=published, url=url, blocks=made
+        )
+    return head, article_to_json(article), index_text(article)
 
 
 def fragment_article(html: str, url: str | None) -> Article:
     """The feed's own HTML for an entry, cleaned into an article body."""
+    made = _fragment(html, url)
+    return made if isinstance(made, Article) else Article(blocks=made)
+
+
+def _fragment(html: str, url: str | None) -> Article | tuple[Block, ...]:
+    """:func:`fragment_article`, with a body that is blocks only given as its blocks."""
     from selectolax.lexbor import LexborHTMLParser
 
     if len(html) <= SHORT_FRAGMENT:
@@ -134,7 +161,7 @@ def fragment_article(html: str, url: str | None) -> Article:
         body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
         blocks = tuple(render(body, url)) if body is not None else ()
         if blocks:
-            return Article(blocks=blocks)
+            return blocks
     else:
         from tui_reader.core.extract import extract
 
@@ -147,8 +174,7 @@ def fragment_article(html: str, url: str | None) -> Article:
     # Nothing the renderer or extractor would keep: keep the text as paragraphs.
     text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    blocks = tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
-    return Article(blocks=blocks)
+    return tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
 
 
 def clean_page(

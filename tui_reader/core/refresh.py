@@ -342,6 +342,11 @@ def fill(page: Article, feed: Article | None) -> Article:
     )
 
 
+def feed_cap(config: Config) -> int:
+    """The largest feed document accepted, in bytes (feeds have their own, larger cap)."""
+    return config.feed_max_mb * 1024 * 1024
+
+
 def _local_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -498,11 +503,15 @@ class Refresher:
         *,
         pages: bool,
         prefetched: FetchResult | None = None,
+        inline: bool = False,
     ) -> tuple[FeedOutcome, list[_PageJob]]:
         """Fetch, parse and store one feed; returns its outcome and the pages still to get.
 
         Fetch and parse failures are the feed's error (stored, and in the outcome); a
-        ``Retry-After`` beyond what we wait defers the feed instead.
+        ``Retry-After`` beyond what we wait defers the feed instead. With ``inline`` the
+        parse and the bodies happen in this process (for a command line with one feed to
+        do, where handing the work to another process costs more than it saves; never
+        where a screen is drawn).
         """
         title = row.title or row.url
         try:
@@ -512,6 +521,7 @@ class Refresher:
                 last_modified=row.last_modified,
                 accept=FEED_ACCEPT,
                 documents_only=True,
+                max_bytes=feed_cap(self.config),
             )
         except DeferredError as exc:
             await self.db(self.store.defer_feed, row.id, exc.until)
@@ -545,16 +555,19 @@ class Refresher:
         # the same task as the parse.
         first = await self.db(partial(self.store.count_articles, feed_id=row.id)) == 0
         try:
-            prepared = await self.pool.run(
-                PARSE,
-                lambda reason: FeedError(f"{shown}: {reason}"),
-                self.prepare_task,
-                result.content,
-                result.url,
-                result.content_type,
-                result.charset,
-                first,
-            )
+            if inline:
+                prepared = self._prepare_here(result, shown, first)
+            else:
+                prepared = await self.pool.run(
+                    PARSE,
+                    lambda reason: FeedError(f"{shown}: {reason}"),
+                    self.prepare_task,
+                    result.content,
+                    result.url,
+                    result.content_type,
+                    result.charset,
+                    first,
+                )
         except FeedError as exc:
             return await self._failed(row, title, exc), []
         outcome.title = prepared.title or title
@@ -592,7 +605,12 @@ class Refresher:
                 if retry and has_page and known.page_attempts < MAX_PAGE_ATTEMPTS:
                     assert record.url is not None
                     retries.append((known.id, record.url))
-        bodies = changed if prepared.with_bodies else await self._bodies(shown, changed)
+        if prepared.with_bodies:
+            bodies = changed
+        elif inline:
+            bodies = parsework.feed_bodies(changed)
+        else:
+            bodies = await self._bodies(shown, changed)
         update = FeedUpdate(
             records=bodies,
             title=prepared.title or None,
@@ -628,6 +646,23 @@ class Refresher:
             planned = {job.article_id for job in jobs} | listed
             jobs += await self._waiting_pages(row, planned)
         return outcome, jobs
+
+    def _prepare_here(self, result: FetchResult, shown: str, first: bool) -> parsework.PreparedFeed:
+        """The parse a worker would do, in this process (a parser's crash is the feed's error,
+        as it is when a worker dies)."""
+        try:
+            return self.prepare_task(
+                result.content,
+                result.url,
+                result.content_type,
+                result.charset,
+                first,
+                parsework.MAX_FEED_ENTRIES,  # no other process to share the bodies with
+            )
+        except (FeedError, KeyboardInterrupt, SystemExit, asyncio.CancelledError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native parser's panic is not an Exception
+            raise FeedError(f"{shown}: unexpected {type(exc).__name__}: {exc}") from None
 
     async def _failed(self, row: FeedRow, title: str, exc: TuiReaderError) -> FeedOutcome:
         reason = clean_line(str(exc))
