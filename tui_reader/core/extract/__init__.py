@@ -120,15 +120,4 @@ def extract(
         raise
     except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
         raise ExtractError(f"cannot parse the page: {exc}") from exc
-    return Article(
-        title=meta.title,
-        byline=meta.byline,
-        published=meta.published,
-        site_name=meta.site_name,
-        language=meta.language,
-        url=meta.url or safe,
-        lead_image=meta.lead_image,
-        description=meta.description,
-        blocks=tuple(blocks),
-        extraction=path,
-    )
+    return meta.article(blocks, safe, path)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.extract.blocks import joined_url
 from tui_reader.core.extract.headline import find_headline
+from tui_reader.core.models import Article, Block
 from tui_reader.core.sanitize import clean_line
 
 __all__ = ["PageMetadata", "extract_metadata", "parse_date"]
@@ -45,6 +46,22 @@ class PageMetadata:
     """The canonical URL when the page declares one, else the URL it was read from."""
     lead_image: str | None = None
     description: str | None = None
+
+    def article(self, blocks: Iterable[Block], url: str | None, extraction: str = "") -> Article:
+        """An :class:`Article` of these metadata and ``blocks`` (``url`` when the page names
+        no canonical one)."""
+        return Article(
+            title=self.title,
+            byline=self.byline,
+            published=self.published,
+            site_name=self.site_name,
+            language=self.language,
+            url=self.url or url,
+            lead_image=self.lead_image,
+            description=self.description,
+            blocks=tuple(blocks),
+            extraction=extraction,
+        )
 
 
 # --- small helpers ----------------------------------------------------------------------

@@ -102,14 +102,4 @@ def whole_page(html: str | bytes, url: str | None = None) -> Article:
         raise
     except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
         raise ExtractError(f"cannot parse the page: {exc}") from exc
-    return Article(
-        title=meta.title,
-        byline=meta.byline,
-        published=meta.published,
-        site_name=meta.site_name,
-        language=meta.language,
-        url=meta.url or safe,
-        lead_image=meta.lead_image,
-        description=meta.description,
-        blocks=tuple(blocks),
-    )
+    return meta.article(blocks, safe)

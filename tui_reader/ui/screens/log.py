@@ -12,26 +12,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui_reader.core.sanitize import clean_line
+from tui_reader.ui.screens.scrolling import ScrollingScreen, scroll_bindings
 
 
-class LogScreen(ModalScreen[None]):
+class LogScreen(ScrollingScreen):
     """Shows the session's error lines (they are in the log file too)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,e", "close", "Close", id="log_close", tooltip="Close the log"),
         Binding("question_mark,f1", "app.help", "Help", id="log_help", tooltip="Show every key"),
-        Binding("j,down", "scroll(1)", "Down", show=False, id="log_down", tooltip="Scroll"),
-        Binding("k,up", "scroll(-1)", "Up", show=False, id="log_up", tooltip="Scroll"),
-        Binding("space,pagedown", "page(1)", "Page", show=False, id="log_page_down",
-                tooltip="Page down"),
-        Binding("b,pageup", "page(-1)", "Page up", show=False, id="log_page_up",
-                tooltip="Page up"),
-        Binding("g,home", "top", "Top", show=False, id="log_top", tooltip="Oldest line"),
-        Binding("G,end", "bottom", "Bottom", show=False, id="log_bottom", tooltip="Newest line"),
+        *scroll_bindings("log", "Oldest line", "Newest line"),
     ]  # fmt: skip
 
     def __init__(self, lines: list[str], log_file: str) -> None:
@@ -58,23 +51,3 @@ class LogScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         # Newest last, like a log: start at the end.
         self.call_after_refresh(self.action_bottom)
-
-    @property
-    def body(self) -> VerticalScroll:
-        return self.query_one("#log-lines", VerticalScroll)
-
-    def action_scroll(self, step: int) -> None:
-        self.body.scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        page = max(1, self.body.scrollable_content_region.height - 1)
-        self.body.scroll_relative(y=step * page, animate=False)
-
-    def action_top(self) -> None:
-        self.body.scroll_home(animate=False)
-
-    def action_bottom(self) -> None:
-        self.body.scroll_end(animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
