@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 BlockKind = Literal[
@@ -273,6 +274,19 @@ def _all_spans(blocks: Iterable[Block]) -> Iterator[Span]:
 
 
 # --- storage-side summaries -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPicture:
+    """A picture kept for offline reading: a decoded, downscaled image file and its pixels.
+
+    Only pictures that decoded as images are stored, so a reader may open ``path`` with an
+    image library without further checks of what the web sent.
+    """
+
+    path: Path
+    width: int
+    height: int
 
 
 @dataclass(frozen=True, slots=True)
