@@ -15,6 +15,7 @@ from collections.abc import Callable
 from tui_reader import __version__
 from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.sanitize import clean_line
+from tui_reader.core.sync.base import SyncError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui_reader.cli import manage
 
     manage.register(subparsers, _common)
+    from tui_reader.cli import sync_commands
+
+    sync_commands.register(subparsers, _common)
     return parser
 
 
@@ -140,7 +144,7 @@ def main(argv: list[str]) -> int:
         _log_to_file()
         _site_rule_errors()
         return handler(args)
-    except TuiReaderError as exc:
+    except (TuiReaderError, SyncError) as exc:
         error(str(exc))
         return 1
     except KeyboardInterrupt:

@@ -166,7 +166,9 @@ def register(
 
 
 def _open(args: argparse.Namespace) -> Library:
-    return Library.open(getattr(args, "data_dir", None), offline=getattr(args, "offline", False))
+    from tui_reader.cli.sync_commands import open_library
+
+    return open_library(args)
 
 
 def _run_async(library: Library, work: Callable[[], Awaitable[_T]]) -> _T:
@@ -220,7 +222,11 @@ def run_remove(args: argparse.Namespace) -> int:
     with _open(args) as library:
         feed_id = library.find_feed(args.feed)
         title = library.feed(feed_id).title
-        library.remove_feed(feed_id)
+        if library.sync_configured:
+            # The server's subscription goes first: else the next sync brings it back.
+            _run_async(library, lambda: library.remove_synced_feed(feed_id))
+        else:
+            library.remove_feed(feed_id)
     print(f"removed {clean_line(title)}")
     return 0
 
@@ -278,6 +284,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     with _open(args) as library:
         ids = [library.find_feed(ref) for ref in args.feeds] or None
         pages = library.config.fetch_pages if args.pages is None else args.pages
+        if library.sync_configured and not library.offline:
+            _sync_first(library)
         outcomes: list[RefreshProgress] = []
         report = _refresh_with_progress(library, ids, pages, outcomes)
     failed = sum(1 for o in outcomes if o.error)
@@ -288,6 +296,20 @@ def run_fetch(args: argparse.Namespace) -> int:
         raise TuiReaderError(f"no feed could be refreshed ({failed} failed)")
     _print_report(report, outcomes)
     return 0
+
+
+def _sync_first(library: Library) -> None:
+    """Sync before refreshing; a failed sync is one line on stderr, and the refresh goes on."""
+    from tui_reader.cli import error
+    from tui_reader.cli.sync_commands import report_line, sync_with_progress
+    from tui_reader.core.sync.base import SyncError
+
+    try:
+        report = _run_async(library, lambda: sync_with_progress(library, tsv=not _tty()))
+    except (SyncError, TuiReaderError) as exc:
+        error(f"sync failed: {exc}")
+        return
+    print(report_line(report), file=sys.stdout if _tty() else sys.stderr)
 
 
 def _refresh_with_progress(

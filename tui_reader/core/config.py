@@ -27,9 +27,22 @@ A missing file means the defaults. Every key is optional::
     [keys]                    # binding id = comma-separated keys
     refresh = "r,f5"
 
+    [sync]                    # one reading state with a feed server (see below)
+    kind = "greader"          # "greader" (Google Reader API) or "fever"
+    url = "https://rss.example.org/api/greader.php"
+    user = "me"
+    password_command = "pass show rss"  # its first line of output is the password
+    days = 14                 # a first sync takes unread, starred and this many days
+
     [extract."example.org"]   # a site rule: this host and every host under it
     body = "div.post-body"    # the element holding the article (CSS selector)
     drop = [".share", ".promo"]  # elements removed before anything else
+
+The sync password is never written into this file or any other by tui-reader: it comes
+from ``password_command`` (split like a shell line, run without a shell, 30 seconds at most),
+else from ``$TUI_READER_SYNC_PASSWORD``, else it is asked for on the terminal; see
+:mod:`tui_reader.core.sync.account`. ``[sync]`` without ``kind``, ``url`` and ``user`` is an
+error naming the missing key.
 
 An invalid file raises :class:`~tui_reader.core.errors.ConfigError` naming the file, the key
 and its line, never a traceback. A site rule that cannot be used (a selector that does not
@@ -79,6 +92,13 @@ class Config:
     """The app refreshes every feed as it starts (never when offline)."""
     refresh_minutes: int = 0
     """The app refreshes every feed this often, in minutes (0: never; never when offline)."""
+    sync_kind: str | None = None
+    """``[sync] kind``: ``"greader"`` or ``"fever"`` (``None``: no sync)."""
+    sync_url: str = ""
+    sync_user: str = ""
+    sync_password_command: str | None = None
+    sync_days: int = 14
+    """A first sync takes the unread and starred items and those of the last N days."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
     site_rules: dict[str, SiteRule] = field(default_factory=dict)
@@ -103,7 +123,13 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),
+    ("sync", "kind"): ("sync_kind", str, None),
+    ("sync", "url"): ("sync_url", str, None),
+    ("sync", "user"): ("sync_user", str, None),
+    ("sync", "password_command"): ("sync_password_command", str, None),
+    ("sync", "days"): ("sync_days", int, 1),
 }
+SYNC_KINDS = ("greader", "fever")
 _SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys", "extract"}
 _RULE_KEYS = ("body", "drop")
 _TYPE_NAMES: dict[type, str] = {
@@ -252,7 +278,23 @@ def load_config(path: Path | None = None) -> Config:
                 values[name] = _check(value, expected, low)
             except ValueError as exc:
                 raise _fail(path, text, section, key, str(exc)) from None
+    if "sync" in data:
+        _check_sync(path, text, values)
     return Config(**values)
+
+
+def _check_sync(path: Path, text: str, values: dict[str, Any]) -> None:
+    """A ``[sync]`` table must say which protocol, where and as whom."""
+    kind = values.get("sync_kind")
+    if kind is None:
+        raise _fail(path, text, "sync", None, 'kind is missing (kind = "greader" or "fever")')
+    if kind not in SYNC_KINDS:
+        raise _fail(path, text, "sync", "kind", f'must be "greader" or "fever", not {kind!r}')
+    url = values.get("sync_url", "")
+    if not url.lower().startswith(("http://", "https://")):
+        raise _fail(path, text, "sync", "url" if url else None, "url must be an http(s) URL")
+    if not values.get("sync_user"):
+        raise _fail(path, text, "sync", None, "user is missing")
 
 
 def _rule_line(text: str, domain: str, key: str | None) -> int | None:

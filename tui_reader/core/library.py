@@ -54,6 +54,9 @@ if TYPE_CHECKING:
     import httpx
 
     from tui_reader.core.fetch import Fetcher, FetchResult
+    from tui_reader.core.sync.base import SyncAccount, SyncClient
+    from tui_reader.core.sync.connect import ClientFactory
+    from tui_reader.core.sync.engine import SyncProgress, SyncReport
 
 View = Literal["all", "unread", "starred"]
 _T = TypeVar("_T")
@@ -85,6 +88,7 @@ class Library:
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
         interactive: bool = False,
+        sync_factory: ClientFactory | None = None,
     ) -> None:
         """Use :meth:`open`; this wraps an already opened store."""
         self.store = store
@@ -97,6 +101,11 @@ class Library:
         self._writer: ThreadPoolExecutor | None = None
         self._pool: WorkerPool | None = None
         self._refresh: Refresher | None = None
+        self._sync_factory = sync_factory
+        self._sync_account: SyncAccount | None = None
+        self._sync_http: httpx.AsyncClient | None = None
+        self.ask_password = False
+        """Ask for the sync password on the terminal when nothing else gives it (the CLI)."""
 
     @classmethod
     def open(
@@ -107,6 +116,7 @@ class Library:
         config: Config | None = None,
         client: httpx.AsyncClient | None = None,
         interactive: bool = False,
+        sync_factory: ClientFactory | None = None,
     ) -> Library:
         """Open (creating and migrating if needed) the store in ``data_dir``.
 
@@ -120,6 +130,8 @@ class Library:
             interactive: a screen is being drawn by this process (the app): the worker
                 processes that parse feeds run at a lower priority, so that it stays
                 responsive on a machine with few cores.
+            sync_factory: makes the sync client (default:
+                :func:`tui_reader.core.sync.connect.make_client`; tests plug in a fake).
         """
         if config is None:
             config = load_config()
@@ -148,7 +160,14 @@ class Library:
         except BaseException:
             store.close()
             raise
-        return cls(store, offline=offline, config=config, client=client, interactive=interactive)
+        return cls(
+            store,
+            offline=offline,
+            config=config,
+            client=client,
+            interactive=interactive,
+            sync_factory=sync_factory,
+        )
 
     def close(self) -> None:
         """Close the store (call :meth:`aclose` first when the network was used)."""
@@ -493,6 +512,10 @@ class Library:
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
         fetcher = self._network(f"add {shown}")
+        if self.sync_configured:
+            # The server owns the subscriptions: a feed added only here would be a feed
+            # the other devices never see.
+            return await self._add_on_server(url, tags)
         from tui_reader.core.discover import discover_feeds
         from tui_reader.core.feeds import looks_like_feed
 
@@ -650,6 +673,137 @@ class Library:
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             await fetcher.aclose()
+        http, self._sync_http = self._sync_http, None
+        if http is not None:
+            await http.aclose()
+
+    # --- sync with a feed server ------------------------------------------------------
+    @property
+    def sync_configured(self) -> bool:
+        """Whether ``[sync]`` is set up in the configuration."""
+        return bool(self.config.sync_kind)
+
+    def marks_waiting(self) -> int:
+        """How many read/starred changes wait to be delivered to the sync server."""
+        from tui_reader.core.storage.syncstore import SyncStore
+
+        return SyncStore(self.store).count_marks()
+
+    def last_sync(self) -> datetime | None:
+        """When the last sync ended (``None``: never)."""
+        from tui_reader.core.storage.syncstore import SyncStore
+
+        value = SyncStore(self.store).state("last_sync")
+        return datetime.fromtimestamp(float(value), UTC) if value else None
+
+    def _account(self) -> SyncAccount:
+        if self._sync_account is None:
+            from tui_reader.core.sync.account import account_from_config
+
+            self._sync_account = account_from_config(self.config, ask=self.ask_password)
+        return self._sync_account
+
+    def _sync_client(self, account: SyncAccount) -> SyncClient:
+        """A client for the account (raises :class:`SyncError`; offline: NotStoredError)."""
+        if self.offline:
+            raise NotStoredError("sync: not possible offline")
+        http = self._client
+        if http is None:
+            if self._sync_http is None:
+                import httpx
+
+                from tui_reader.core.fetch import USER_AGENT
+
+                config = self.config
+                self._sync_http = httpx.AsyncClient(
+                    timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+                    headers={"User-Agent": USER_AGENT},
+                    follow_redirects=True,
+                )
+            http = self._sync_http
+        from tui_reader.core.sync.connect import make_client
+
+        factory = self._sync_factory or make_client
+        return factory(account, http, self.store.path.parent / "sync-session")
+
+    async def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+        """Sync with the server of ``[sync]``: push queued marks, pull its state.
+
+        See :mod:`tui_reader.core.sync.engine`. Raises :class:`SyncError` (one line) when
+        the server cannot be reached or refuses the password: the queue is kept.
+        """
+        from tui_reader.core.sync.engine import SyncEngine
+
+        account = self._account()
+        client = self._sync_client(account)
+        fetcher = self._network("sync")
+        engine = SyncEngine(
+            self.store,
+            self._db,
+            self._refresher(),
+            fetch_pages=self.config.fetch_pages,
+            concurrency=max(1, self.config.concurrency // 2),
+        )
+        try:
+            return await engine.sync(client, account, fetcher, progress)
+        finally:
+            await client.aclose()
+
+    async def _add_on_server(self, url: str, tags: Sequence[str]) -> AddResult:
+        """Subscribe on the sync server, then bring the feed in here."""
+        from tui_reader.core.storage.syncstore import SyncStore
+        from tui_reader.core.sync.base import SyncUnsupported
+
+        account = self._account()
+        client = self._sync_client(account)
+        try:
+            if not client.can_subscribe:
+                raise SyncUnsupported(
+                    f"the {account.kind} API cannot subscribe: add the feed in the server's "
+                    "own web interface, then run `tui-reader sync`"
+                )
+            await client.login()
+            remote = await client.subscribe(url, tags[0] if tags else None)
+        finally:
+            await client.aclose()
+        feed_url = safe_url(remote.url, fetchable=True) or url
+        feed_id, _ = await self._db(
+            SyncStore(self.store).link_feed,
+            remote.id,
+            feed_url,
+            remote.title,
+            None,
+            tuple(remote.folders) + tuple(tags),
+        )
+        report = await self.refresh([feed_id], pages=self.config.fetch_pages)
+        title = self.feed(feed_id).title
+        new = report.new_articles
+        message = (
+            f"subscribed on the server to {clean_line(title)} ({clean_line(feed_url)}): "
+            f"{new} article{'s' if new != 1 else ''}"
+        )
+        return AddResult("feed", feed_id, title, message)
+
+    async def remove_synced_feed(self, feed_id: int) -> None:
+        """Unsubscribe on the sync server (when the feed is the server's), then here."""
+        from tui_reader.core.storage.syncstore import SyncStore
+        from tui_reader.core.sync.base import SyncUnsupported
+
+        remote_id = SyncStore(self.store).remote_feed_id(feed_id)
+        if remote_id is not None and self.sync_configured:
+            account = self._account()
+            client = self._sync_client(account)
+            try:
+                if not client.can_subscribe:
+                    raise SyncUnsupported(
+                        f"the {account.kind} API cannot unsubscribe: remove the feed in the "
+                        "server's own web interface (the next sync keeps it otherwise)"
+                    )
+                await client.login()
+                await client.unsubscribe(remote_id)
+            finally:
+                await client.aclose()
+        self.remove_feed(feed_id)
 
 
 # --- the Welcome feed -------------------------------------------------------------------

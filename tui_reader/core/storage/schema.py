@@ -151,6 +151,37 @@ REFRESH_STATE: tuple[str, ...] = (
     "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
 )
 
+# Sync with a feed server. ``remote_id`` is the server's id of a feed or an article (text, in
+# the protocol's canonical form); ``remote_html`` is the body the server stored for an article,
+# kept apart from the page we cleaned (``article_json``), which sync never overwrites.
+# ``sync_marks`` queues the user's read/starred changes for the server, one row per (item,
+# flag): keyed by the server's id rather than the article's, a mark survives the article
+# being pruned before it is delivered. ``version`` grows with every change, so a delivery
+# drops a row only if nobody changed it while it was being sent. ``sync_state`` holds the
+# cursor of incremental pulls and when the last sync ended.
+SYNC: tuple[str, ...] = (
+    "ALTER TABLE feeds ADD COLUMN remote_id TEXT",
+    "ALTER TABLE articles ADD COLUMN remote_id TEXT",
+    "ALTER TABLE articles ADD COLUMN remote_html TEXT",
+    "CREATE UNIQUE INDEX articles_by_remote ON articles(remote_id) WHERE remote_id IS NOT NULL",
+    "CREATE INDEX feeds_by_remote ON feeds(remote_id) WHERE remote_id IS NOT NULL",
+    """
+    CREATE TABLE sync_marks (
+        item_id TEXT NOT NULL,
+        flag TEXT NOT NULL CHECK (flag IN ('read', 'starred')),
+        value INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (item_id, flag)
+    )
+    """,
+    """
+    CREATE TABLE sync_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -160,5 +191,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     PAGES,
     FEED_USER_TITLE,
     REFRESH_STATE,
+    SYNC,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

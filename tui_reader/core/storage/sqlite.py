@@ -404,6 +404,29 @@ def undated_sort_dates(records: Sequence[ArticleRecord], now: float) -> list[flo
     return dates
 
 
+def queue_marks(
+    conn: sqlite3.Connection,
+    flag: Literal["read", "starred"],
+    value: bool,
+    where: str,
+    params: Sequence[Any],
+) -> None:
+    """Queue the change of ``flag`` for the server, for the articles ``where`` selects that
+    the server knows (a ``remote_id``), in the caller's transaction.
+
+    One row per (item, flag): a later change replaces the wanted value and takes a newer
+    version, so a delivery in flight knows the row moved on (see the ``SYNC`` migration).
+    """
+    conn.execute(
+        "INSERT INTO sync_marks(item_id, flag, value, version) "
+        "SELECT remote_id, ?, ?, (SELECT coalesce(max(version), 0) + 1 FROM sync_marks) "
+        f"FROM articles WHERE remote_id IS NOT NULL AND {where} "
+        "ON CONFLICT(item_id, flag) DO UPDATE SET value = excluded.value, "
+        "version = excluded.version",
+        (flag, int(value), *params),
+    )
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -1487,12 +1510,15 @@ class Store:
     def set_flag(self, article_id: int, column: Literal["read", "starred"], value: bool) -> None:
         with self._writing() as conn:
             conn.execute(f"UPDATE articles SET {column} = ? WHERE id = ?", (int(value), article_id))
+            queue_marks(conn, column, value, "id = ?", [article_id])
 
     def set_read_many(self, article_ids: Sequence[int], read: bool = True) -> None:
         with self._writing() as conn:
             conn.executemany(
                 "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
             )
+            for chunk in _chunks(list(article_ids)):
+                queue_marks(conn, "read", read, f"id IN ({','.join('?' * len(chunk))})", chunk)
 
     def mark_read_where(
         self,
@@ -1533,6 +1559,8 @@ class Store:
             ids = [int(row[0]) for row in conn.execute(chosen, params)]
             if ids:
                 conn.execute(f"UPDATE articles SET read = 1 WHERE id IN ({chosen})", params)
+                for chunk in _chunks(ids):
+                    queue_marks(conn, "read", True, f"id IN ({','.join('?' * len(chunk))})", chunk)
         return ids
 
     def set_page(self, article_id: int, article: Article) -> None:
