@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Tree
 from textual.worker import get_current_worker
 
+from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.library import Library, View
 from tui_reader.core.models import ArticleSummary, FeedInfo, RefreshProgress, StoredArticle
 from tui_reader.core.sanitize import clean_line, safe_url
@@ -337,6 +338,16 @@ class MainScreen(Screen[None]):
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         self.feed_tree.load(message.feeds, message.starred)
         self.feed_tree.select_data(self.selection)
+        self._show_marks_waiting()
+
+    def _show_marks_waiting(self) -> None:
+        """The sync queue's length in the status line (feeds reload after every mark)."""
+        if not self.library.sync_configured:
+            return
+        try:
+            self.status.set_marks_waiting(self.library.marks_waiting())
+        except Exception:  # noqa: BLE001 - a count that cannot be read is not worth an error
+            pass
 
     def reload_list(
         self,
@@ -864,6 +875,8 @@ class MainScreen(Screen[None]):
         def progress(step: RefreshProgress) -> None:
             self.post_message(RefreshStep(step))
 
+        if feed_ids is None and self.library.sync_configured:
+            await self._sync_first()
         try:
             report = await self.library.refresh(
                 feed_ids, pages=self.library.config.fetch_pages, progress=progress
@@ -873,6 +886,29 @@ class MainScreen(Screen[None]):
             self.post_message(RefreshDone(None))
             return
         self.post_message(RefreshDone(report))
+
+    async def _sync_first(self) -> None:
+        """Sync with the server of ``[sync]`` before a refresh of every feed.
+
+        A failure goes to the log and one status line; the refresh goes on regardless.
+        """
+        from tui_reader.core.sync.base import SyncError
+
+        self.status.set_activity("syncing…")
+        try:
+            report = await self.library.sync()
+        except (SyncError, TuiReaderError) as exc:
+            line = f"sync failed: {clean_line(str(exc))}"
+            self.reader_app.record_error(line)
+            self.status.set_activity(f"{line} (e: log)")
+            self.notify(line, markup=False, severity="warning")
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Sync failed", exc)
+            return
+        self.status.set_activity(
+            f"synced: {report.new_articles} new, {report.marks_sent} marks sent"
+        )
 
     def on_refresh_step(self, message: RefreshStep) -> None:
         step = message.progress

@@ -18,6 +18,7 @@ class StatusLine(Static):
         self.count: int | None = None
         self.noun = "article"
         self.activity = ""
+        self.marks_waiting = 0
 
     def set_view(self, label: str, count: int, noun: str = "article") -> None:
         """Show what the list holds: ``label · count noun(s)`` (search says "results")."""
@@ -30,6 +31,12 @@ class StatusLine(Static):
         self.activity = clean_line(activity)
         self._redraw()
 
+    def set_marks_waiting(self, count: int) -> None:
+        """Show how many read/starred changes wait for the sync server (none: nothing)."""
+        if count != self.marks_waiting:
+            self.marks_waiting = count
+            self._redraw()
+
     def _redraw(self) -> None:
         text = Text()
         if self.offline:
@@ -40,6 +47,9 @@ class StatusLine(Static):
             text.append(f" {self.view_label}")
         if self.count is not None:
             text.append(f" · {self.count} {self.noun}{'s' if self.count != 1 else ''}")
+        if self.marks_waiting:
+            waiting = self.marks_waiting
+            text.append(f" · sync: {waiting} mark{'s' if waiting != 1 else ''} waiting")
         if self.activity:
             text.append(f" · {self.activity}", style="italic")
         self.update(text)
