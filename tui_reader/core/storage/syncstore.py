@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tui_reader.core.sanitize import clean_line
-from tui_reader.core.storage.sqlite import Store, _chunks
+from tui_reader.core.storage.sqlite import ArticleRecord, Store, UpsertResult, _chunks
 
 Flag = Literal["read", "starred"]
 
@@ -158,36 +158,68 @@ class SyncStore:
                 )
         return found
 
-    def find_article(self, feed_id: int, guid: str | None, url: str | None) -> int | None:
-        """An article of the feed not linked to a server item yet, by guid, else by link."""
+    def find_articles(
+        self, wanted: Sequence[tuple[int, str | None, str | None]]
+    ) -> list[int | None]:
+        """For each ``(feed id, guid, link)``: an article of that feed not linked to a server
+        item yet, found by guid, else by link (``None``: not stored). One article is never
+        given to two items."""
+        found: list[int | None] = []
+        taken: set[int] = set()
         with self.store._reading() as conn:
-            for column, value in (("guid", guid), ("url", url)):
-                if not value:
-                    continue
-                row = conn.execute(
-                    f"SELECT id FROM articles WHERE feed_id = ? AND {column} = ? "
-                    "AND remote_id IS NULL ORDER BY id LIMIT 1",
-                    (feed_id, value),
-                ).fetchone()
-                if row is not None:
-                    return int(row[0])
-        return None
+            for feed_id, guid, url in wanted:
+                match: int | None = None
+                for column, value in (("guid", guid), ("url", url)):
+                    if not value:
+                        continue
+                    for row in conn.execute(
+                        f"SELECT id FROM articles WHERE feed_id = ? AND {column} = ? "
+                        "AND remote_id IS NULL ORDER BY id LIMIT 4",
+                        (feed_id, value),
+                    ):
+                        if int(row[0]) not in taken:
+                            match = int(row[0])
+                            break
+                    if match is not None:
+                        break
+                if match is not None:
+                    taken.add(match)
+                found.append(match)
+        return found
 
-    def link_articles(self, links: Sequence[tuple[int, str, str]]) -> None:
-        """Record ``(article id, server item id, server body)`` in one transaction.
+    def store_items(
+        self,
+        fresh: dict[int, list[ArticleRecord]],
+        item_ids: dict[int, list[str]],
+        links: Sequence[tuple[int, str, str]],
+    ) -> dict[int, list[UpsertResult]]:
+        """Store new articles of several feeds and link them, and ``links``, in one
+        transaction (a batch of server items spans many feeds).
 
-        The server's body goes to its own column: the page we cleaned stays as it is.
+        Args:
+            fresh: the new articles' records by feed id (bodies already cleaned).
+            item_ids: the server's id of each of those records, in the same order.
+            links: ``(article id, item id, server body)`` of articles stored before.
         """
+        now = time.time()
+        results: dict[int, list[UpsertResult]] = {}
         with self.store._writing() as conn:
+            pairs = list(links)
+            for feed_id, records in fresh.items():
+                done = self.store._upsert_many(conn, feed_id, records, now)
+                results[feed_id] = done
+                for record, result, item_id in zip(records, done, item_ids[feed_id], strict=False):
+                    pairs.append((result.id, item_id, record.feed_summary_html or ""))
             # An id the server gave to another article before (it re-keyed) moves here.
             conn.executemany(
                 "UPDATE articles SET remote_id = NULL WHERE remote_id = ? AND id != ?",
-                [(item_id, article_id) for article_id, item_id, _ in links],
+                [(item_id, article_id) for article_id, item_id, _ in pairs],
             )
             conn.executemany(
                 "UPDATE articles SET remote_id = ?, remote_html = ? WHERE id = ?",
-                [(item_id, html, article_id) for article_id, item_id, html in links],
+                [(item_id, html, article_id) for article_id, item_id, html in pairs],
             )
+        return results
 
     def remote_body(self, article_id: int) -> str | None:
         with self.store._reading() as conn:

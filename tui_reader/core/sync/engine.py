@@ -47,6 +47,9 @@ Db = Callable[..., Awaitable[Any]]
 MARK_BATCH = 200
 """Marks sent per request group (protocol clients split further to their servers' limits)."""
 
+STORE_BATCH = 500
+"""Server items stored per transaction."""
+
 Stage = Literal["marks", "feeds", "ids", "items", "flags", "pages", "done"]
 
 
@@ -182,10 +185,17 @@ class SyncEngine:
         done = 0
         tell("items", 0, len(missing))
         if missing:
+            # Items are stored a few batches at a time: a server's batch of 50 spans many
+            # feeds, and one transaction per few hundred items costs far less than per feed.
+            pending: list[RemoteItem] = []
             async for batch in client.items(missing):
-                jobs += await self._store_items(batch, feed_map, report)
+                pending += batch
                 done += len(batch)
+                if len(pending) >= STORE_BATCH:
+                    jobs += await self._store_items(pending, feed_map, report)
+                    pending = []
                 tell("items", done, len(missing))
+            jobs += await self._store_items(pending, feed_map, report)
 
         tell("flags")
         changes = await self.db(sync_store.apply_flags, unread, starred)
@@ -206,9 +216,8 @@ class SyncEngine:
     async def _store_items(
         self, batch: Sequence[RemoteItem], feed_map: dict[str, int], report: SyncReport
     ) -> list[_PageJob]:
-        """Store (or link to stored articles) one batch of server items; the page jobs."""
-        links: list[tuple[int, str, str]] = []
-        fresh: dict[int, list[tuple[RemoteItem, ArticleRecord]]] = {}
+        """Store (or link to stored articles) a batch of server items; the page jobs."""
+        usable: list[tuple[RemoteItem, int, str | None, str | None]] = []
         for item in batch:
             feed_id = feed_map.get(item.feed_id)
             if feed_id is None:
@@ -217,48 +226,59 @@ class SyncEngine:
             # A link that is not http(s) (javascript:, file:) is refused, as in feeds.
             url = safe_url(item.url, fetchable=True) if item.url else None
             guid = clean_line(item.guid or "") or None
-            existing = await self.db(self.sync_store.find_article, feed_id, guid, url)
-            if existing is not None:
-                links.append((existing, item.id, item.html))
+            usable.append((item, feed_id, guid, url))
+        if not usable:
+            return []
+        existing = await self.db(
+            self.sync_store.find_articles, [(f, guid, url) for _, f, guid, url in usable]
+        )
+        links: list[tuple[int, str, str]] = []
+        fresh: dict[int, list[ArticleRecord]] = {}
+        item_ids: dict[int, list[str]] = {}
+        for (item, feed_id, guid, url), found in zip(usable, existing, strict=True):
+            if found is not None:
+                links.append((found, item.id, item.html))
                 report.linked_articles += 1
                 continue
             title = clean_line(item.title) or (clean_line(url) if url else "") or "Untitled"
             author = clean_line(item.author) if item.author else None
-            record = ArticleRecord(
-                guid=guid or url or f"sync:{item.id}",
-                url=url,
-                title=title,
-                article=Article(title=title, byline=author, published=item.published, url=url),
-                author=author,
-                published=item.published,
-                summary_only=True,
-                feed_summary_html=item.html or None,
+            fresh.setdefault(feed_id, []).append(
+                ArticleRecord(
+                    guid=guid or url or f"sync:{item.id}",
+                    url=url,
+                    title=title,
+                    article=Article(title=title, byline=author, published=item.published, url=url),
+                    author=author,
+                    published=item.published,
+                    summary_only=True,
+                    feed_summary_html=item.html,
+                )
             )
-            fresh.setdefault(feed_id, []).append((item, record))
+            item_ids.setdefault(feed_id, []).append(item.id)
+        # The server's body is cleaned exactly as a feed entry's text is (off the loop).
+        cleaned = {
+            feed_id: await asyncio.to_thread(parsework.feed_bodies, records)
+            for feed_id, records in fresh.items()
+        }
+        results = await self.db(self.sync_store.store_items, cleaned, item_ids, links)
         jobs: list[_PageJob] = []
-        for feed_id, pairs in fresh.items():
-            # The server's body is cleaned exactly as a feed entry's text is.
-            records = await asyncio.to_thread(parsework.feed_bodies, [r for _, r in pairs])
-            results = await self.db(self.store.upsert_articles, feed_id, records)
-            for (item, _), record, result in zip(pairs, records, results, strict=False):
-                links.append((result.id, item.id, item.html))
-                if result.status == "new":
-                    report.new_articles += 1
-                    if record.url is not None and not is_media_url(record.url):
-                        jobs.append(
-                            _PageJob(
-                                result.id,
-                                record.url,
-                                record.article,
-                                len(record.body_text or ""),
-                                True,
-                                record.title,
-                            )
-                        )
-                else:
+        for feed_id, records in cleaned.items():
+            for record, result in zip(records, results[feed_id], strict=False):
+                if result.status != "new":
                     report.linked_articles += 1
-        if links:
-            await self.db(self.sync_store.link_articles, links)
+                    continue
+                report.new_articles += 1
+                if record.url is not None and not is_media_url(record.url):
+                    jobs.append(
+                        _PageJob(
+                            result.id,
+                            record.url,
+                            record.article,
+                            len(record.body_text or ""),
+                            True,
+                            record.title,
+                        )
+                    )
         return jobs
 
     async def _pages(
