@@ -282,7 +282,12 @@ def test_hostile_items_are_sanitized(library: Library, server: FakeServer) -> No
         html="<script>alert(1)</script><p>fine \x1b[31mred</p>",
     )
     server.add_item("2", "feed/1", title="ok", url="file:///etc/passwd")
+    server.add_feed("feed/3", "javascript:alert(1)", "Evil feed")
+    server.add_feed("feed/4", "https://x.example/rss", "\x1b]8;;http://evil\x07Odd\x1b[0m")
     sync(library)
+    urls = {f.url: f.title for f in library.feeds()}
+    assert "javascript:alert(1)" not in urls
+    assert "\x1b" not in urls["https://x.example/rss"] and "Odd" in urls["https://x.example/rss"]
     rows = [a for a in library.articles(limit=100) if a.feed_title == "News"]
     assert len(rows) == 2
     for row in rows:
@@ -349,3 +354,63 @@ def test_no_password_is_written_anywhere(
     with sqlite3.connect(db) as conn:
         dump = "\n".join(conn.iterdump())
     assert PASSWORD not in dump
+
+
+def _rss(items: list[tuple[str, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>{guid}</title><link>{link}</link><guid>{guid}</guid>"
+        "<pubDate>Sun, 01 Mar 2026 10:00:00 GMT</pubDate>"
+        f"<description>Summary of {guid}.</description></item>"
+        for guid, link in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>'
+        f"<link>https://example.org/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def refresh(lib: Library) -> None:
+    async def run() -> None:
+        try:
+            await lib.refresh(pages=False)
+        finally:
+            await lib.aclose()
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("sync_first", [True, False])
+def test_sync_and_our_own_refresh_of_one_feed_do_not_duplicate(
+    tmp_path: Path, server: FakeServer, http_server: LocalServer, sync_first: bool
+) -> None:
+    feed_url = http_server.url("/feed.xml")
+    links = [http_server.url(f"/post/{n}") for n in (1, 2)]
+    http_server.add(
+        "/feed.xml",
+        _rss([("post-1", links[0]), ("post-2", links[1])]),
+        headers={"Content-Type": "application/rss+xml"},
+    )
+    # A Fever server sends no guid: items are matched by their link.
+    server.add_feed("feed/9", feed_url, "Local")
+    server.add_item("91", "feed/9", url=links[0], unread=False)
+    server.add_item("92", "feed/9", url=links[1], starred=True)
+    lib = open_library(tmp_path / "data", server)
+    try:
+        if sync_first:
+            sync(lib)
+            refresh(lib)
+        else:
+            refresh(lib)
+            sync(lib)
+        refresh(lib)
+        sync(lib)
+        feed_id = lib.find_feed(feed_url)
+        rows = lib.articles(feed_id=feed_id)
+        assert sorted(r.url or "" for r in rows) == sorted(links)
+        flags = {r.url: (r.read, r.starred) for r in rows}
+        assert flags == {links[0]: (True, False), links[1]: (False, True)}
+        lib.set_read(lib.store.article_id_by_url(links[1]) or 0)
+        sync(lib)
+        assert "92" not in server.unread
+    finally:
+        lib.close()
