@@ -38,7 +38,8 @@ def register(
         description=(
             "Add a URL. A feed is subscribed to and fetched; a site's page is searched for the "
             "feeds it announces and the best one is subscribed to; any other page is cleaned "
-            "and kept in the Saved feed, to read later."
+            "and kept in the Saved feed, to read later. With [sync] set up, the feed is "
+            "subscribed on the feed server (Google Reader API; the Fever API cannot subscribe)."
         ),
     )
     p.add_argument(
@@ -58,7 +59,10 @@ def register(
     p = subparsers.add_parser(
         "remove",
         help="unsubscribe from a feed and delete its articles",
-        description="Unsubscribe from a feed and delete its stored articles, starred ones too.",
+        description=(
+            "Unsubscribe from a feed and delete its stored articles, starred ones too. With "
+            "[sync] set up, a feed of the feed server is unsubscribed there first."
+        ),
     )
     p.add_argument("feed", metavar="FEED", help="the feed's id or URL (see `tui-reader feeds`)")
     common(p)
@@ -88,7 +92,9 @@ def register(
             "it stored. A feed whose server asked to wait (Retry-After) is skipped until then. "
             "Piped, each feed is one tab-separated line (ok, deferred or failed; title; new "
             "articles; error or note) and a summary goes to stderr. Exits with status 0 "
-            "unless no feed at all could be refreshed."
+            "unless no feed at all could be refreshed. With [sync] set up, syncs with the "
+            "feed server first (see `sync`); a failed sync is one line on stderr and the "
+            "feeds are refreshed anyway."
         ),
     )
     p.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids or URLs (default: all)")

@@ -1152,7 +1152,9 @@ class MainScreen(Screen[None]):
         answers = [("keep", "No, keep it"), ("remove", "Yes, remove the feed")]
 
         def chosen(choice: str | None) -> None:
-            if choice == "remove":
+            if choice == "remove" and self.library.sync_configured:
+                self._remove_synced_feed(feed.id, name)
+            elif choice == "remove":
                 self._remove_feed(feed.id, name)
 
         self.app.push_screen(ChoiceDialog(question, answers), chosen)
@@ -1165,6 +1167,16 @@ class MainScreen(Screen[None]):
             self.reader_app.report_error("Could not remove the feed", exc)
             return
         self.app.call_from_thread(self._feed_removed, feed_id, name)
+
+    @work(group="feed-edit", exit_on_error=False)
+    async def _remove_synced_feed(self, feed_id: int, name: str) -> None:
+        """Unsubscribe on the sync server too (else the next sync brings the feed back)."""
+        try:
+            await self.library.remove_synced_feed(feed_id)
+        except Exception as exc:  # noqa: BLE001
+            self.reader_app.report_error("Could not remove the feed", exc)
+            return
+        self._feed_removed(feed_id, name)
 
     def _feed_removed(self, feed_id: int, name: str) -> None:
         self.notify(f"Removed {name}", markup=False)
