@@ -414,3 +414,16 @@ def test_sync_and_our_own_refresh_of_one_feed_do_not_duplicate(
         assert "92" not in server.unread
     finally:
         lib.close()
+
+
+def test_days_sets_the_first_sync_window(tmp_path: Path, server: FakeServer) -> None:
+    server.add_item("1", "feed/1", url="https://news.example/40", unread=False,
+                    published=NOW - timedelta(days=40))  # fmt: skip
+    server.add_item("2", "feed/1", url="https://news.example/90", unread=False,
+                    published=NOW - timedelta(days=90))  # fmt: skip
+    lib = open_library(tmp_path / "data", server, sync_days=60)
+    try:
+        sync(lib)
+        assert set(by_url(lib)) == {"https://news.example/40"}
+    finally:
+        lib.close()
