@@ -7,18 +7,16 @@ hostile titles, and a server that pages ``max_id`` newest first as the protocol 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 import tui_reader.core.sync.fever as fever
 from tests.httpserver import LocalServer, RecordedRequest, Response
+from tests.sync.fakefever import KEY, PASSWORD, USER, ByTheBook, answer, arguments
 from tui_reader.core.sync.base import (
     Mark,
     SyncAccount,
@@ -27,9 +25,6 @@ from tui_reader.core.sync.base import (
     SyncUnreachable,
 )
 from tui_reader.core.sync.fever import FeverClient, make_client, parse_id_list
-
-USER, PASSWORD = "reader", "secret"
-KEY = hashlib.md5(b"reader:secret").hexdigest()
 
 
 @pytest.fixture
@@ -43,20 +38,8 @@ def client(server: LocalServer, http: httpx.AsyncClient, path: str = "/fever/") 
     return make_client(account, http, None)
 
 
-def answer(body: object, status: int = 200) -> Response:
-    data = json.dumps(body).encode()
-    return Response(status, data, {"Content-Type": "application/json"})
-
-
 def fixed(body: object) -> Any:
     return lambda request: answer(body)
-
-
-def arguments(request: RecordedRequest) -> tuple[dict[str, str], dict[str, str]]:
-    """The query and the form of a request, as single values."""
-    query = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query, True).items()}
-    form = {k: v[0] for k, v in parse_qs(request.body.decode(), True).items()}
-    return query, form
 
 
 # --- what is sent ---------------------------------------------------------------------------
@@ -313,39 +296,6 @@ async def test_feeds_without_urls_or_with_bad_groups_are_errors(
 
 
 # --- a server that pages as the protocol describes ------------------------------------------
-
-
-class ByTheBook:
-    """A Fever server whose ``max_id`` pages go newest first (as Miniflux and FreshRSS do).
-
-    Item ``n`` (1..count) was published ``count - n`` hours ago.
-    """
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.now = datetime.now(UTC)
-        self.asked: list[dict[str, str]] = []
-
-    def item(self, n: int) -> dict[str, Any]:
-        published = self.now - timedelta(hours=self.count - n)
-        return {"id": n, "feed_id": 1, "title": f"item {n}", "url": f"http://127.0.0.1/{n}",
-                "html": "", "created_on_time": int(published.timestamp())}  # fmt: skip
-
-    def __call__(self, request: RecordedRequest) -> Response:
-        query, form = arguments(request)
-        if form.get("api_key") != KEY:
-            return answer({"api_version": 3, "auth": 0})
-        self.asked.append(query)
-        ids = range(1, self.count + 1)
-        if "max_id" in query:
-            chosen = sorted((n for n in ids if n < int(query["max_id"])), reverse=True)[:50]
-        elif "since_id" in query:
-            chosen = [n for n in ids if n > int(query["since_id"])][:50]
-        elif "with_ids" in query:
-            chosen = [int(n) for n in query["with_ids"].split(",")][:50]
-        else:
-            return answer({"api_version": 3, "auth": 1})
-        return answer({"auth": 1, "items": [self.item(n) for n in chosen]})
 
 
 async def test_a_first_sync_pages_back_only_as_far_as_the_window(
