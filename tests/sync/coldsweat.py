@@ -9,10 +9,14 @@ environment of its own, built once and kept under ``~/.cache/tui-reader-tests/``
    fetch at once) against a temporary SQLite database (``FLASK_DATABASE_URL``),
 3. starts ``flask --app coldsweat run`` on a free port and waits for its Fever endpoint.
 
-Use it from a test module with ``from tests.sync.coldsweat import coldsweat, fever_server``
-(``fever_server`` clears every read and saved mark before the test). Nothing here reaches the
-internet: coldsweat's own requests for favicons and feeds go to the local server, and any
-other request it might make goes through a proxy address on which nothing listens.
+Bind the fixtures in a test module (``coldsweat = tests.sync.coldsweat.coldsweat``, the same
+for ``fever_server``, which also clears every read and saved mark before the test). The server
+is shared by the session: :meth:`ColdsweatServer.publish` adds entries for good, so tests count
+entries through :meth:`ColdsweatServer.entries` rather than assume a number.
+
+Nothing here reaches the internet: coldsweat's own requests for favicons and feeds go to the
+local server, and any other request it might make goes through a proxy address on which
+nothing listens.
 
 When the package index cannot be reached or coldsweat does not install, the fixtures skip
 with a one-line reason.
@@ -108,11 +112,18 @@ FEEDS = (
 )
 
 
-def atom_feed(spec: FeedSpec, base: str, now: datetime) -> bytes:
-    """An Atom document for ``spec``, its entries newest first."""
+def atom_feed(spec: FeedSpec, base: str, now: datetime, added: int = 0) -> bytes:
+    """An Atom document for ``spec``, its entries newest first.
+
+    ``added`` entries published after the others come first (what :meth:`ColdsweatServer.
+    publish` adds), numbered on from ``spec.count``.
+    """
     entries = []
-    for index in range(spec.count):
-        published = now - spec.newest - spec.step * index
+    for index in [*range(spec.count + added - 1, spec.count - 1, -1), *range(spec.count)]:
+        if index >= spec.count:
+            published = now + timedelta(minutes=index - spec.count + 1)
+        else:
+            published = now - spec.newest - spec.step * index
         title = spec.titles.get(index, f"{spec.title} story {index}")
         link = f"{base}/{spec.slug}/{index}.html"
         entries.append(
@@ -177,7 +188,12 @@ def coldsweat_venv() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if ready.exists():
             return venv
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        made = subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(venv)], capture_output=True, text=True
+        )
+        if made.returncode != 0:
+            last = (made.stderr.strip().splitlines() or ["no output"])[-1]
+            pytest.skip(f"no virtual environment for coldsweat could be made: {last[:200]}")
         install = subprocess.run(
             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
              "--disable-pip-version-check", *COLDSWEAT_REQUIREMENTS],
@@ -212,6 +228,9 @@ class ColdsweatServer:
         self.password = PASSWORD
         self.log_path = workdir / "coldsweat.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._specs: dict[str, FeedSpec] = {}
+        self._added: dict[str, int] = {}
+        self._now = datetime.now(UTC).replace(microsecond=0)
 
     @property
     def url(self) -> str:
@@ -246,16 +265,34 @@ class ColdsweatServer:
 
     def populate(self, feeds: tuple[FeedSpec, ...] = FEEDS) -> None:
         """Create the user, subscribe to ``feeds`` and fetch them (coldsweat's own commands)."""
-        base = self.feeds.url("").rstrip("/")
-        now = datetime.now(UTC).replace(microsecond=0)
         self.feeds.add("/icon.png", _ICON, content_type="image/png")
         for spec in feeds:
-            body = atom_feed(spec, base, now)
-            self.feeds.add(f"/{spec.slug}.xml", body, content_type="application/atom+xml")
+            self._specs[spec.slug] = spec
+            self._serve(spec.slug)
+        base = self.feeds.url("").rstrip("/")
         opml_path = self.workdir / "subscriptions.opml"
         opml_path.write_text(opml(feeds, base), encoding="utf-8")
         self.flask("setup", self.user, "-p", self.password)
         self.flask("import", str(opml_path), self.user, "-f")
+
+    def _serve(self, slug: str) -> None:
+        base = self.feeds.url("").rstrip("/")
+        body = atom_feed(self._specs[slug], base, self._now, self._added.get(slug, 0))
+        self.feeds.add(f"/{slug}.xml", body, content_type="application/atom+xml")
+
+    def publish(self, slug: str, count: int = 1) -> list[str]:
+        """Add ``count`` entries to feed ``slug`` and have coldsweat fetch them; their new ids.
+
+        coldsweat skips a feed checked in the last three minutes, so the feeds' check times
+        are cleared first (in its database, as an admin could), then ``flask fetch`` runs.
+        """
+        before = {entry[0] for entry in self.entries()}
+        self._added[slug] = self._added.get(slug, 0) + count
+        self._serve(slug)
+        with contextlib.closing(sqlite3.connect(self.db_path)) as db, db:
+            db.execute("UPDATE feeds SET last_checked_on = NULL, last_updated_on = NULL, etag = ''")
+        self.flask("fetch")
+        return sorted((e[0] for e in self.entries() if e[0] not in before), key=int)
 
     def start(self) -> None:
         """Start (or start again) on the same port and database; wait until it answers."""
