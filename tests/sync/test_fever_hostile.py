@@ -116,6 +116,15 @@ async def test_a_login_page_instead_of_json_is_one_line(
     assert "<" not in message and "\x1b" not in message
 
 
+async def test_a_redirect_to_a_login_page_is_one_line(
+    http_server: LocalServer, http: httpx.AsyncClient
+) -> None:
+    http_server.redirect("/fever/", "/login?next=/fever/", status=302)
+    with pytest.raises(SyncError, match="redirected") as raised:
+        await client(http_server, http).login()
+    assert type(raised.value) is SyncError
+
+
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_server_errors_are_unreachable(
     http_server: LocalServer, http: httpx.AsyncClient, status: int

@@ -303,6 +303,12 @@ class FeverClient:
             raise SyncAuthError(f"the Fever server at {self._host} refused the user or password")
         if status >= 400:
             raise SyncError(f"the Fever server at {self._host} answered HTTP {status}")
+        if 300 <= status < 400:
+            # Usually a login page or http -> https; the API itself never redirects.
+            raise SyncError(
+                f"the Fever server at {self._host} redirected the request (HTTP {status}): "
+                "check the URL"
+            )
         answer = _decode(body, self._host)
         auth = answer.get("auth")
         if auth in (0, "0") or auth is False:
