@@ -14,10 +14,11 @@ from tui_reader.core.sync.base import (
     Mark,
     SyncAccount,
     SyncAuthError,
+    SyncClient,
     SyncUnreachable,
     SyncUnsupported,
 )
-from tui_reader.core.sync.fever import PAGE_SIZE, FeverClient, make_client
+from tui_reader.core.sync.fever import PAGE_SIZE, make_client
 
 
 def top_id(server: ColdsweatServer) -> str:
@@ -35,7 +36,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def client_for(server: ColdsweatServer, http: httpx.AsyncClient, **changes: str) -> FeverClient:
+def client_for(server: ColdsweatServer, http: httpx.AsyncClient, **changes: str) -> SyncClient:
     fields = {"url": server.url, "user": server.user, "password": server.password, **changes}
     return make_client(SyncAccount(kind="fever", **fields), http, None)
 

@@ -21,10 +21,11 @@ from tui_reader.core.sync.base import (
     Mark,
     SyncAccount,
     SyncAuthError,
+    SyncClient,
     SyncError,
     SyncUnreachable,
 )
-from tui_reader.core.sync.fever import FeverClient, make_client, parse_id_list
+from tui_reader.core.sync.fever import make_client, parse_id_list
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def client(server: LocalServer, http: httpx.AsyncClient, path: str = "/fever/") -> FeverClient:
+def client(server: LocalServer, http: httpx.AsyncClient, path: str = "/fever/") -> SyncClient:
     account = SyncAccount(kind="fever", url=server.url(path), user=USER, password=PASSWORD)
     return make_client(account, http, None)
 

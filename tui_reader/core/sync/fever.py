@@ -40,6 +40,7 @@ from tui_reader.core.sync.base import (
     RemoteItem,
     SyncAccount,
     SyncAuthError,
+    SyncClient,
     SyncError,
     SyncKind,
     SyncUnreachable,
@@ -323,7 +324,7 @@ _NO_SUBSCRIPTIONS = "the Fever API cannot add or remove feeds: use the server's 
 
 def make_client(
     account: SyncAccount, http: httpx.AsyncClient, session_path: Path | None
-) -> FeverClient:
+) -> SyncClient:
     """The client for ``account`` (Fever keeps no session, so ``session_path`` is unused)."""
     return FeverClient(account, http)
 
