@@ -7,6 +7,7 @@ hostile titles, and a server that pages ``max_id`` newest first as the protocol 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -352,3 +353,10 @@ async def test_paging_stops_on_a_server_that_ignores_since_id(
     assert ids == {str(n) for n in range(11, 51)}
     assert cursor == "50"
     assert fever_client.requests == 2
+
+
+async def test_the_module_is_found_by_its_kind(http: httpx.AsyncClient) -> None:
+    account = SyncAccount(kind="fever", url="http://127.0.0.1:1/fever/", user=USER, password="x")
+    module = importlib.import_module(f"tui_reader.core.sync.{account.kind}")
+    made = module.make_client(account, http, None)
+    assert made.kind == "fever" and made.can_subscribe is False and made.requests == 0
