@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
@@ -72,6 +72,12 @@ MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 RECENT_OVERLAP: Final = timedelta(hours=1)
 
 _U64: Final = 1 << 64
+_QUOTED_PREFIX: Final = quote_plus(LONG_ID_PREFIX)
+_HEX: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_hex(text: str) -> bool:
+    return bool(text) and _HEX.issuperset(text)
 
 
 def canonical_item_id(raw: object, *, decimal: bool = False) -> str:
@@ -98,13 +104,28 @@ def canonical_item_id(raw: object, *, decimal: bool = False) -> str:
             if value < 0:
                 # Google Reader printed ids as signed 64-bit numbers.
                 value += _U64
-        elif text and len(text) <= 16 and all(c in "0123456789abcdefABCDEF" for c in text):
+        elif len(text) <= 16 and _is_hex(text):
             value = int(text, 16)
     except ValueError:
         value = None
     if value is None or not 0 <= value < _U64:
         raise SyncError(f"the server sent an item id that is not one: {clean_line(text)[:60]!r}")
     return f"{LONG_ID_PREFIX}{value:016x}"
+
+
+def _form(pairs: Sequence[tuple[str, str]]) -> str:
+    """``urlencode`` for a form, with a fast path for long item ids.
+
+    A batch is hundreds of ids that share one prefix and end in hex digits, which need no
+    quoting: quoting the prefix once instead of per id was most of the cost of a batch.
+    """
+    parts = []
+    for key, value in pairs:
+        if value.startswith(LONG_ID_PREFIX) and _is_hex(value[len(LONG_ID_PREFIX) :]):
+            parts.append(f"{quote_plus(key)}={_QUOTED_PREFIX}{value[len(LONG_ID_PREFIX) :]}")
+        else:
+            parts.append(f"{quote_plus(key)}={quote_plus(value)}")
+    return "&".join(parts)
 
 
 def _chunks(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -309,7 +330,7 @@ class GReaderClient:
         content = None
         if data is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            content = urlencode(data).encode()
+            content = _form(data).encode()
         self.requests += 1
         try:
             url = self._root + path + (f"?{urlencode(params)}" if params else "")
