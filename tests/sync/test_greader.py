@@ -451,6 +451,36 @@ async def test_login_token_with_header_breaking_characters_is_refused(
         await GReaderClient(acct, http, None).login()
 
 
+async def test_server_capping_the_page_size_is_followed(
+    server: GReaderServer, http: httpx.AsyncClient
+) -> None:
+    server.max_page = 100  # smaller than the client's pages of 1,000
+    feed = server.add_feed("https://a.example/feed")
+    made = server.add_items(feed, 250)
+    assert await client_for(server, http).unread_ids() == ids(server, made)
+    assert server.count("/reader/api/0/stream/items/ids") == 3
+
+
+async def test_a_silent_server_times_out_as_unreachable(http_server: LocalServer) -> None:
+    http_server.add("/accounts/ClientLogin", body=b"Auth=u/abc\n", delay=2.0)
+    acct = SyncAccount(kind="greader", url=http_server.url("/"), user="u", password="p")
+    async with httpx.AsyncClient(timeout=0.2) as http:
+        with pytest.raises(SyncUnreachable, match="in time"):
+            await GReaderClient(acct, http, None).login()
+
+
+async def test_an_endless_answer_is_cut_off(
+    bad_server: LocalServer, http: httpx.AsyncClient
+) -> None:
+    acct = SyncAccount(kind="greader", url=bad_server.url("/"), user="u", password="p")
+    for announce in (True, False):
+        bad_server.add_huge(
+            "/reader/api/0/subscription/list", size=65 * 1024 * 1024, announce_length=announce
+        )
+        with pytest.raises(SyncError, match="too large"):
+            await GReaderClient(acct, http, None).feeds()
+
+
 # -- a real server ------------------------------------------------------------------------------
 
 REAL = {

@@ -337,6 +337,9 @@ class GReaderClient:
             request = self._http.build_request(method, url, headers=headers, content=content)
             response = await self._http.send(request, stream=True)
             try:
+                announced = response.headers.get("content-length", "")
+                if announced.isdigit() and int(announced) > MAX_RESPONSE_BYTES:
+                    raise SyncError(f"{self._host} sent an answer too large to read")
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
