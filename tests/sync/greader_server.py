@@ -203,7 +203,12 @@ class GReaderServer:
         title: str = "Story {n}",
         added: int | None = None,
         content: str = "<p>Body of story {n}.</p>",
+        url: str = "https://example.org/{feed}/{n}",
     ) -> list[int]:
+        """Add ``count`` items; ``{n}`` (a running number) and ``{feed}`` fill the templates.
+
+        Point ``url`` at a local server when the code under test fetches the pages.
+        """
         with self._lock:
             now = int(time.time()) if added is None else added
             ids = []
@@ -215,7 +220,7 @@ class GReaderServer:
                     id=item_id,
                     feed_id=feed_id,
                     title=title.format(n=n),
-                    url=f"https://example.org/{feed_id}/{n}",
+                    url=url.format(feed=feed_id, n=n),
                     published=now - 60,
                     added=now,
                     content=content.format(n=n),

@@ -149,6 +149,13 @@ async def test_session_of_another_user_is_not_sent(
     assert all("authorization" not in seen.headers for seen in server.log[1:])
 
 
+async def test_messages_never_repeat_credentials_from_the_url(http: httpx.AsyncClient) -> None:
+    acct = SyncAccount(kind="greader", url="http://me:pw@127.0.0.1:9/", user="u", password="p")
+    with pytest.raises(SyncUnreachable) as caught:
+        await GReaderClient(acct, http, None).login()
+    assert "127.0.0.1:9" in str(caught.value) and "pw" not in str(caught.value)
+
+
 async def test_wrong_password_is_one_line_auth_error(
     server: GReaderServer, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:

@@ -211,7 +211,8 @@ class GReaderClient:
         self._http = http
         self._session_path = session_path
         self._root = account.url.rstrip("/")
-        self._host = urlsplit(account.url).netloc or account.url
+        # Named in messages: the host and port only, never credentials written into the URL.
+        self._host = clean_line(urlsplit(account.url).netloc.rpartition("@")[2]) or "the server"
         self._page_size = max(1, page_size)
         self._batch_size = max(1, batch_size)
         self._auth: str | None = None
