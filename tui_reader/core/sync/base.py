@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from tui_reader.core.errors import TuiReaderError
+
 SyncKind = Literal["greader", "fever"]
 MarkFlag = Literal["read", "starred"]
 
 
-class SyncError(Exception):
+class SyncError(TuiReaderError):
     """A sync step failed; ``str(error)`` is one line fit for the status bar or stderr."""
 
 
