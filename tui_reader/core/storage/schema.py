@@ -151,6 +151,33 @@ REFRESH_STATE: tuple[str, ...] = (
     "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
 )
 
+# Version 9: the pictures of articles, kept for offline reading. One row per (article, src):
+# the stored file (content-addressed by ``hash``, under the data directory's ``pictures/``)
+# or, when there is none, the one-line reason. Rows go with their article as pages do; files
+# no row names any more are removed by the pictures module.
+ARTICLE_PICTURES: tuple[str, ...] = (
+    """
+    CREATE TABLE article_pictures (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        src TEXT NOT NULL,
+        hash TEXT,
+        ext TEXT,
+        width INTEGER,
+        height INTEGER,
+        bytes INTEGER,
+        problem TEXT,
+        stored_at REAL NOT NULL,
+        PRIMARY KEY (article_id, src)
+    )
+    """,
+    "CREATE INDEX article_pictures_by_hash ON article_pictures(hash) WHERE hash IS NOT NULL",
+    """
+    CREATE TRIGGER article_pictures_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM article_pictures WHERE article_id = old.id;
+    END
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -160,5 +187,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     PAGES,
     FEED_USER_TITLE,
     REFRESH_STATE,
+    ARTICLE_PICTURES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
