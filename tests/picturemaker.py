@@ -75,3 +75,25 @@ def many_frame_gif(frames: int = 10_000, size: int = 64) -> bytes:
     control = b"!\xf9\x04\x00\x01\x00\x00\x00"
     loop = b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
     return head + loop + (control + frame) * frames + b";"
+
+
+PARAGRAPH = (
+    "The tide came in slowly over the salt pans that morning, and the workers waited on the "
+    "dykes with their long rakes, talking about the price of grey salt and the summer ahead. "
+)
+
+
+def story_page(title: str, figures: list[tuple[str, str]], *, lead: str | None = None) -> bytes:
+    """An article page with enough text to be kept, and a figure after each paragraph."""
+    meta = f'<meta property="og:image" content="{lead}">' if lead else ""
+    parts = [f"<h1>{title}</h1>", f"<p>{PARAGRAPH * 3}</p>"]
+    for n, (src, alt) in enumerate(figures):
+        parts.append(
+            f'<figure><img src="{src}" alt="{alt}"><figcaption>Caption {n}</figcaption></figure>'
+        )
+        parts.append(f"<p>Paragraph {n}. {PARAGRAPH}</p>")
+    body = "".join(parts)
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{meta}</head>"
+        f"<body><article>{body}</article></body></html>"
+    ).encode()
