@@ -177,3 +177,24 @@ async def test_deleting_articles_deletes_their_picture_files(tmp_path: Path, rem
         assert not picture.path.exists()
         assert not [p for p in pictures_dir(lib.store).rglob("*") if p.is_file()]
         lib.close()
+
+
+async def test_a_picture_two_articles_share_is_fetched_once(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        server.add("/pics/logo.png", pm.png(40, 40), content_type="image/png")
+        server.add("/pics/own.png", pm.png(30, 30, (9, 9, 9)), content_type="image/png")
+        first = serve_story(server, "one", [("/pics/logo.png", "Logo")])
+        second = serve_story(server, "two", [("/pics/logo.png", "Logo"), ("/pics/own.png", "")])
+        lib = open_library(tmp_path)
+        try:
+            one = await lib.add(first)
+            two = await lib.add(second)
+        finally:
+            await lib.aclose()
+        logo = server.url("/pics/logo.png")
+        assert len(server.requests_for("/pics/logo.png")) == 1
+        assert len(server.requests_for("/pics/own.png")) == 1
+    assert one.article_id is not None and two.article_id is not None
+    shared = [lib.picture(article_id, logo) for article_id in (one.article_id, two.article_id)]
+    assert shared[0] is not None and shared[0] == shared[1]
+    lib.close()

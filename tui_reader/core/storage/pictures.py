@@ -79,6 +79,21 @@ def picture_rows(store: Store, article_id: int) -> list[PictureRow]:
     return [_row(tuple(r)) for r in rows]
 
 
+def stored_sources(store: Store, srcs: Sequence[str]) -> dict[str, PictureRow]:
+    """For each of ``srcs`` some article already has a file for, one such row."""
+    found: dict[str, PictureRow] = {}
+    with store._reading() as conn:
+        for src in srcs:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM article_pictures WHERE src = ? AND hash IS NOT NULL "
+                "LIMIT 1",
+                (src,),
+            ).fetchone()
+            if row is not None:
+                found[src] = _row(tuple(row))
+    return found
+
+
 def record_pictures(store: Store, article_id: int, writes: Sequence[PictureWrite]) -> None:
     """Store what became of an article's pictures, in one transaction.
 

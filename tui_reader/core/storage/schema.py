@@ -171,6 +171,8 @@ ARTICLE_PICTURES: tuple[str, ...] = (
     )
     """,
     "CREATE INDEX article_pictures_by_hash ON article_pictures(hash) WHERE hash IS NOT NULL",
+    # A picture another article already has (a site's recurring photo) is not fetched again.
+    "CREATE INDEX article_pictures_by_src ON article_pictures(src) WHERE hash IS NOT NULL",
     """
     CREATE TRIGGER article_pictures_delete AFTER DELETE ON articles BEGIN
         DELETE FROM article_pictures WHERE article_id = old.id;
