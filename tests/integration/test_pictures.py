@@ -198,3 +198,20 @@ async def test_a_picture_two_articles_share_is_fetched_once(tmp_path: Path) -> N
     shared = [lib.picture(article_id, logo) for article_id in (one.article_id, two.article_id)]
     assert shared[0] is not None and shared[0] == shared[1]
     lib.close()
+
+
+async def test_articles_of_one_refresh_share_one_fetch_of_a_picture(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        server.add_slow("/pics/hero.png", pm.png(80, 60), 4000, content_type="image/png")
+        links = [serve_story(server, f"s{n}", [("/pics/hero.png", "Hero")]) for n in range(4)]
+        lib = open_library(tmp_path)
+        feed_id, _ = lib.store.add_feed(serve_feed(server, links))
+        try:
+            await lib.refresh()
+        finally:
+            await lib.aclose()
+        hero = server.url("/pics/hero.png")
+        assert len(server.requests_for("/pics/hero.png")) == 1
+    pictures = [lib.picture(s.id, hero) for s in lib.articles(feed_id=feed_id)]
+    assert len(pictures) == 4 and None not in pictures and len(set(pictures)) == 1
+    lib.close()

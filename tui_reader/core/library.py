@@ -739,6 +739,8 @@ class Library:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._keeper is not None:
+            await self._keeper.cancel()
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             await fetcher.aclose()

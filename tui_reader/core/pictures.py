@@ -355,6 +355,8 @@ class PictureKeeper:
         self._executor: Executor | None = None
         self._decode = decode or self._decode_in_thread
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._inflight: dict[str, asyncio.Task[PictureWrite]] = {}
+        self._inflight_loop: asyncio.AbstractEventLoop | None = None
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -369,6 +371,14 @@ class PictureKeeper:
         return await loop.run_in_executor(
             self._executor, lambda: prepare_picture(data, content_type)
         )
+
+    async def cancel(self) -> None:
+        """Stop the picture fetches under way (before the fetcher's client is closed)."""
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def close(self) -> None:
         executor, self._executor = self._executor, None
@@ -410,7 +420,9 @@ class PictureKeeper:
                 reused.append(PictureWrite(src, row.hash, row.ext, row.width, row.height, row.size))
         taken = {write.src for write in reused}
         results = reused + list(
-            await asyncio.gather(*(self._one(fetcher, src) for src in missing if src not in taken))
+            await asyncio.gather(
+                *(self._shared(fetcher, src) for src in missing if src not in taken)
+            )
         )
         for write in results:
             writes.append(write)
@@ -421,6 +433,19 @@ class PictureKeeper:
                 outcome.stored += 1
         await self.db(record_pictures, self.store, article_id, writes)
         return outcome
+
+    async def _shared(self, fetcher: Fetcher, src: str) -> PictureWrite:
+        """One fetch of ``src`` however many articles being refreshed at once show it."""
+        loop = asyncio.get_running_loop()
+        if self._inflight_loop is not loop:
+            self._inflight_loop, self._inflight = loop, {}
+        task = self._inflight.get(src)
+        if task is None:
+            task = loop.create_task(self._one(fetcher, src))
+            self._inflight[src] = task
+            task.add_done_callback(lambda _: self._inflight.pop(src, None))
+        # Shielded: one article's cancellation must not cancel the others' picture.
+        return await asyncio.shield(task)
 
     async def _one(self, fetcher: Fetcher, src: str) -> PictureWrite:
         config = self.config
