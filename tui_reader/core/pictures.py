@@ -357,6 +357,7 @@ class PictureKeeper:
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._inflight: dict[str, asyncio.Task[PictureWrite]] = {}
         self._inflight_loop: asyncio.AbstractEventLoop | None = None
+        self._unrecorded: set[str] = set()
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -431,7 +432,11 @@ class PictureKeeper:
                 log.info("%s: picture %s: %s", title, clean_line(write.src)[:100], write.problem)
             else:
                 outcome.stored += 1
-        await self.db(record_pictures, self.store, article_id, writes)
+        try:
+            await self.db(record_pictures, self.store, article_id, writes)
+        finally:
+            # Named by a row now (or its article is gone, and so may the file be).
+            self._unrecorded.difference_update(w.hash for w in writes if w.hash is not None)
         return outcome
 
     async def _shared(self, fetcher: Fetcher, src: str) -> PictureWrite:
@@ -464,6 +469,8 @@ class PictureKeeper:
                     )
                 prepared = await self._decode(result.content, result.content_type)
             digest = await asyncio.to_thread(write_picture, self.directory, prepared)
+            # Written but not yet named by a row: a tidy meanwhile must not remove it.
+            self._unrecorded.add(digest)
         except FetchError as exc:
             message = clean_line(str(exc))
             shown = clean_line(src)
@@ -490,6 +497,7 @@ class PictureKeeper:
                 prune_cache, self.store, self.directory, self.config.images_cache_mb * 1024 * 1024
             )
             referenced = await self.db(referenced_hashes, self.store)
+            referenced |= self._unrecorded
             await asyncio.to_thread(sweep_files, self.directory, referenced)
         except (StorageError, OSError) as exc:
             log.info("pictures: cannot tidy the cache (%s)", clean_line(str(exc)))
