@@ -479,7 +479,8 @@ class Library:
         return self._refresh
 
     def _pictures(self) -> PictureKeeper | None:
-        if not self.config.fetch_images or self.offline or self.store.read_only:
+        # Kept with pictures off too: retention still has files of deleted articles to sweep.
+        if self.offline or self.store.read_only:
             return None
         if self._keeper is None:
             from tui_reader.core.pictures import PictureKeeper

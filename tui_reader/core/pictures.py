@@ -358,6 +358,8 @@ class PictureKeeper:
         self._inflight: dict[str, asyncio.Task[PictureWrite]] = {}
         self._inflight_loop: asyncio.AbstractEventLoop | None = None
         self._unrecorded: set[str] = set()
+        self._recent: dict[str, PictureWrite] = {}
+        """Pictures stored since the last tidy, by src (a refresh's articles share them)."""
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -392,6 +394,8 @@ class PictureKeeper:
         Never raises for a picture: each one that cannot be kept is a row with its reason
         and one log line.
         """
+        if not self.config.fetch_images:
+            return KeptPictures()
         plan = plan_pictures(article, self.config.images_per_article)
         done = {
             row.src
@@ -441,6 +445,9 @@ class PictureKeeper:
 
     async def _shared(self, fetcher: Fetcher, src: str) -> PictureWrite:
         """One fetch of ``src`` however many articles being refreshed at once show it."""
+        recent = self._recent.get(src)
+        if recent is not None:
+            return recent  # stored moments ago for another article, maybe not yet recorded
         loop = asyncio.get_running_loop()
         if self._inflight_loop is not loop:
             self._inflight_loop, self._inflight = loop, {}
@@ -450,7 +457,10 @@ class PictureKeeper:
             self._inflight[src] = task
             task.add_done_callback(lambda _: self._inflight.pop(src, None))
         # Shielded: one article's cancellation must not cancel the others' picture.
-        return await asyncio.shield(task)
+        write = await asyncio.shield(task)
+        if write.hash is not None:
+            self._recent[src] = write
+        return write
 
     async def _one(self, fetcher: Fetcher, src: str) -> PictureWrite:
         config = self.config
@@ -492,6 +502,7 @@ class PictureKeeper:
 
     async def tidy(self) -> None:
         """Remove unreferenced files and keep the cache under its size (after a refresh)."""
+        self._recent = {}  # the files may go now: ask the store next time
         try:
             await self.db(
                 prune_cache, self.store, self.directory, self.config.images_cache_mb * 1024 * 1024
