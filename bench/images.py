@@ -12,7 +12,9 @@ fresh store with the same limits:
 
 For each it prints the wall time as a ratio to ``off``, the CPU time of this process, and
 when the article count was known (the feed's entries stored, reported by the progress
-callback) as a ratio to the same moment in ``off``: pictures must not delay it.
+callback) as a ratio to the same moment in ``off``: pictures must not delay it. Last, what
+the reader pays per figure to find its stored picture (:meth:`Library.picture`) against
+loading the article itself.
 
     python bench/images.py [--pages 20] [--pictures 8] [--size 2400] [--distinct 0]
 """
@@ -132,6 +134,8 @@ def main() -> int:
                     try:
                         library.store.add_feed(feed)
                         run = asyncio.run(_run(library, mode))
+                        if mode == "threads":
+                            lookups = _lookups(library)
                     finally:
                         library.close()
                 if mode not in results or run[0] < results[mode][0]:
@@ -150,7 +154,32 @@ def main() -> int:
             f"articles counted at {count:.2f} s = {count / base_count:.2f} x off; "
             f"CPU here {cpu:.2f} s; pictures kept {kept}"
         )
+    per_picture, per_article = lookups
+    print(
+        f"opening an article: Library.picture {per_picture * 1e6:.0f} us per figure = "
+        f"{per_picture / per_article:.2f} x Library.article ({per_article * 1e6:.0f} us)"
+    )
     return 0
+
+
+def _lookups(library: Library) -> tuple[float, float]:
+    """What the reader pays per figure to find its picture, against loading the article."""
+    figures: list[tuple[int, str]] = []
+    ids = [summary.id for summary in library.articles(limit=1000) if summary.url]
+    for article_id in ids:
+        article = library.article(article_id).article
+        figures += [(article_id, b.src) for b in article.blocks if b.kind == "figure" and b.src]
+    start = time.perf_counter()
+    for _ in range(5):
+        for article_id, src in figures:
+            assert library.picture(article_id, src) is not None
+    per_picture = (time.perf_counter() - start) / (5 * len(figures))
+    start = time.perf_counter()
+    for _ in range(5):
+        for article_id in ids:
+            library.article(article_id)
+    per_article = (time.perf_counter() - start) / (5 * len(ids))
+    return per_picture, per_article
 
 
 if __name__ == "__main__":
