@@ -33,12 +33,13 @@ def run(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProc
     """``tui-reader ARGS --data-dir ROOT/data`` with stdout piped (so output is plain).
 
     Unless the test wrote its own ``config.toml``, failed requests are not retried (the
-    retries' backoff would only slow the tests down).
+    retries' backoff would only slow the tests down), and pictures are not fetched (the
+    saved pages name theirs on hosts out on the internet).
     """
     config = root / "config" / "config.toml"
     if not config.exists():
         config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text("[fetch]\nretries = 0\n", encoding="utf-8")
+        config.write_text("[fetch]\nretries = 0\nimages = false\n", encoding="utf-8")
     return subprocess.run(
         command(root, *args),
         capture_output=True,

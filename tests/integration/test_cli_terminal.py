@@ -16,7 +16,7 @@ def terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("DATA", "CONFIG", "LOG"):
         (tmp_path / name.lower()).mkdir()
         monkeypatch.setenv(f"TUI_READER_{name}_DIR", str(tmp_path / name.lower()))
-    (tmp_path / "config" / "config.toml").write_text("[fetch]\nretries = 0\n")
+    (tmp_path / "config" / "config.toml").write_text("[fetch]\nretries = 0\nimages = false\n")
     monkeypatch.setattr(library_commands, "_tty", lambda: True)
     monkeypatch.setenv("COLUMNS", "160")
     return tmp_path

@@ -122,7 +122,9 @@ async def test_retry_after_beyond_the_wait_defers_the_feed(
     library.close()
     # `feeds` shows when (the eighth field when piped), `fetch` says it skipped the feed.
     (tmp_path / "config").mkdir(exist_ok=True)
-    (tmp_path / "config" / "config.toml").write_text("[fetch]\nretries = 0\n", encoding="utf-8")
+    (tmp_path / "config" / "config.toml").write_text(
+        "[fetch]\nretries = 0\nimages = false\n", encoding="utf-8"
+    )
     listing = run(tmp_path, "feeds")
     (busy_line,) = [line for line in listing.stdout.splitlines() if "busy.xml" in line]
     when = datetime.fromisoformat(busy_line.split("\t")[7])
@@ -445,7 +447,9 @@ def test_a_fetch_killed_3_s_in_has_stored_what_it_parsed(tmp_path: Path) -> None
         finally:
             lib.close()
         (tmp_path / "config").mkdir()
-        (tmp_path / "config" / "config.toml").write_text("[fetch]\nretries = 0\n", "utf-8")
+        (tmp_path / "config" / "config.toml").write_text(
+            "[fetch]\nretries = 0\nimages = false\n", "utf-8"
+        )
         process = subprocess.Popen(
             command(tmp_path, "fetch"),
             env=environment(tmp_path),

@@ -103,7 +103,7 @@ def register(
         dest="pages",
         action="store_false",
         default=None,
-        help="store the feeds' own text only; do not fetch articles' pages",
+        help="store the feeds' own text only; do not fetch articles' pages or pictures",
     )
     common(p)
     p.set_defaults(handler=run_fetch)

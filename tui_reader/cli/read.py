@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.core.errors import TuiReaderError
-from tui_reader.core.models import Article
+from tui_reader.core.models import Article, collapse_inline
 from tui_reader.core.sanitize import clean_line, clean_text
 
 FORMATS = ("markdown", "text", "json")
@@ -131,6 +131,24 @@ def _clean_tree(value: Any) -> Any:
     return value
 
 
+def reading_text(article: Article) -> str:
+    """The body as plain text with its pictures in place: ``[image: alt]``, then the caption.
+
+    :attr:`Article.text` leaves figures out (it is what search indexes); a reader of the
+    text still wants to know a picture stands there and what it shows.
+    """
+    parts: list[str] = []
+    for block in article.blocks:
+        if block.kind == "figure":
+            alt = collapse_inline(block.alt)
+            shown = f"[image: {alt}]" if alt else "[image]"
+            # The caption right under its picture, as the reader shows it.
+            parts.append(f"{shown}\n{block.inline_text}" if block.inline_text else shown)
+        elif block.text:
+            parts.append(block.text)
+    return "\n\n".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
     # The store holds cleaned text, but a store written by hand or by an older version may
     # not: everything is cleaned again on its way to the terminal.
@@ -140,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_clean_tree(article.to_dict()), ensure_ascii=False, indent=2))
     elif fmt == "text":
         title = clean_line(article.title)
-        text = clean_text(article.text)
+        text = clean_text(reading_text(article))
         print(f"{title}\n\n{text}" if title else text)
     elif sys.stdout.isatty():
         from rich.console import Console

@@ -14,6 +14,11 @@ A missing file means the defaults. Every key is optional::
     retries = 2               # retries of a request that failed with a 5xx or no answer
     refresh_on_start = false  # the app refreshes every feed when it starts
     refresh_minutes = 0       # ... and every N minutes while it runs (0: never)
+    images = true             # keep each article's pictures for offline reading
+    images_max_mb = 10        # largest picture accepted, in megabytes
+    images_per_article = 40   # pictures kept per article (the rest show their alt text)
+    images_cache_mb = 500     # all pictures together; the oldest go first beyond this
+    images_deadline = 30.0    # seconds for one picture, however slowly it trickles
 
     [store]
     retention_days = 60       # read, unstarred articles older than this are deleted (0: never)
@@ -99,6 +104,16 @@ class Config:
     sync_password_command: str | None = None
     sync_days: int = 14
     """A first sync takes the unread and starred items and those of the last N days."""
+    fetch_images: bool = True
+    """Refreshes keep each article's pictures (see :mod:`tui_reader.core.pictures`)."""
+    images_max_mb: int = 10
+    """The largest picture accepted, after decompression, in MB."""
+    images_per_article: int = 40
+    """Pictures fetched per article; the others are listed with the reason."""
+    images_cache_mb: int = 500
+    """The most all stored pictures may take, in MB; the oldest are removed beyond it."""
+    images_deadline: float = 30.0
+    """Seconds one picture may take in all, body included."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
     site_rules: dict[str, SiteRule] = field(default_factory=dict)
@@ -120,6 +135,11 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "feed_max_mb"): ("feed_max_mb", int, 1),
     ("fetch", "refresh_on_start"): ("refresh_on_start", bool, None),
     ("fetch", "refresh_minutes"): ("refresh_minutes", int, 0),
+    ("fetch", "images"): ("fetch_images", bool, None),
+    ("fetch", "images_max_mb"): ("images_max_mb", int, 1),
+    ("fetch", "images_per_article"): ("images_per_article", int, 0),
+    ("fetch", "images_cache_mb"): ("images_cache_mb", int, 1),
+    ("fetch", "images_deadline"): ("images_deadline", float, 1.0),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
     ("theme", "name"): ("theme", str, None),

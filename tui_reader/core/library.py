@@ -42,6 +42,7 @@ from tui_reader.core.models import (
     RefreshReport,
     Span,
     StoredArticle,
+    StoredPicture,
 )
 from tui_reader.core.parsework import fragment_article
 from tui_reader.core.refresh import FEED_ACCEPT, PAGE_ACCEPT, Refresher, WorkerPool, feed_cap
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import httpx
 
     from tui_reader.core.fetch import Fetcher, FetchResult
+    from tui_reader.core.pictures import PictureKeeper
     from tui_reader.core.sync.base import SyncAccount, SyncClient
     from tui_reader.core.sync.connect import ClientFactory
     from tui_reader.core.sync.engine import SyncProgress, SyncReport
@@ -106,6 +108,8 @@ class Library:
         self._sync_http: httpx.AsyncClient | None = None
         self.ask_password = False
         """Ask for the sync password on the terminal when nothing else gives it (the CLI)."""
+        self._keeper: PictureKeeper | None = None
+        self._picture_tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
     def open(
@@ -175,6 +179,9 @@ class Library:
         self._refresh = None
         if pool is not None:
             pool.close()
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.shutdown(wait=True)
@@ -271,6 +278,35 @@ class Library:
         stored = self.store.get_article(article_id)
         return stored.summary.url if stored is not None else None
 
+    def picture(self, article_id: int, src: str) -> StoredPicture | None:
+        """The stored picture of a figure's ``src`` (or of the lead image), or ``None``.
+
+        Reads the store only (one indexed row and a file check), never the network.
+        """
+        from tui_reader.core.pictures import pictures_dir, stored_picture
+        from tui_reader.core.storage.pictures import picture_row
+
+        row = picture_row(self.store, article_id, src)
+        if row is None or row.hash is None or row.ext is None:
+            return None
+        picture = stored_picture(pictures_dir(self.store), row.hash, row.ext, row.width, row.height)
+        return picture if picture.path.is_file() else None
+
+    def picture_problem(self, article_id: int, src: str) -> str | None:
+        """One line saying why a picture is not stored, or ``None`` when it is."""
+        from tui_reader.core.pictures import pictures_dir, stored_picture
+        from tui_reader.core.storage.pictures import picture_row
+
+        row = picture_row(self.store, article_id, src)
+        if row is None:
+            if not self.config.fetch_images:
+                return "not fetched: pictures are off ([fetch] images = false)"
+            return "not fetched yet (refresh to get it)"
+        if row.hash is None or row.ext is None:
+            return row.problem or "not stored"
+        path = stored_picture(pictures_dir(self.store), row.hash, row.ext, 0, 0).path
+        return None if path.is_file() else "the stored file is missing (refresh to get it)"
+
     def page_error(self, article_id: int) -> str | None:
         """Why a summary-only article's page could not be used (``None`` if it could)."""
         return self.store.page_error(article_id)
@@ -337,9 +373,15 @@ class Library:
         self.store.set_setting(key, value)
 
     def remove_feed(self, feed_id: int) -> None:
-        """Unsubscribe and delete the feed's articles (starred ones too)."""
+        """Unsubscribe and delete the feed's articles (starred ones too) and their pictures."""
         if not self.store.remove_feed(feed_id):
             raise StorageError(f"no feed with id {feed_id}")
+        from tui_reader.core.pictures import tidy_now
+
+        try:
+            tidy_now(self.store, self.config)
+        except OSError:
+            pass  # the next refresh sweeps the files again
 
     def rename_feed(self, feed_id: int, title: str | None) -> None:
         """Show the feed under ``title`` from now on (refreshes keep it); ``None`` undoes it."""
@@ -452,7 +494,37 @@ class Library:
         if self._refresh is None:
             self._pool = WorkerPool(nice=10 if self.interactive else 0)
             self._refresh = Refresher(self.store, self.config, self._db, self._pool)
+            self._refresh.pictures = self._pictures()
         return self._refresh
+
+    def _pictures(self) -> PictureKeeper | None:
+        # Kept with pictures off too: retention still has files of deleted articles to sweep.
+        if self.offline or self.store.read_only:
+            return None
+        if self._keeper is None:
+            from tui_reader.core.pictures import PictureKeeper
+
+            self._keeper = PictureKeeper(self.store, self.config, self._db)
+        return self._keeper
+
+    async def _keep_pictures(self, fetcher: Fetcher, article_id: int) -> None:
+        """Store an article's pictures, then keep the cache within its limits."""
+        keeper = self._pictures()
+        if keeper is None:
+            return
+        await self._refresher().keep_pictures(fetcher, article_id)
+        await keeper.tidy()
+
+    def _pictures_later(self, fetcher: Fetcher, article_id: int) -> None:
+        """Fetch an article's pictures in the background: its text is shown meanwhile."""
+        task = asyncio.get_running_loop().create_task(self._keep_pictures(fetcher, article_id))
+        self._picture_tasks.add(task)
+        task.add_done_callback(self._picture_tasks.discard)
+
+    async def pictures_settled(self) -> None:
+        """Wait for the pictures being fetched in the background (after :meth:`open_url`)."""
+        while self._picture_tasks:
+            await asyncio.gather(*self._picture_tasks, return_exceptions=True)
 
     async def refresh(
         self,
@@ -577,6 +649,8 @@ class Library:
         if candidates and problems:
             raise FeedError(f"{shown}: the feeds this page announces do not work ({problems[0]})")
         stored = await self._save_page(fetcher, url, result)
+        # A saved page is read later, maybe offline: its pictures are kept before returning.
+        await self._keep_pictures(fetcher, stored.summary.id)
         return AddResult(
             "saved",
             stored.summary.feed_id,
@@ -613,8 +687,15 @@ class Library:
             if created:
                 await self._db(self.store.remove_feed, feed_id)
             raise FeedError(outcome.error)
-        # The entries are stored: the pages follow, as in a refresh.
-        await asyncio.gather(*(refresher.store_page(fetcher, job, outcome) for job in jobs))
+
+        # The entries are stored: the pages follow, as in a refresh, and their pictures.
+        async def page(job: Any) -> None:
+            await refresher.store_page(fetcher, job, outcome)
+            await refresher.keep_pictures(fetcher, job.article_id)
+
+        await asyncio.gather(*(page(job) for job in jobs))
+        if refresher.pictures is not None and jobs:
+            await refresher.pictures.tidy()
         title = outcome.title
         new = outcome.new
         text = f"{message} {title} ({clean_line(url)}): {new} article{'s' if new != 1 else ''}"
@@ -659,17 +740,31 @@ class Library:
             raise UnsafeURLError(f"{clean_line(url)}: only http(s) URLs can be fetched")
         fetcher = self._network(url)
         if stored is None:
-            return await self._save_page(fetcher, url)
+            saved = await self._save_page(fetcher, url)
+            self._pictures_later(fetcher, saved.summary.id)
+            return saved
         # Only the feed's summary is stored: try the page again, and keep it if it comes.
         try:
             article = await self._fetch_article(fetcher, url)
         except FetchError:
             return stored
         await self._db(self.store.set_page, stored.summary.id, article)
+        self._pictures_later(fetcher, stored.summary.id)
         return self.article(stored.summary.id)
 
     async def aclose(self) -> None:
-        """Close the network client (the store stays open until :meth:`close`)."""
+        """Close the network client (the store stays open until :meth:`close`).
+
+        Pictures still being fetched in the background are abandoned: what was stored stays,
+        and the rest are fetched again by a later refresh.
+        """
+        tasks = list(self._picture_tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._keeper is not None:
+            await self._keeper.cancel()
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             await fetcher.aclose()

@@ -157,6 +157,9 @@ def block_to_markdown(block: Block, min_heading: int = 1) -> str:
         parts = []
         if block.src:
             parts.append(f"![{escape(block.alt)}]({_url(block.src)})")
+        elif block.alt:
+            # A picture that is not fetched (its source was refused): its description stands.
+            parts.append(escape(f"[image: {block.alt}]"))
         caption = spans_to_markdown(block.spans)
         if caption:
             parts.append(f"*{caption}*" if "\n" not in caption else caption)

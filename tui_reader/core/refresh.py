@@ -12,6 +12,9 @@ A refresh runs every feed through the same pipeline, many feeds at once:
 4. **pages**: each new article's page is fetched, cleaned in a worker process and stored on
    its own (:meth:`Refresher.store_page`), so pages fill in one by one. Pages that could not
    be used stay summary-only and are retried by later refreshes.
+5. **pictures**: once an article's page is stored (or found unusable), its pictures are
+   fetched and kept (:mod:`tui_reader.core.pictures`), outside the page slots, so that
+   pictures never hold back another article's page.
 
 The store is only ever written from the caller's single writer thread (``db``), the network
 only from the event loop.
@@ -60,6 +63,7 @@ from tui_reader.core.storage import (
 
 if TYPE_CHECKING:
     from tui_reader.core.fetch import Fetcher, FetchResult
+    from tui_reader.core.pictures import PictureKeeper
 
 log = logging.getLogger(__name__)
 
@@ -381,6 +385,8 @@ class Refresher:
         self.pool = pool
         self.prepare_task: Callable[..., parsework.PreparedFeed] = parsework.prepare_feed
         """What parses a feed in the worker (a test swaps in one that crashes)."""
+        self.pictures: PictureKeeper | None = None
+        """Keeps articles' pictures after their pages (``None``: pictures are not fetched)."""
 
     # --- a whole refresh ---------------------------------------------------------------
     async def refresh(
@@ -446,6 +452,8 @@ class Refresher:
                 task.cancel()
             if warming is not None:
                 await asyncio.wait([warming])
+        if self.pictures is not None and rows:
+            await self.pictures.tidy()
         failures: list[tuple[str, str]] = []
         notices: list[tuple[str, str]] = []
         for outcome in outcomes:
@@ -494,6 +502,27 @@ class Refresher:
     ) -> None:
         async with slots:
             await self.store_page(fetcher, job, outcome)
+        await self.keep_pictures(fetcher, job.article_id)
+
+    async def keep_pictures(self, fetcher: Fetcher, article_id: int) -> None:
+        """Fetch and store the pictures of the article as it is stored now."""
+        if self.pictures is None:
+            return
+        stored = await self.db(self.store.get_article, article_id)
+        if stored is None:
+            return
+        try:
+            await self.pictures.keep(fetcher, article_id, stored.article)
+        except StorageError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # A picture must never cost the refresh: whatever went wrong is logged, once.
+            log.warning(
+                "article %d: pictures: unexpected %s: %s",
+                article_id,
+                type(exc).__name__,
+                clean_line(str(exc)),
+            )
 
     # --- one feed ----------------------------------------------------------------------
     async def refresh_feed(

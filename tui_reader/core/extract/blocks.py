@@ -304,6 +304,7 @@ class _Renderer:
         img = node if node.tag == "img" else node.css_first("img")
         src: str | None = None
         alt = ""
+        refused = False
         if img is not None:
             attrs = img.attributes
             for name in _IMAGE_ATTRS:
@@ -312,6 +313,7 @@ class _Renderer:
                     src = _checked(value, self.base, fetchable=True)
                     if src:
                         break
+                refused = refused or bool(value and value.strip())
             alt = clean_line(attrs.get("alt") or "")
             if _FILENAME_ALT.match(alt):
                 # CMSs fill empty alt attributes with the file's name; that describes nothing.
@@ -321,7 +323,9 @@ class _Renderer:
             text = clean_line(caption.text(separator=" "))
             if text and not is_furniture_line(text):
                 spans = (Span(text),)
-        if src or spans:
+        # A picture whose only source was refused (data:, javascript:) keeps its alt text:
+        # the reader shows that in its place.
+        if src or spans or (refused and alt):
             self.add(Block("figure", spans=spans, src=src, alt=alt))
 
     def code(self, node: LexborNode) -> None:

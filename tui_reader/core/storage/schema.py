@@ -151,8 +151,8 @@ REFRESH_STATE: tuple[str, ...] = (
     "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
 )
 
-# Sync with a feed server. ``remote_id`` is the server's id of a feed or an article (text, in
-# the protocol's canonical form); ``remote_html`` is the body the server stored for an article,
+# Version 9: sync with a feed server. ``remote_id`` is the server's id of a feed or article (text,
+# in the protocol's canonical form); ``remote_html`` is the body the server stored for an article,
 # kept apart from the page we cleaned (``article_json``), which sync never overwrites.
 # ``sync_marks`` queues the user's read/starred changes for the server, one row per (item,
 # flag): keyed by the server's id rather than the article's, a mark survives the article
@@ -182,6 +182,35 @@ SYNC: tuple[str, ...] = (
     """,
 )
 
+# Version 10: the pictures of articles, kept for offline reading. One row per (article, src):
+# the stored file (content-addressed by ``hash``, under the data directory's ``pictures/``)
+# or, when there is none, the one-line reason. Rows go with their article as pages do; files
+# no row names any more are removed by the pictures module.
+ARTICLE_PICTURES: tuple[str, ...] = (
+    """
+    CREATE TABLE article_pictures (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        src TEXT NOT NULL,
+        hash TEXT,
+        ext TEXT,
+        width INTEGER,
+        height INTEGER,
+        bytes INTEGER,
+        problem TEXT,
+        stored_at REAL NOT NULL,
+        PRIMARY KEY (article_id, src)
+    )
+    """,
+    "CREATE INDEX article_pictures_by_hash ON article_pictures(hash) WHERE hash IS NOT NULL",
+    # A picture another article already has (a site's recurring photo) is not fetched again.
+    "CREATE INDEX article_pictures_by_src ON article_pictures(src) WHERE hash IS NOT NULL",
+    """
+    CREATE TRIGGER article_pictures_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM article_pictures WHERE article_id = old.id;
+    END
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -192,5 +221,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     FEED_USER_TITLE,
     REFRESH_STATE,
     SYNC,
+    ARTICLE_PICTURES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
