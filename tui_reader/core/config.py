@@ -20,6 +20,9 @@ A missing file means the defaults. Every key is optional::
 
     [reader]
     mark_read_on_open = true
+    images = "auto"           # how pictures are drawn: "auto", "kitty", "sixel", "cells" or
+                              # "off"; "auto" uses the Kitty or Sixel graphics protocol when the
+                              # terminal answers that it has it, else Unicode half blocks
 
     [theme]
     name = "textual-dark"     # any Textual theme name (or, at the top: theme = "...")
@@ -79,6 +82,8 @@ class Config:
     """The app refreshes every feed as it starts (never when offline)."""
     refresh_minutes: int = 0
     """The app refreshes every feed this often, in minutes (0: never; never when offline)."""
+    images: str = "auto"
+    """How the reader draws pictures: one of :data:`IMAGE_MODES`."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
     site_rules: dict[str, SiteRule] = field(default_factory=dict)
@@ -102,8 +107,13 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "refresh_minutes"): ("refresh_minutes", int, 0),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
+    ("reader", "images"): ("images", str, None),
     ("theme", "name"): ("theme", str, None),
 }
+IMAGE_MODES = ("auto", "kitty", "sixel", "cells", "off")
+"""The values of ``[reader] images``."""
+# (section, key) -> the values a string key accepts
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("reader", "images"): IMAGE_MODES}
 _SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys", "extract"}
 _RULE_KEYS = ("body", "drop")
 _TYPE_NAMES: dict[type, str] = {
@@ -252,6 +262,12 @@ def load_config(path: Path | None = None) -> Config:
                 values[name] = _check(value, expected, low)
             except ValueError as exc:
                 raise _fail(path, text, section, key, str(exc)) from None
+            choices = _CHOICES.get((section, key))
+            if choices is not None and value not in choices:
+                shown = ", ".join(f'"{choice}"' for choice in choices)
+                raise _fail(
+                    path, text, section, key, f"must be one of {shown}, not {_describe(value)}"
+                )
     return Config(**values)
 
 
