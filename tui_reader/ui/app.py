@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +27,8 @@ from tui_reader.ui.render import Clock, utc_now
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library
+    from tui_reader.core.models import StoredPicture
+    from tui_reader.ui.pictures import Mode
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -65,6 +68,7 @@ class ReaderApp(App[None]):
         theme: str | None = None,
         log_file: Path | None = None,
         startup: Preload | None = None,
+        graphics: tuple[bool, bool] = (False, False),
     ) -> None:
         super().__init__()
         self.library = library
@@ -77,6 +81,14 @@ class ReaderApp(App[None]):
         config = getattr(library, "config", None)
         self.mark_read_on_open: bool = getattr(config, "mark_read_on_open", True)
         self.keymap_overrides: dict[str, str] = dict(getattr(config, "keymap", None) or {})
+        from tui_reader.ui.pictures import choose_mode
+
+        kitty, sixel = graphics
+        self.picture_mode: Mode = choose_mode(
+            getattr(config, "images", "auto"), kitty=kitty, sixel=sixel
+        )
+        """How the reader draws pictures: ``[reader] images`` and what the terminal answered
+        (``graphics`` = it answered the Kitty, the Sixel query)."""
         chosen = theme or getattr(config, "theme", None)
         if chosen in ("light", LIGHT):
             self.theme = LIGHT
@@ -119,6 +131,15 @@ class ReaderApp(App[None]):
         from tui_reader.ui.screens.main import MainScreen
 
         return MainScreen()
+
+    def picture_callables(
+        self, article_id: int
+    ) -> tuple[Callable[[str], StoredPicture | None], Callable[[str], str | None]]:
+        """Where the reader gets an article's pictures and the reasons it has none."""
+        from tui_reader.ui.widgets.reader_pane import no_picture, no_problem
+
+        # No picture is stored for any article yet: figures show their alt text.
+        return no_picture, no_problem
 
     # --- errors ----------------------------------------------------------------------
     def record_error(self, line: str) -> None:

@@ -33,12 +33,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PIL import Image
 from rich.color import Color, ColorSystem
 from rich.style import Style
 from rich.text import Text
+
+if TYPE_CHECKING:
+    # Pillow is imported when a picture is first drawn, not when the app starts.
+    from PIL import Image
 
 Mode = Literal["kitty", "sixel", "cells", "off"]
 Depth = Literal["truecolor", "256", "16", "none"]
@@ -160,6 +163,8 @@ def load(path: Path) -> Image.Image:
     Raises:
         PictureError: the file is missing, not an image, or has too many pixels.
     """
+    from PIL import Image
+
     try:
         with Image.open(path) as opened:
             if opened.width * opened.height > MAX_PIXELS:
@@ -178,6 +183,8 @@ def load(path: Path) -> Image.Image:
 
 
 def _resized(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    from PIL import Image
+
     if image.size == size:
         return image
     # Averaging (BOX) keeps thin lines of charts visible where other filters lose them,
@@ -305,6 +312,8 @@ def png_bytes(image: Image.Image, size: tuple[int, int]) -> bytes:
 
 def sixel_image(image: Image.Image, size: tuple[int, int]) -> str:
     """``image`` scaled to ``size`` pixels as one Sixel sequence (DCS ``q`` … ST)."""
+    from PIL import Image
+
     scaled = _resized(image.convert("RGB"), size)
     indexed = scaled.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     palette = indexed.getpalette() or []
@@ -387,6 +396,20 @@ def draw(
         max_columns = min(max_columns, KITTY_MAX_CELLS)
         max_rows = min(max_rows, KITTY_MAX_CELLS)
     columns, rows = fit(image.width, image.height, max_columns, max_rows, cell)
+    return draw_at(image, mode, columns, rows, depth=depth, image_id=image_id, cell=cell)
+
+
+def draw_at(
+    image: Image.Image,
+    mode: Mode,
+    columns: int,
+    rows: int,
+    *,
+    depth: Depth = "truecolor",
+    image_id: int = 0,
+    cell: tuple[int, int] = CELL_PIXELS,
+) -> Drawn:
+    """``image`` drawn in ``mode`` over exactly ``columns`` x ``rows`` cells."""
     pixels = (columns * cell[0], rows * cell[1])
     if mode == "kitty":
         png = png_bytes(image, pixels)
