@@ -451,9 +451,12 @@ class ReaderPane(ScrollView, can_focus=True):
             driver.write(wrap(sequence) if wrap else sequence)
 
     def action_toggle_pictures(self) -> None:
-        self.pictures_shown = not self.pictures_shown
-        if self.pictures_shown and self.effective_mode() == "off":
-            self.picture_mode = "cells"  # off in config.toml: the key shows them as cells
+        if self.effective_mode() == "off":
+            self.pictures_shown = True
+            if self.effective_mode() == "off":
+                self.picture_mode = "cells"  # off in config.toml: the key shows them as cells
+        else:
+            self.pictures_shown = False
         self.notify("Pictures shown." if self.pictures_shown else "Pictures hidden.")
         if self.stored is not None and self.laid_out:
             self._pending_position = self.position
