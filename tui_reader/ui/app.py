@@ -69,6 +69,7 @@ class ReaderApp(App[None]):
         log_file: Path | None = None,
         startup: Preload | None = None,
         graphics: tuple[bool, bool] = (False, False),
+        cell_pixels: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.library = library
@@ -89,6 +90,8 @@ class ReaderApp(App[None]):
         )
         """How the reader draws pictures: ``[reader] images`` and what the terminal answered
         (``graphics`` = it answered the Kitty, the Sixel query)."""
+        self.cell_pixels = cell_pixels
+        """A terminal cell's size in pixels, when the terminal told."""
         chosen = theme or getattr(config, "theme", None)
         if chosen in ("light", LIGHT):
             self.theme = LIGHT
@@ -249,6 +252,26 @@ def setup_logging(log_file: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+def terminal_graphics(setting: str) -> tuple[tuple[bool, bool], tuple[int, int] | None]:
+    """What the terminal draws (Kitty, Sixel) and its cell size, for ``[reader] images``."""
+    import sys
+
+    from tui_reader.ui.termprobe import probe
+
+    if setting in ("off", "cells"):
+        return (False, False), None
+    if os.environ.get("TMUX"):
+        # tmux keeps the outer terminal's answers to itself and drops the protocols unless
+        # told to pass them through: "auto" draws cells there, and a protocol named in
+        # config.toml is taken at its word.
+        return (setting == "kitty", setting == "sixel"), None
+    try:
+        found = probe(sys.stdin.fileno(), sys.stdout.fileno())
+    except (OSError, ValueError):  # no usable stdin/stdout: nothing to ask
+        return (False, False), None
+    return (found.kitty, found.sixel), found.cell
+
+
 def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int:
     """Open the store, run the app until the user quits, close the store."""
     from tui_reader.core.library import Library
@@ -266,7 +289,16 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
         # Reading the first page here, before the event loop starts, puts the titles in the
         # very first frame instead of one worker round trip later.
         startup = preload(library)
-        app = ReaderApp(library, offline=offline, theme=theme, log_file=log_file, startup=startup)
+        graphics, cell = terminal_graphics(getattr(library.config, "images", "auto"))
+        app = ReaderApp(
+            library,
+            offline=offline,
+            theme=theme,
+            log_file=log_file,
+            startup=startup,
+            graphics=graphics,
+            cell_pixels=cell,
+        )
         app.run()
     finally:
         library.close()

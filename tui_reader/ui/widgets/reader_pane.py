@@ -236,6 +236,8 @@ class ReaderPane(ScrollView, can_focus=True):
             picture_for = picture_for or found[0]
             problem_for = problem_for or found[1]
         self.picture_for, self.problem_for = picture_for, problem_for
+        if self.cleaned is None or self.cleaned.summary.id != stored.summary.id:
+            self._forget_terminal_pictures()
         self.cleaned = stored
         self.view = "cleaned"
         self._view_label = None
@@ -438,6 +440,21 @@ class ReaderPane(ScrollView, can_focus=True):
             self.lines[slot.line + row] = Text.assemble(indent, line)
             self._strips.pop(slot.line + row, None)
         self.refresh()
+
+    def _forget_terminal_pictures(self) -> None:
+        """Free the Kitty pictures sent for the article being left (they are sent again if
+        it is opened again)."""
+        if self._sent_ids:
+            self._send_to_terminal(tuple(pictures.kitty_delete(i) for i in self._sent_ids))
+            self._sent_ids.clear()
+
+    def on_unmount(self) -> None:
+        self._forget_terminal_pictures()
+
+    def on_mount(self) -> None:
+        cell = getattr(self.app, "cell_pixels", None)
+        if cell:
+            self.cell_pixels = cell
 
     def _send_to_terminal(self, sequences: tuple[str, ...]) -> None:
         """Write escape sequences to the terminal, in order with the screen's updates."""
