@@ -556,7 +556,9 @@ class ReaderPane(ScrollView, can_focus=True):
         # written where Textual expects.
         escape = f"\x1b7\x1b[{row};{column}H{data}\x1b8"
         control = Segment(escape, None, [(ControlType.CURSOR_FORWARD, 0)])
-        return Strip([*strip, control], strip.cell_length)
+        # First in the line: Textual cuts lines at cell offsets, and a zero-width segment at
+        # the very end of a line falls outside every cut.
+        return Strip([control, *strip], strip.cell_length)
 
     def _wrapped_message(self, width: int) -> list[Text]:
         """The one-line message wrapped to ``width``, once per message and width."""
