@@ -297,6 +297,9 @@ class ReaderPane(ScrollView, can_focus=True):
             # Hidden (narrow layout): lay out when the pane is shown and gets a size.
             return
         width = max(10, self.scrollable_content_region.width - 1)
+        cell = getattr(self.app, "cell_pixels", None)
+        if cell:
+            self.cell_pixels = cell  # what the terminal said of itself
         self._token += 1
         self.laid_out = False
         # A picture takes at most half the pane's height: the text around it stays in view.
@@ -450,11 +453,6 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def on_unmount(self) -> None:
         self._forget_terminal_pictures()
-
-    def on_mount(self) -> None:
-        cell = getattr(self.app, "cell_pixels", None)
-        if cell:
-            self.cell_pixels = cell
 
     def _send_to_terminal(self, sequences: tuple[str, ...]) -> None:
         """Write escape sequences to the terminal, in order with the screen's updates."""
