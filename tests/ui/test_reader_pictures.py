@@ -70,6 +70,11 @@ class PaneApp(App[None]):
         super().__init__()
         self.picture_mode = mode
 
+        self.logged: list[str] = []
+
+    def record_error(self, line: str) -> None:
+        self.logged.append(line)
+
     def compose(self) -> ComposeResult:
         yield ReaderPane(id="reader")
 
@@ -214,6 +219,7 @@ async def test_a_picture_that_cannot_be_decoded_leaves_a_line_not_a_hole(
         text = "\n".join(shown)
         assert "[image: cannot be drawn" in text
         assert "After the picture, the second paragraph." in text
+        assert app.logged == [f"Picture {PHOTO}: cannot be drawn (OSError)"]
 
 
 async def test_the_picture_is_never_wider_than_the_text_or_taller_than_half_the_pane(

@@ -429,6 +429,11 @@ class ReaderPane(ScrollView, can_focus=True):
         if drawn is None:
             # The lines stay where they are (the reading position must not jump); the first
             # one says why the picture is missing.
+            record = getattr(self.app, "record_error", None)
+            if callable(record):
+                record(
+                    f"Picture {clean_line(slot.src)[:200]}: {message.problem or 'cannot be drawn'}"
+                )
             reason = f"[image: {message.problem or 'cannot be drawn'}]"
             self.lines[slot.line] = Text.assemble(indent, (reason, self._styles().figure))
             self._strips.pop(slot.line, None)
