@@ -25,6 +25,9 @@ A missing file means the defaults. Every key is optional::
 
     [reader]
     mark_read_on_open = true
+    images = "auto"           # how pictures are drawn: "auto", "kitty", "sixel", "cells" or
+                              # "off"; "auto" uses the Kitty or Sixel graphics protocol when the
+                              # terminal answers that it has it, else Unicode half blocks
 
     [theme]
     name = "textual-dark"     # any Textual theme name (or, at the top: theme = "...")
@@ -114,6 +117,8 @@ class Config:
     """The most all stored pictures may take, in MB; the oldest are removed beyond it."""
     images_deadline: float = 30.0
     """Seconds one picture may take in all, body included."""
+    images: str = "auto"
+    """How the reader draws pictures: one of :data:`IMAGE_MODES`."""
     path: Path | None = None
     """The file this was read from (``None`` for the defaults)."""
     site_rules: dict[str, SiteRule] = field(default_factory=dict)
@@ -142,6 +147,7 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("fetch", "images_deadline"): ("images_deadline", float, 1.0),
     ("store", "retention_days"): ("retention_days", int, 0),
     ("reader", "mark_read_on_open"): ("mark_read_on_open", bool, None),
+    ("reader", "images"): ("images", str, None),
     ("theme", "name"): ("theme", str, None),
     ("sync", "kind"): ("sync_kind", str, None),
     ("sync", "url"): ("sync_url", str, None),
@@ -150,6 +156,10 @@ _FIELDS: dict[tuple[str, str], tuple[str, type, float | None]] = {
     ("sync", "days"): ("sync_days", int, 1),
 }
 SYNC_KINDS = ("greader", "fever")
+IMAGE_MODES = ("auto", "kitty", "sixel", "cells", "off")
+"""The values of ``[reader] images``."""
+# (section, key) -> the values a string key accepts
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("reader", "images"): IMAGE_MODES}
 _SECTIONS = frozenset(section for section, _ in _FIELDS) | {"keys", "extract"}
 _RULE_KEYS = ("body", "drop")
 _TYPE_NAMES: dict[type, str] = {
@@ -298,6 +308,12 @@ def load_config(path: Path | None = None) -> Config:
                 values[name] = _check(value, expected, low)
             except ValueError as exc:
                 raise _fail(path, text, section, key, str(exc)) from None
+            choices = _CHOICES.get((section, key))
+            if choices is not None and value not in choices:
+                shown = ", ".join(f'"{choice}"' for choice in choices)
+                raise _fail(
+                    path, text, section, key, f"must be one of {shown}, not {_describe(value)}"
+                )
     if "sync" in data:
         _check_sync(path, text, values)
     return Config(**values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +27,8 @@ from tui_reader.ui.render import Clock, utc_now
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library
+    from tui_reader.core.models import StoredPicture
+    from tui_reader.ui.pictures import Mode
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -65,6 +68,8 @@ class ReaderApp(App[None]):
         theme: str | None = None,
         log_file: Path | None = None,
         startup: Preload | None = None,
+        graphics: tuple[bool, bool] = (False, False),
+        cell_pixels: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.library = library
@@ -77,6 +82,16 @@ class ReaderApp(App[None]):
         config = getattr(library, "config", None)
         self.mark_read_on_open: bool = getattr(config, "mark_read_on_open", True)
         self.keymap_overrides: dict[str, str] = dict(getattr(config, "keymap", None) or {})
+        from tui_reader.ui.pictures import choose_mode
+
+        kitty, sixel = graphics
+        self.picture_mode: Mode = choose_mode(
+            getattr(config, "images", "auto"), kitty=kitty, sixel=sixel
+        )
+        """How the reader draws pictures: ``[reader] images`` and what the terminal answered
+        (``graphics`` = it answered the Kitty, the Sixel query)."""
+        self.cell_pixels = cell_pixels
+        """A terminal cell's size in pixels, when the terminal told."""
         chosen = theme or getattr(config, "theme", None)
         if chosen in ("light", LIGHT):
             self.theme = LIGHT
@@ -119,6 +134,20 @@ class ReaderApp(App[None]):
         from tui_reader.ui.screens.main import MainScreen
 
         return MainScreen()
+
+    def picture_callables(
+        self, article_id: int
+    ) -> tuple[Callable[[str], StoredPicture | None], Callable[[str], str | None]]:
+        """Where the reader gets an article's pictures and the reasons it has none."""
+        library = self.library
+
+        def picture_for(src: str) -> StoredPicture | None:
+            return library.picture(article_id, src)
+
+        def problem_for(src: str) -> str | None:
+            return library.picture_problem(article_id, src)
+
+        return picture_for, problem_for
 
     # --- errors ----------------------------------------------------------------------
     def record_error(self, line: str) -> None:
@@ -228,6 +257,26 @@ def setup_logging(log_file: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+def terminal_graphics(setting: str) -> tuple[tuple[bool, bool], tuple[int, int] | None]:
+    """What the terminal draws (Kitty, Sixel) and its cell size, for ``[reader] images``."""
+    import sys
+
+    from tui_reader.ui.termprobe import probe
+
+    if setting in ("off", "cells"):
+        return (False, False), None
+    if os.environ.get("TMUX"):
+        # tmux keeps the outer terminal's answers to itself and drops the protocols unless
+        # told to pass them through: "auto" draws cells there, and a protocol named in
+        # config.toml is taken at its word.
+        return (setting == "kitty", setting == "sixel"), None
+    try:
+        found = probe(sys.stdin.fileno(), sys.stdout.fileno())
+    except (OSError, ValueError):  # no usable stdin/stdout: nothing to ask
+        return (False, False), None
+    return (found.kitty, found.sixel), found.cell
+
+
 def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int:
     """Open the store, run the app until the user quits, close the store."""
     from tui_reader.core.library import Library
@@ -245,7 +294,16 @@ def run_app(*, data_dir: str | Path | None = None, offline: bool = False) -> int
         # Reading the first page here, before the event loop starts, puts the titles in the
         # very first frame instead of one worker round trip later.
         startup = preload(library)
-        app = ReaderApp(library, offline=offline, theme=theme, log_file=log_file, startup=startup)
+        graphics, cell = terminal_graphics(getattr(library.config, "images", "auto"))
+        app = ReaderApp(
+            library,
+            offline=offline,
+            theme=theme,
+            log_file=log_file,
+            startup=startup,
+            graphics=graphics,
+            cell_pixels=cell,
+        )
         app.run()
     finally:
         library.close()

@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Remove feed", "remove_feed", "Unsubscribe from the feed under the feeds pane's cursor"),
     ("Rename feed", "rename_feed", "A title of your own for the feed under the cursor"),
     ("Tag feed", "tag_feed", "Edit the tags of the feed under the cursor"),
+    ("Toggle pictures", "toggle_pictures", "Show or hide the pictures in articles (i)"),
     ("Show log", "show_log", "Errors of this session"),
     ("Toggle theme", "app.toggle_theme", "Light or dark"),
     ("Help", "app.help", "Every key"),

@@ -136,15 +136,56 @@ _SPAN_STYLES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PictureSlot:
+    """Blank lines kept in a laid-out article for a picture: ``rows`` lines from ``line``,
+    ``columns`` cells wide from ``indent``."""
+
+    src: str
+    line: int
+    rows: int
+    columns: int
+    indent: int = 0
+
+
+PictureSize = Callable[[str, int], tuple[int, int] | None]
+"""``(src, max columns)`` → the picture's ``(columns, rows)``, or ``None`` without one."""
+PictureProblem = Callable[[str], str | None]
+"""``src`` → why the picture is not there (one line), or ``None``."""
+
+
 class _Layout:
     """Lays out blocks as wrapped lines of ``Text`` for one width."""
 
-    def __init__(self, width: int, styles: BodyStyles, link_numbers: dict[str, int]) -> None:
+    def __init__(
+        self,
+        width: int,
+        styles: BodyStyles,
+        link_numbers: dict[str, int],
+        picture_size: PictureSize | None = None,
+        picture_problem: PictureProblem | None = None,
+    ) -> None:
         self.width = max(10, width)
         self.styles = styles
         self.link_numbers = link_numbers
         self.console = Console(width=self.width, color_system=None, legacy_windows=False)
         self.lines: list[Text] = []
+        self.picture_size = picture_size
+        self.picture_problem = picture_problem
+        self.slots: list[PictureSlot] = []
+
+    def picture(self, src: str | None, prefix: Text) -> bool:
+        """Keep blank lines for the picture of ``src`` when there is one to draw."""
+        if not src or self.picture_size is None:
+            return False
+        indent = cell_len(prefix.plain)
+        size = self.picture_size(src, max(1, self.width - indent))
+        if size is None:
+            return False
+        columns, rows = size
+        self.slots.append(PictureSlot(src, len(self.lines), rows, columns, indent))
+        self.lines.extend(Text(" " * indent) for _ in range(rows))
+        return True
 
     def blank(self) -> None:
         if self.lines and self.lines[-1].plain:
@@ -211,10 +252,21 @@ class _Layout:
         elif kind == "figure":
             alt = clean_line(block.alt) or "image"
             caption = self.spans(block.spans)
+            if self.picture(block.src, prefix):
+                # The picture stands in for the alt text; its caption goes below it.
+                if caption.plain:
+                    caption.stylize(self.styles.figure)
+                    self.wrap(caption, rest, rest)
+                return
             text = Text(f"[image: {alt}]", style=self.styles.figure)
             if caption.plain:
                 text.append(" ")
                 text.append_text(caption)
+            problem = (
+                self.picture_problem(block.src) if self.picture_problem and block.src else None
+            )
+            if problem:
+                text.append(f" ({clean_line(problem)})", style=self.styles.meta)
             self.wrap(text, prefix, rest)
         elif kind == "rule":
             self.lines.append(Text("─" * (self.width - cell_len(prefix.plain)), self.styles.rule))
@@ -349,16 +401,39 @@ def article_lines(
     stored: StoredArticle, width: int, styles: BodyStyles, *, view: str | None = None
 ) -> list[Text]:
     """The whole article laid out for ``width`` cells, one ``Text`` per screen line."""
+    return article_layout(stored, width, styles, view=view)[0]
+
+
+def article_layout(
+    stored: StoredArticle,
+    width: int,
+    styles: BodyStyles,
+    *,
+    view: str | None = None,
+    picture_size: PictureSize | None = None,
+    picture_problem: PictureProblem | None = None,
+) -> tuple[list[Text], list[PictureSlot]]:
+    """The article's lines and, when ``picture_size`` is given, where its pictures go.
+
+    A figure with a picture gets blank lines of the picture's height, its caption below; one
+    without keeps its ``[image: alt]`` line, followed by ``picture_problem``'s reason when
+    there is one. A lead image that is not one of the figures stands under the header.
+    """
     article: Article = stored.article
     numbers = {url: index for index, (_, url) in enumerate(article.links(), start=1)}
-    layout = _Layout(width, styles, numbers)
+    layout = _Layout(width, styles, numbers, picture_size, picture_problem)
     layout.lines.extend(header_lines(stored, width, styles, view=view))
     layout.lines.append(Text())
+    figures = {block.src for block in article.blocks if block.kind == "figure"}
+    if article.lead_image and article.lead_image not in figures:
+        if layout.picture(article.lead_image, Text()):
+            layout.lines.append(Text())
     for block in article.blocks:
         layout.block(block)
         layout.blank()
     if not article.blocks:
         layout.lines.append(Text("(no text)", style=styles.meta))
-    while layout.lines and not layout.lines[-1].plain:
+    last_picture = max((slot.line + slot.rows for slot in layout.slots), default=0)
+    while len(layout.lines) > last_picture and not layout.lines[-1].plain:
         layout.lines.pop()
-    return layout.lines
+    return layout.lines, layout.slots

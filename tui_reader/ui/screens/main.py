@@ -980,6 +980,10 @@ class MainScreen(Screen[None]):
     def action_show_log(self) -> None:
         self.reader_app.action_show_log()
 
+    def action_toggle_pictures(self) -> None:
+        # The reader's i key, for the command palette (whichever pane has the focus).
+        self.reader.action_toggle_pictures()
+
     # --- mark all read ---------------------------------------------------------------
     def action_mark_all_read(self) -> None:
         from tui_reader.ui.screens.choice import ChoiceDialog

@@ -4,6 +4,13 @@ Laying out a long article (hundreds of KB of text) takes a while, so it happens 
 worker; the pane shows "Loading…" meanwhile and the UI keeps answering keys. Only the lines
 on screen are turned into segments, when they are drawn.
 
+Pictures: a figure whose picture is stored gets blank lines of the picture's height when the
+article is laid out, so the text shows at once; a second worker decodes and scales each
+picture (see :mod:`tui_reader.ui.pictures`) and fills those lines in place, which moves
+nothing on screen. ``i`` hides or shows pictures for the session. The pane gets its pictures
+from two callables the app supplies per article (:attr:`ReaderPane.picture_for`,
+:attr:`ReaderPane.problem_for`).
+
 ``v`` cycles the open article between three views: the cleaned text, the feed's own text and
 the whole page (every block of the page kept in the store, so it works offline). A view the
 article does not have is skipped with a one-line notice; the header names the view shown.
@@ -11,10 +18,16 @@ article does not have is skipped with a one-line notice; the header names the vi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import os
+import random
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.console import Console
+from rich.segment import ControlType, Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
@@ -24,9 +37,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui_reader.core.models import Article, ArticleSummary, StoredArticle
+from tui_reader.core.models import Article, ArticleSummary, StoredArticle, StoredPicture
 from tui_reader.core.sanitize import clean_line
-from tui_reader.ui.render import BodyStyles, article_lines, header_lines
+from tui_reader.ui import pictures
+from tui_reader.ui.render import BodyStyles, PictureSlot, article_layout, header_lines
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 if TYPE_CHECKING:
     from tui_reader.core.library import Library
@@ -39,6 +56,22 @@ VIEW_TITLES: dict[ViewName, str] = {
     "whole": "whole page",
 }
 _MISSING: dict[ViewName, str] = {"feed": "no feed text", "whole": "no stored page"}
+
+PictureFor = Callable[[str], StoredPicture | None]
+ProblemFor = Callable[[str], str | None]
+_DRAWN_KEEP = 64
+"""Drawn pictures kept per pane (each a few thousand cells): scrolling back and forth or
+toggling pictures never decodes the same picture at the same size twice."""
+
+
+def no_picture(src: str) -> StoredPicture | None:
+    """The picture source of an article without stored pictures."""
+    return None
+
+
+def no_problem(src: str) -> str | None:
+    """The problem source of an article without stored pictures."""
+    return None
 
 
 class ReaderPane(ScrollView, can_focus=True):
@@ -58,6 +91,8 @@ class ReaderPane(ScrollView, can_focus=True):
                 tooltip="Previous article"),
         Binding("v", "cycle_view", "View", show=False, id="cycle_view",
                 tooltip="Cycle the view: cleaned text, feed text, whole page"),
+        Binding("i", "toggle_pictures", "Pictures", id="toggle_pictures",
+                tooltip="Show or hide pictures (for this session)"),
     ]  # fmt: skip
 
     COMPONENT_CLASSES = {
@@ -91,6 +126,17 @@ class ReaderPane(ScrollView, can_focus=True):
         token: int
         width: int
         lines: list[Text]
+        slots: list[PictureSlot] = field(default_factory=list)
+        found: dict[str, StoredPicture] = field(default_factory=dict)
+
+    @dataclass
+    class PictureDrawn(Message):
+        """One picture of a laid-out article, drawn (``drawn``) or not (``problem``)."""
+
+        token: int
+        slot: PictureSlot
+        drawn: pictures.Drawn | None
+        problem: str | None = None
 
     @dataclass
     class ViewFound(Message):
@@ -121,6 +167,27 @@ class ReaderPane(ScrollView, can_focus=True):
         self._placeholder = True
         """The lines are a one-line message (wrapped when drawn), not a laid-out article."""
         self._wrapped: tuple[Text, int, list[Text]] | None = None
+        self.picture_for: PictureFor = no_picture
+        """The stored picture of a figure's ``src`` in the open article (store only, fast)."""
+        self.problem_for: ProblemFor = no_problem
+        """Why a figure of the open article has no stored picture, when that is known."""
+        self.picture_mode: pictures.Mode | None = None
+        """How pictures are drawn; ``None``: the app's ``picture_mode`` (else cells)."""
+        self.pictures_shown = True
+        """The session's ``i`` toggle."""
+        self.color_depth: pictures.Depth | None = None
+        """The colours half-block pictures use; ``None``: from the terminal and ``NO_COLOR``."""
+        self.decode: Callable[[Path], Image] = pictures.load
+        """Reads a stored picture's pixels (in a worker thread)."""
+        self.cell_pixels = pictures.CELL_PIXELS
+        self._slots: list[PictureSlot] = []
+        self._sixels: dict[int, tuple[PictureSlot, str]] = {}
+        self._drawn: OrderedDict[tuple[object, ...], pictures.Drawn] = OrderedDict()
+        # Kitty image ids live in the terminal, shared with whatever else runs in it: start
+        # at a random place so that two readers in one terminal do not replace each other's.
+        self._next_image_id = random.randrange(1 << 16, 1 << 23)
+        self._image_ids: dict[tuple[object, ...], int] = {}
+        self._sent_ids: set[int] = set()
 
     # --- content ---------------------------------------------------------------------
     @property
@@ -148,8 +215,29 @@ class ReaderPane(ScrollView, can_focus=True):
         self.virtual_size = Size(self._width, len(self.lines))
         self.refresh()
 
-    def show(self, stored: StoredArticle, position: float = 0.0) -> None:
-        """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready."""
+    def show(
+        self,
+        stored: StoredArticle,
+        position: float = 0.0,
+        *,
+        picture_for: PictureFor | None = None,
+        problem_for: ProblemFor | None = None,
+    ) -> None:
+        """Lay out ``stored`` (in a thread) and scroll to ``position`` (0..1) when ready.
+
+        The article's pictures come from ``picture_for``/``problem_for``, or when not given
+        from the app's ``picture_callables(article_id)``.
+        """
+        if picture_for is None or problem_for is None:
+            supplier = getattr(self.app, "picture_callables", None)
+            found = supplier(stored.summary.id) if callable(supplier) else None
+            if found is None:
+                found = (no_picture, no_problem)
+            picture_for = picture_for or found[0]
+            problem_for = problem_for or found[1]
+        self.picture_for, self.problem_for = picture_for, problem_for
+        if self.cleaned is None or self.cleaned.summary.id != stored.summary.id:
+            self._forget_terminal_pictures()
         self.cleaned = stored
         self.view = "cleaned"
         self._view_label = None
@@ -163,6 +251,8 @@ class ReaderPane(ScrollView, can_focus=True):
         self.lines = [Text("Loading…")]
         self._placeholder = True
         self._strips.clear()
+        self._slots = []
+        self._sixels = {}
         self._width = 0
         self.laid_out = False
         self.virtual_size = Size(1, 1)
@@ -207,9 +297,26 @@ class ReaderPane(ScrollView, can_focus=True):
             # Hidden (narrow layout): lay out when the pane is shown and gets a size.
             return
         width = max(10, self.scrollable_content_region.width - 1)
+        cell = getattr(self.app, "cell_pixels", None)
+        if cell:
+            self.cell_pixels = cell  # what the terminal said of itself
         self._token += 1
         self.laid_out = False
-        self._layout(self._token, self.stored, width, self._styles(), self._view_label)
+        # A picture takes at most half the pane's height: the text around it stays in view.
+        max_rows = max(2, self.scrollable_content_region.height // 2)
+        self._layout(self._token, self.stored, width, self._styles(), self._view_label, max_rows)
+
+    def effective_mode(self) -> pictures.Mode:
+        """How pictures are drawn now (``off`` while hidden with ``i``)."""
+        mode = self.picture_mode or getattr(self.app, "picture_mode", None) or "cells"
+        if not self.pictures_shown:
+            return "off"
+        return mode
+
+    def _depth(self) -> pictures.Depth:
+        if self.color_depth is not None:
+            return self.color_depth
+        return pictures.color_depth(self.app.console.color_system)
 
     @work(thread=True, exclusive=True, group="reader-layout", exit_on_error=False)
     def _layout(
@@ -219,13 +326,161 @@ class ReaderPane(ScrollView, can_focus=True):
         width: int,
         styles: BodyStyles,
         view: str | None = None,
+        max_rows: int = 12,
     ) -> None:
+        mode = self.effective_mode()
+        found: dict[str, StoredPicture] = {}
+        picture_for, problem_for, cell = self.picture_for, self.problem_for, self.cell_pixels
+        if mode == "kitty":
+            max_rows = min(max_rows, pictures.KITTY_MAX_CELLS)
+
+        def picture_size(src: str, max_columns: int) -> tuple[int, int] | None:
+            try:
+                picture = picture_for(src)
+            except Exception:  # noqa: BLE001 - a store error costs the picture, not the article
+                return None
+            if picture is None:
+                return None
+            found[src] = picture
+            if mode == "kitty":
+                max_columns = min(max_columns, pictures.KITTY_MAX_CELLS)
+            return pictures.fit(picture.width, picture.height, max_columns, max_rows, cell)
+
+        def picture_problem(src: str) -> str | None:
+            try:
+                return problem_for(src)
+            except Exception:  # noqa: BLE001 - the alt text alone then
+                return None
+
         try:
-            lines = article_lines(stored, width, styles, view=view)
+            lines, slots = article_layout(
+                stored,
+                width,
+                styles,
+                view=view,
+                picture_size=picture_size if mode != "off" else None,
+                picture_problem=picture_problem,
+            )
         except Exception as exc:  # noqa: BLE001 - shown as text rather than a crash
             message = Text(f"This article could not be displayed: {exc}")
             lines = list(message.wrap(Console(width=width, color_system=None), width))
-        self.post_message(self.LaidOut(token, width, lines))
+            slots = []
+        self.post_message(self.LaidOut(token, width, lines, slots, found))
+
+    @work(thread=True, exclusive=True, group="reader-pictures", exit_on_error=False)
+    def _draw_pictures(
+        self,
+        token: int,
+        slots: list[PictureSlot],
+        found: dict[str, StoredPicture],
+        mode: pictures.Mode,
+        depth: pictures.Depth,
+    ) -> None:
+        """Decode and draw each picture, posting each as soon as it is ready."""
+        decoded: dict[Path, Image] = {}
+        for slot in slots:
+            if token != self._token:
+                return  # another article (or width) since: its own worker draws it
+            picture = found[slot.src]
+            key = (picture.path, slot.columns, slot.rows, mode, depth, self.cell_pixels)
+            drawn = self._drawn.get(key)
+            if drawn is None:
+                try:
+                    image = decoded.get(picture.path)
+                    if image is None:
+                        image = decoded[picture.path] = self.decode(picture.path)
+                    image_id = 0
+                    if mode == "kitty":
+                        image_id = self._image_id(key)
+                    drawn = pictures.draw_at(
+                        image,
+                        mode,
+                        slot.columns,
+                        slot.rows,
+                        depth=depth,
+                        image_id=image_id,
+                        cell=self.cell_pixels,
+                    )
+                except Exception as exc:  # noqa: BLE001 - one picture lost, not the article
+                    reason = clean_line(str(exc)) or type(exc).__name__
+                    self.post_message(self.PictureDrawn(token, slot, None, reason))
+                    continue
+                self._drawn[key] = drawn
+                while len(self._drawn) > _DRAWN_KEEP:
+                    self._drawn.popitem(last=False)
+            self.post_message(self.PictureDrawn(token, slot, drawn))
+
+    def _image_id(self, key: tuple[object, ...]) -> int:
+        image_id = self._image_ids.get(key)
+        if image_id is None:
+            image_id = self._next_image_id
+            self._next_image_id = self._next_image_id % ((1 << 24) - 1) + 1
+            self._image_ids[key] = image_id
+        return image_id
+
+    def on_reader_pane_picture_drawn(self, message: PictureDrawn) -> None:
+        message.stop()
+        if message.token != self._token or self._placeholder:
+            return
+        slot, drawn = message.slot, message.drawn
+        if slot.line + slot.rows > len(self.lines):
+            return
+        indent = Text(" " * slot.indent)
+        if drawn is None:
+            # The lines stay where they are (the reading position must not jump); the first
+            # one says why the picture is missing.
+            record = getattr(self.app, "record_error", None)
+            if callable(record):
+                record(
+                    f"Picture {clean_line(slot.src)[:200]}: {message.problem or 'cannot be drawn'}"
+                )
+            reason = f"[image: {message.problem or 'cannot be drawn'}]"
+            self.lines[slot.line] = Text.assemble(indent, (reason, self._styles().figure))
+            self._strips.pop(slot.line, None)
+            self.refresh()
+            return
+        if drawn.mode == "kitty" and drawn.image_id not in self._sent_ids:
+            self._send_to_terminal(drawn.setup)
+            self._sent_ids.add(drawn.image_id)
+        if drawn.mode == "sixel":
+            self._sixels[slot.line] = (slot, drawn.setup[0])
+        for row, line in enumerate(drawn.lines[: slot.rows]):
+            self.lines[slot.line + row] = Text.assemble(indent, line)
+            self._strips.pop(slot.line + row, None)
+        self.refresh()
+
+    def _forget_terminal_pictures(self) -> None:
+        """Free the Kitty pictures sent for the article being left (they are sent again if
+        it is opened again)."""
+        if self._sent_ids:
+            self._send_to_terminal(tuple(pictures.kitty_delete(i) for i in self._sent_ids))
+            self._sent_ids.clear()
+
+    def on_unmount(self) -> None:
+        self._forget_terminal_pictures()
+
+    def _send_to_terminal(self, sequences: tuple[str, ...]) -> None:
+        """Write escape sequences to the terminal, in order with the screen's updates."""
+        driver = getattr(self.app, "_driver", None)
+        if driver is None:
+            return
+        wrap = pictures.tmux_wrap if os.environ.get("TMUX") else None
+        for sequence in sequences:
+            # Through the driver, the same writer the screen updates go through, so a
+            # picture is never split by a frame.
+            driver.write(wrap(sequence) if wrap else sequence)
+
+    def action_toggle_pictures(self) -> None:
+        if self.effective_mode() == "off":
+            self.pictures_shown = True
+            if self.effective_mode() == "off":
+                self.picture_mode = "cells"  # off in config.toml: the key shows them as cells
+        else:
+            self.pictures_shown = False
+        self.notify("Pictures shown." if self.pictures_shown else "Pictures hidden.")
+        if self.stored is not None and self.laid_out:
+            self._pending_position = self.position
+            self._relayout()
 
     def on_reader_pane_laid_out(self, message: LaidOut) -> None:
         message.stop()
@@ -239,10 +494,15 @@ class ReaderPane(ScrollView, can_focus=True):
         self._placeholder = False
         self._width = message.width
         self._strips.clear()
+        self._slots = message.slots
+        self._sixels = {}
         self.virtual_size = Size(message.width, len(self.lines))
         self.laid_out = True
         self.refresh()
         self.call_after_refresh(self.scroll_to_position, keep)
+        if message.slots:
+            mode = self.effective_mode()
+            self._draw_pictures(message.token, message.slots, message.found, mode, self._depth())
 
     def scroll_to_position(self, position: float) -> None:
         target = round(max(0.0, min(1.0, position)) * self.max_scroll_y)
@@ -279,7 +539,29 @@ class ReaderPane(ScrollView, can_focus=True):
             segments = list(self.lines[index].render(self.app.console))
             strip = Strip(segments).apply_style(base)
             self._strips[index] = strip
+        if index in self._sixels:
+            return self._with_sixel(strip.crop_extend(0, width, base), index, y)
         return strip.crop_extend(0, width, base)
+
+    def _with_sixel(self, strip: Strip, index: int, y: int) -> Strip:
+        """The first line of a Sixel picture, carrying the picture when all of it is in view.
+
+        A Sixel image is drawn at the cursor and covers the cells below it; drawn partly
+        outside the pane it would spill over the footer, so until it is entirely in view its
+        lines stay blank.
+        """
+        slot, data = self._sixels[index]
+        if y < 0 or y + slot.rows > self.scrollable_content_region.height:
+            return strip
+        region = self.scrollable_content_region
+        row, column = region.y + y + 1, region.x + slot.indent + 1
+        # Save the cursor, draw at the line's place, restore: the rest of the frame is
+        # written where Textual expects.
+        escape = f"\x1b7\x1b[{row};{column}H{data}\x1b8"
+        control = Segment(escape, None, [(ControlType.CURSOR_FORWARD, 0)])
+        # First in the line: Textual cuts lines at cell offsets, and a zero-width segment at
+        # the very end of a line falls outside every cut.
+        return Strip([control, *strip], strip.cell_length)
 
     def _wrapped_message(self, width: int) -> list[Text]:
         """The one-line message wrapped to ``width``, once per message and width."""
