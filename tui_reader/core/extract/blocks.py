@@ -160,6 +160,11 @@ def _origin(base: str | None) -> str | None:
 
 
 def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:
+    if len(spans) == 1:
+        # A run of one piece (a paragraph of plain text): nothing to merge.
+        text, href, style = spans[0]
+        text = text.strip(" ")
+        return (Span(text, href, style),) if text else ()
     merged: list[list[Any]] = []
     for text, href, style in spans:
         if merged and merged[-1][1] == href and merged[-1][2] == style:
@@ -430,6 +435,8 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     captioned.discard(root.mem_id)
     # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
     stack: list[LexborNode | str] = [root]
+    push = stack.append
+    contexts = out.stack
     visited = 0
     while stack:
         item = stack.pop()
@@ -440,7 +447,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                 out.links.pop()
             elif item == "style":
                 out.styles.pop()
-            else:  # "block"
+            elif contexts[-1].spans:  # "block", with inline text to close
                 out.flush()
             continue
         visited += 1
@@ -449,7 +456,17 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         node = item
         tag = node.tag or ""
         if tag == "-text":
-            out.text(node.text_content or "")
+            raw = node.text_content
+            if not raw:
+                continue
+            if raw.isspace():
+                # Most text nodes are the indentation between two tags: one space at most,
+                # as ``text`` would make of it, without its work.
+                spans = contexts[-1].spans
+                if spans and not spans[-1][0].endswith((" ", "\n")):
+                    spans.append((" ", out.links[-1], out.styles[-1]))
+                continue
+            out.text(raw)
             continue
         if tag in _CAPTION_BOX_TAGS:
             if captioned and node.mem_id in captioned and _is_caption_box(node):
@@ -523,13 +540,14 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             out.styles.append(_STYLES[tag])
             exit_marker = "style"
         else:  # _BLOCK
-            out.flush()
+            if contexts[-1].spans:
+                out.flush()
             exit_marker = "block"
 
         if exit_marker is not None:
-            stack.append(exit_marker)
+            push(exit_marker)
         child = node.last_child
         while child is not None:
-            stack.append(child)
+            push(child)
             child = child.prev
     return out.result()

@@ -218,20 +218,22 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     para_links: dict[int, int] = {}
     for anchor in body.css("a")[:MAX_UNITS]:
         link_len = len(anchor.text(strip=True))
+        if not link_len:
+            continue
         parent = anchor.parent
-        if not link_len or parent is None:
+        if parent is None:
             continue
         anchors.append((parent, link_len))
         holder: LexborNode | None = parent
-        for _ in range(3):
-            if holder is None:
-                break
+        climbed = 0
+        while holder is not None:
             tag = holder.tag
             if tag == "p" or tag == "pre":
                 key = holder.mem_id
                 para_links[key] = para_links.get(key, 0) + link_len
                 break
-            if tag not in _INLINE_TAGS:
+            climbed += 1
+            if climbed == 3 or tag not in _INLINE_TAGS:
                 break
             holder = holder.parent
 
@@ -285,7 +287,25 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
         elif key in outside:
             found = outside[key]
         else:
-            found = tree.nearest(parent)
+            # Climb to a known element, remembering the answer for each one passed
+            # (``_Tree.nearest``, written out: this loop runs for every link on the page).
+            path = [key]
+            current = parent.parent
+            found = None
+            for _ in range(MAX_CLIMB - 1):
+                if current is None:
+                    break
+                up = current.mem_id
+                if up in registered:
+                    found = up
+                    break
+                if up in outside:
+                    found = outside[up]
+                    break
+                path.append(up)
+                current = current.parent
+            for passed in path:
+                outside[passed] = found
         if found is not None:
             links[found] = links.get(found, 0.0) + link_len
     return Votes(body, tree, own, links)
