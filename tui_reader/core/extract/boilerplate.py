@@ -308,9 +308,17 @@ def is_furniture_line(text: str) -> bool:
         if len(words) <= 10:
             if sum(map(_SOCIAL_WORDS.__contains__, words)) * 2 > len(words):
                 return True
-            labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
-            if len(labels) <= 6 and all(map(_CONTROL_WORDS.__contains__, labels)):
-                return True
+            # At most six labels, every one a control's: the first other word settles it.
+            labels = 0
+            for word in words:
+                label = word.strip(".:!|·•/")
+                if label:
+                    if label not in _CONTROL_WORDS:
+                        break
+                    labels += 1
+            else:
+                if labels <= 6:
+                    return True
     if len(flat) > 300:
         return False
     for key in _PHRASE_KEYS:
