@@ -159,15 +159,14 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
     if body is None:
         return None
     for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
-        if node.tag in _NEVER_REMOVE:
-            continue
+        # Most of these carry a style that hides nothing: the tag is read only for the rest.
         attrs = node.attributes
-        style = attrs.get("style") or ""
+        style = (attrs.get("style") or "").lower()
         if (
             "hidden" in attrs
             or attrs.get("aria-hidden") == "true"
-            or HIDDEN_STYLE.search(style.lower())
-        ):
+            or (("none" in style or "hidden" in style) and HIDDEN_STYLE.search(style))
+        ) and node.tag not in _NEVER_REMOVE:
             node.decompose()
     return body
 

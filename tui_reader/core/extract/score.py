@@ -210,6 +210,7 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     The counts depend on the tree only: passes that rate furniture differently share them.
     """
     tree = _Tree(body)
+    nodes = tree.nodes
     own: dict[int, float] = {}
 
     # One pass over the links: their text per enclosing paragraph (for the paragraphs' link
@@ -249,7 +250,10 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
             continue
         parent = para.parent
         if parent is not None and parent.is_element_node:
-            key = tree.register(parent)
+            # Paragraphs come in runs under one parent: only the first one registers it.
+            key = parent.mem_id
+            if key not in nodes:
+                tree.register(parent)
             own[key] = own.get(key, 0.0) + text_len
 
     prose = sum(own.values())
@@ -270,7 +274,9 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
             text_len = _flat_len(text)
             if text_len < MIN_PROSE or _is_excerpt(text, text_len):
                 continue
-        key = tree.register(node)
+        key = node.mem_id
+        if key not in nodes:
+            tree.register(node)
         own[key] = own.get(key, 0.0) + text_len
 
     links: dict[int, float] = {}
