@@ -210,8 +210,7 @@ ARTICLE_SELECTOR = (
 
 # Lines that are furniture when they stand alone as a short block. Matched against the
 # whole (lowercased, collapsed) block text.
-_FURNITURE_LINES = re.compile(
-    r"""^(?:
+_LINES_BEFORE = r"""
         advertisement|advertisements|advertising|advert|ad|sponsored(?:\ content)?|
         [\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:www\.)?[\w-]+\.\w{2,}/\S*|
         \[\w+\ [^\]]*=[^\]]*\].*|
@@ -239,12 +238,22 @@ _FURNITURE_LINES = re.compile(
         (?:\w+,?\ )?\d{1,2}(?:st|nd|rd|th)?\.?\ [^\W\d]+\.?,?\ \d{4}|
         [^\W\d]+\.?\ \d{1,2}(?:st|nd|rd|th)?,?\ \d{4}|
         \d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|
+"""
+# Lines that only a bullet ("·", "|", "•") can make: without one in the text, these
+# alternatives cannot match, and they are the costly ones (each tries every prefix).
+_BULLET_LINES = r"""
         .{0,80}[·|•]\ ?(?:posted|updated|published)\b.{0,60}|
         .{0,100}[·|•]\ ?\d+\ comments?|
+"""
+_LINES_AFTER = r"""
         (?:posted|written|submitted|geschrieben|verfasst|enviado|publicado|[ée]crit)\ 
         (?:by|von|por|par)\ .{0,100}
-    )[.:!]?$""",
-    re.VERBOSE,
+"""
+_FURNITURE_LINES = re.compile(
+    r"^(?:" + _LINES_BEFORE + _BULLET_LINES + _LINES_AFTER + r")[.:!]?$", re.VERBOSE
+)
+_FURNITURE_LINES_PLAIN = re.compile(
+    r"^(?:" + _LINES_BEFORE + _LINES_AFTER + r")[.:!]?$", re.VERBOSE
 )
 
 # Text that betrays a call to action or consent notice anywhere in a short block.
@@ -302,7 +311,12 @@ def is_furniture_line(text: str) -> bool:
     if not flat:
         return True
     if len(flat) <= 120:
-        if _FURNITURE_LINES.match(flat):
+        lines = (
+            _FURNITURE_LINES
+            if "·" in flat or "|" in flat or "•" in flat
+            else _FURNITURE_LINES_PLAIN
+        )
+        if lines.match(flat):
             return True
         words = flat.split(" ")
         if len(words) <= 10:
