@@ -160,11 +160,6 @@ def _origin(base: str | None) -> str | None:
 
 
 def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:
-    if len(spans) == 1:
-        # A run of one piece (a paragraph of plain text): nothing to merge.
-        text, href, style = spans[0]
-        text = text.strip(" ")
-        return (Span(text, href, style),) if text else ()
     merged: list[list[Any]] = []
     for text, href, style in spans:
         if merged and merged[-1][1] == href and merged[-1][2] == style:
@@ -248,11 +243,19 @@ class _Renderer:
             return
         spans = ctx.spans
         ctx.spans = []
-        if not _has_text(spans):
-            return
-        merged = _merge_spans(spans)
-        if not merged:
-            return
+        merged: tuple[Span, ...]
+        if len(spans) == 1:
+            # One piece of text (a plain paragraph): nothing to look through or merge.
+            text, href, style = spans[0]
+            if not text or text.isspace():
+                return
+            merged = (Span(text.strip(" "), href, style),)
+        else:
+            if not _has_text(spans):
+                return
+            merged = _merge_spans(spans)
+            if not merged:
+                return
         if ctx.kind == "heading":
             ctx.blocks.append(Block("heading", spans=merged, level=ctx.level))
         elif ctx.kind == "item" and not ctx.lead and not ctx.blocks:
