@@ -170,11 +170,15 @@ def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, 
     if merged:
         merged[0][0] = merged[0][0].lstrip(" ")
         merged[-1][0] = merged[-1][0].rstrip(" ")
-    return tuple(Span(text, href, style) for text, href, style in merged if text)
+    return tuple([Span(text, href, style) for text, href, style in merged if text])
 
 
 def _has_text(spans: list[tuple[str, str | None, SpanStyle]]) -> bool:
-    return any(text and not text.isspace() for text, _, _ in spans)
+    # A plain loop: the first piece usually settles it, before a generator would start.
+    for text, _, _ in spans:
+        if text and not text.isspace():
+            return True
+    return False
 
 
 class _Renderer:
