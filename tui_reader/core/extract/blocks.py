@@ -170,11 +170,15 @@ def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, 
     if merged:
         merged[0][0] = merged[0][0].lstrip(" ")
         merged[-1][0] = merged[-1][0].rstrip(" ")
-    return tuple(Span(text, href, style) for text, href, style in merged if text)
+    return tuple([Span(text, href, style) for text, href, style in merged if text])
 
 
 def _has_text(spans: list[tuple[str, str | None, SpanStyle]]) -> bool:
-    return any(text and not text.isspace() for text, _, _ in spans)
+    # A plain loop: the first piece usually settles it, before a generator would start.
+    for text, _, _ in spans:
+        if text and not text.isspace():
+            return True
+    return False
 
 
 class _Renderer:
@@ -243,11 +247,19 @@ class _Renderer:
             return
         spans = ctx.spans
         ctx.spans = []
-        if not _has_text(spans):
-            return
-        merged = _merge_spans(spans)
-        if not merged:
-            return
+        merged: tuple[Span, ...]
+        if len(spans) == 1:
+            # One piece of text (a plain paragraph): nothing to look through or merge.
+            text, href, style = spans[0]
+            if not text or text.isspace():
+                return
+            merged = (Span(text.strip(" "), href, style),)
+        else:
+            if not _has_text(spans):
+                return
+            merged = _merge_spans(spans)
+            if not merged:
+                return
         if ctx.kind == "heading":
             ctx.blocks.append(Block("heading", spans=merged, level=ctx.level))
         elif ctx.kind == "item" and not ctx.lead and not ctx.blocks:
@@ -434,6 +446,8 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     captioned.discard(root.mem_id)
     # Stack entries: a node to enter, or an int marking the exit of a pushed context/inline.
     stack: list[LexborNode | str] = [root]
+    push = stack.append
+    contexts = out.stack
     visited = 0
     while stack:
         item = stack.pop()
@@ -444,7 +458,7 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                 out.links.pop()
             elif item == "style":
                 out.styles.pop()
-            else:  # "block"
+            elif contexts[-1].spans:  # "block", with inline text to close
                 out.flush()
             continue
         visited += 1
@@ -453,7 +467,17 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         node = item
         tag = node.tag or ""
         if tag == "-text":
-            out.text(node.text_content or "")
+            raw = node.text_content
+            if not raw:
+                continue
+            if raw.isspace():
+                # Most text nodes are the indentation between two tags: one space at most,
+                # as ``text`` would make of it, without its work.
+                spans = contexts[-1].spans
+                if spans and not spans[-1][0].endswith((" ", "\n")):
+                    spans.append((" ", out.links[-1], out.styles[-1]))
+                continue
+            out.text(raw)
             continue
         if tag in _CAPTION_BOX_TAGS:
             if captioned and node.mem_id in captioned and _is_caption_box(node):
@@ -527,13 +551,14 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
             out.styles.append(_STYLES[tag])
             exit_marker = "style"
         else:  # _BLOCK
-            out.flush()
+            if contexts[-1].spans:
+                out.flush()
             exit_marker = "block"
 
         if exit_marker is not None:
-            stack.append(exit_marker)
+            push(exit_marker)
         child = node.last_child
         while child is not None:
-            stack.append(child)
+            push(child)
             child = child.prev
     return out.result()

@@ -210,8 +210,7 @@ ARTICLE_SELECTOR = (
 
 # Lines that are furniture when they stand alone as a short block. Matched against the
 # whole (lowercased, collapsed) block text.
-_FURNITURE_LINES = re.compile(
-    r"""^(?:
+_LINES_BEFORE = r"""
         advertisement|advertisements|advertising|advert|ad|sponsored(?:\ content)?|
         [\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://)?(?:www\.)?[\w-]+\.\w{2,}/\S*|
         \[\w+\ [^\]]*=[^\]]*\].*|
@@ -239,12 +238,22 @@ _FURNITURE_LINES = re.compile(
         (?:\w+,?\ )?\d{1,2}(?:st|nd|rd|th)?\.?\ [^\W\d]+\.?,?\ \d{4}|
         [^\W\d]+\.?\ \d{1,2}(?:st|nd|rd|th)?,?\ \d{4}|
         \d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|
+"""
+# Lines that only a bullet ("·", "|", "•") can make: without one in the text, these
+# alternatives cannot match, and they are the costly ones (each tries every prefix).
+_BULLET_LINES = r"""
         .{0,80}[·|•]\ ?(?:posted|updated|published)\b.{0,60}|
         .{0,100}[·|•]\ ?\d+\ comments?|
+"""
+_LINES_AFTER = r"""
         (?:posted|written|submitted|geschrieben|verfasst|enviado|publicado|[ée]crit)\ 
         (?:by|von|por|par)\ .{0,100}
-    )[.:!]?$""",
-    re.VERBOSE,
+"""
+_FURNITURE_LINES = re.compile(
+    r"^(?:" + _LINES_BEFORE + _BULLET_LINES + _LINES_AFTER + r")[.:!]?$", re.VERBOSE
+)
+_FURNITURE_LINES_PLAIN = re.compile(
+    r"^(?:" + _LINES_BEFORE + _LINES_AFTER + r")[.:!]?$", re.VERBOSE
 )
 
 # Text that betrays a call to action or consent notice anywhere in a short block.
@@ -302,15 +311,28 @@ def is_furniture_line(text: str) -> bool:
     if not flat:
         return True
     if len(flat) <= 120:
-        if _FURNITURE_LINES.match(flat):
+        lines = (
+            _FURNITURE_LINES
+            if "·" in flat or "|" in flat or "•" in flat
+            else _FURNITURE_LINES_PLAIN
+        )
+        if lines.match(flat):
             return True
         words = flat.split(" ")
         if len(words) <= 10:
             if sum(map(_SOCIAL_WORDS.__contains__, words)) * 2 > len(words):
                 return True
-            labels = [w for w in (w.strip(".:!|·•/") for w in words) if w]
-            if len(labels) <= 6 and all(map(_CONTROL_WORDS.__contains__, labels)):
-                return True
+            # At most six labels, every one a control's: the first other word settles it.
+            labels = 0
+            for word in words:
+                label = word.strip(".:!|·•/")
+                if label:
+                    if label not in _CONTROL_WORDS:
+                        break
+                    labels += 1
+            else:
+                if labels <= 6:
+                    return True
     if len(flat) > 300:
         return False
     for key in _PHRASE_KEYS:

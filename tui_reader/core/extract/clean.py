@@ -146,22 +146,27 @@ def furniture_strength(node: LexborNode) -> int:
     return verdict
 
 
+# Each tag is a pass over the whole tree: the tags that hold the most nodes go first, so
+# the later passes walk a smaller tree. (The set removed is the same in any order.)
+_JUNK_ORDER = ["head", "svg", "nav", "noscript", "select", "menu", "dialog"]
+_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER]
+
+
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
     """Remove junk tags and hidden elements; return the body (or None)."""
-    tree.strip_tags(list(JUNK_TAGS))
+    tree.strip_tags(_JUNK_ORDER)
     body = tree.body
     if body is None:
         return None
     for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
-        if node.tag in _NEVER_REMOVE:
-            continue
+        # Most of these carry a style that hides nothing: the tag is read only for the rest.
         attrs = node.attributes
-        style = attrs.get("style") or ""
+        style = (attrs.get("style") or "").lower()
         if (
             "hidden" in attrs
             or attrs.get("aria-hidden") == "true"
-            or HIDDEN_STYLE.search(style.lower())
-        ):
+            or (("none" in style or "hidden" in style) and HIDDEN_STYLE.search(style))
+        ) and node.tag not in _NEVER_REMOVE:
             node.decompose()
     return body
 

@@ -51,7 +51,7 @@ def _is_boilerplate(block: Block, links: bool = False) -> bool:
     kind = block.kind
     if kind in ("paragraph", "heading"):
         spans = block.spans
-        text = "".join(span.text for span in spans)
+        text = spans[0].text if len(spans) == 1 else "".join([span.text for span in spans])
         if len(text) <= 400:
             # Furniture lines and ornaments are short; long paragraphs skip the regexes.
             if _WORDS.search(text) is None:
@@ -158,16 +158,11 @@ def refine(
     for block in head:
         kind = block.kind
         key = ""
-        if kind == "figure" or (
-            kind in ("paragraph", "heading")
-            and sum(len(span.text) for span in block.spans) < DEDUPE_CHARS
-        ):
-            # Rendered spans already have their whitespace collapsed.
-            key = (
-                "".join(span.text for span in block.spans).lower()
-                if block.spans
-                else block.text.lower()
-            )
+        spans = block.spans
+        # Rendered spans already have their whitespace collapsed.
+        joined = spans[0].text if len(spans) == 1 else "".join([span.text for span in spans])
+        if kind == "figure" or (kind in ("paragraph", "heading") and len(joined) < DEDUPE_CHARS):
+            key = joined.lower() if spans else block.text.lower()
             if key and (key in captions or key == previous):
                 continue
             if kind == "figure" and key:

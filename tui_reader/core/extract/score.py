@@ -210,6 +210,7 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     The counts depend on the tree only: passes that rate furniture differently share them.
     """
     tree = _Tree(body)
+    nodes = tree.nodes
     own: dict[int, float] = {}
 
     # One pass over the links: their text per enclosing paragraph (for the paragraphs' link
@@ -218,20 +219,22 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     para_links: dict[int, int] = {}
     for anchor in body.css("a")[:MAX_UNITS]:
         link_len = len(anchor.text(strip=True))
+        if not link_len:
+            continue
         parent = anchor.parent
-        if not link_len or parent is None:
+        if parent is None:
             continue
         anchors.append((parent, link_len))
         holder: LexborNode | None = parent
-        for _ in range(3):
-            if holder is None:
-                break
+        climbed = 0
+        while holder is not None:
             tag = holder.tag
             if tag == "p" or tag == "pre":
                 key = holder.mem_id
                 para_links[key] = para_links.get(key, 0) + link_len
                 break
-            if tag not in _INLINE_TAGS:
+            climbed += 1
+            if climbed == 3 or tag not in _INLINE_TAGS:
                 break
             holder = holder.parent
 
@@ -247,7 +250,10 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
             continue
         parent = para.parent
         if parent is not None and parent.is_element_node:
-            key = tree.register(parent)
+            # Paragraphs come in runs under one parent: only the first one registers it.
+            key = parent.mem_id
+            if key not in nodes:
+                tree.register(parent)
             own[key] = own.get(key, 0.0) + text_len
 
     prose = sum(own.values())
@@ -268,7 +274,9 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
             text_len = _flat_len(text)
             if text_len < MIN_PROSE or _is_excerpt(text, text_len):
                 continue
-        key = tree.register(node)
+        key = node.mem_id
+        if key not in nodes:
+            tree.register(node)
         own[key] = own.get(key, 0.0) + text_len
 
     links: dict[int, float] = {}
@@ -285,7 +293,25 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
         elif key in outside:
             found = outside[key]
         else:
-            found = tree.nearest(parent)
+            # Climb to a known element, remembering the answer for each one passed
+            # (``_Tree.nearest``, written out: this loop runs for every link on the page).
+            path = [key]
+            current = parent.parent
+            found = None
+            for _ in range(MAX_CLIMB - 1):
+                if current is None:
+                    break
+                up = current.mem_id
+                if up in registered:
+                    found = up
+                    break
+                if up in outside:
+                    found = outside[up]
+                    break
+                path.append(up)
+                current = current.parent
+            for passed in path:
+                outside[passed] = found
         if found is not None:
             links[found] = links.get(found, 0.0) + link_len
     return Votes(body, tree, own, links)
