@@ -20,7 +20,7 @@ from tests.sync.fakeserver import FakeClient, FakeServer
 from tests.sync.greader_server import Dialect, GReaderServer
 from tui_reader.core.config import Config
 from tui_reader.core.library import Library
-from tui_reader.core.sync.base import RemoteItem
+from tui_reader.core.sync.base import RemoteItem, SyncUnreachable
 from tui_reader.core.sync.engine import SyncReport
 from tui_reader.core.sync.greader import LONG_ID_PREFIX
 
@@ -193,6 +193,12 @@ def test_another_account_never_gets_the_previous_servers_ids(
     other.add_item("8", "feed/7", url="https://news.example/2")
     lib = fake_library(tmp_path / "data", other, sync_url="https://other.example/api/")
     try:
+        # While the new account does not work yet, nothing is forgotten.
+        other.down = True
+        with pytest.raises(SyncUnreachable):
+            run_sync(lib)
+        assert lib.marks_waiting() == 1 and remote_ids(lib)["https://news.example/2"] == "2"
+        other.down = False
         with caplog.at_level(logging.WARNING):
             report = run_sync(lib)
         assert other.marks_received == [] and report.marks_sent == 0

@@ -160,14 +160,16 @@ class SyncEngine:
         sync_store = self.sync_store
         key = account_key(account)
         previous = await self.db(sync_store.state, "account")
+        await client.login()
         if previous is not None and previous != key:
+            # Only once the new account works: a mistyped url that cannot be reached (and is
+            # then put right) must not cost the marks queued for the old one.
             dropped = await self.db(sync_store.forget_server)
             log.warning(
                 "sync: another account than last time: the previous server's ids and %d "
                 "undelivered marks are forgotten",
                 dropped,
             )
-        await client.login()
         report.marks_sent = await self.push(client, progress)
 
         tell("feeds")
