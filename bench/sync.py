@@ -9,7 +9,11 @@ and pages its answers 50 items a request, as Fever and Google Reader servers do)
   (bodies cleaned from the same HTML, one ``write_feed`` per feed): the ratio is what the
   sync's bookkeeping (matching, linking, flags, the queue) costs on top;
 - a second sync with nothing new (the incremental path), and its requests;
-- marking every item read here, then the sync that delivers the marks.
+- marking every item read here, then the sync that delivers the marks;
+- the whole first sync again with the real Google Reader client over HTTP, against the test
+  server of ``tests/sync/greader_server.py`` in each dialect (FreshRSS, Miniflux), the server
+  in a process of its own: requests, time, and the ratio to the in-memory first sync above
+  (what the protocol, HTTP and JSON add to the same engine and store work).
 
     python bench/sync.py [--items 10000] [--feeds 50]
 """
@@ -18,16 +22,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.sync.fakeserver import FakeServer  # noqa: E402
+from tests.sync.greader_server import Dialect, GReaderServer  # noqa: E402
 from tui_reader.core import parsework  # noqa: E402
 from tui_reader.core.config import Config  # noqa: E402
 from tui_reader.core.library import Library  # noqa: E402
@@ -48,6 +55,45 @@ def _sync(library: Library) -> tuple[SyncReport, float]:
     start = time.perf_counter()
     report = asyncio.run(run())
     return report, time.perf_counter() - start
+
+
+def serve(dialect: Dialect, items: int, feeds: int, conn: Connection) -> None:
+    """The Google Reader test server, in a process of its own (it must not share our GIL)."""
+    with GReaderServer(dialect) as server:
+        ids = [
+            server.add_feed(f"https://site{f}.example/feed.xml", f"Site {f}") for f in range(feeds)
+        ]
+        for n, feed in enumerate(ids):
+            count = items // feeds + (1 if n < items % feeds else 0)
+            server.add_items(feed, count, content=BODY)
+        conn.send((server.api_url, server.user, server.password))
+        conn.recv()  # until told to stop
+        conn.send((len(server.unread()), server.requests["total"]))
+
+
+def greader_first_sync(dialect: Dialect, items: int, feeds: int) -> tuple[SyncReport, float]:
+    """The whole first sync (engine, real client, HTTP) against the server in ``dialect``."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=serve, args=(dialect, items, feeds, child), daemon=True)
+    process.start()
+    try:
+        url, user, password = parent.recv()
+        os.environ["TUI_READER_SYNC_PASSWORD"] = password
+        config = Config(sync_kind="greader", sync_url=url, sync_user=user, fetch_pages=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            library = Library.open(Path(tmp) / "data", config=config)
+            try:
+                report, seconds = _sync(library)
+            finally:
+                library.close()
+        parent.send("stop")
+        unread, served = parent.recv()
+    finally:
+        process.join(10)
+    assert report.new_articles == items == unread, (report, unread)
+    assert served == report.requests, (served, report.requests)
+    return report, seconds
 
 
 def main() -> int:
@@ -115,6 +161,12 @@ def main() -> int:
         f"mark all read here: {mark_time:.2f} s; delivering {push.marks_sent:,} marks: "
         f"{push_requests} requests, {push_time:.2f} s"
     )
+    for dialect in ("freshrss", "miniflux"):
+        report, seconds = greader_first_sync(dialect, args.items, args.feeds)
+        print(
+            f"first sync, Google Reader over HTTP ({dialect}): {report.requests} requests, "
+            f"{seconds:.2f} s; ratio to the in-memory first sync {seconds / first_time:.2f}"
+        )
     return 0
 
 

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.httpserver import LocalServer
 from tests.sync.fakeserver import FakeServer
 from tui_reader import cli
 from tui_reader.cli import sync_commands
 
+DATA = Path(__file__).parent.parent / "data"
+FEEDS = DATA / "feeds"
+PAGE = DATA / "pages" / "news-inline-promos.html"
 PASSWORD = "cli-pass-word"
 SYNC_TOML = """
 [sync]
@@ -132,21 +136,48 @@ def test_fetch_syncs_first_and_refreshes_even_when_sync_fails(
 
 
 def test_add_and_remove_act_on_the_server(
-    tmp_path: Path, server: FakeServer, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    server: FakeServer,
+    http_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    http_server.add_file("/new.xml", FEEDS / "rss2.xml", content_type="application/rss+xml")
     run(tmp_path, "sync")
-    run(tmp_path, "add", "https://127.0.0.1:9/new.xml", "--tag", "Later")
-    assert any(f.url == "https://127.0.0.1:9/new.xml" for f in server.feeds.values())
+    assert run(tmp_path, "add", http_server.url("/new.xml"), "--tag", "Later") == 0
+    assert any(f.url == http_server.url("/new.xml") for f in server.feeds.values())
     capsys.readouterr()
     assert run(tmp_path, "remove", "https://news.example/feed.xml") == 0
     assert "feed/1" not in server.feeds
 
 
 def test_fever_add_says_to_use_the_server(
-    tmp_path: Path, server: FakeServer, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    server: FakeServer,
+    http_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    http_server.add_file("/other.xml", FEEDS / "rss2.xml", content_type="application/rss+xml")
     server.can_subscribe = False
-    assert run(tmp_path, "add", "https://news.example/other.xml") == 1
+    assert run(tmp_path, "add", http_server.url("/other.xml")) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "server's own web interface" in err
     assert "subscribe" not in server.calls
+
+
+@pytest.mark.parametrize("can_subscribe", [True, False], ids=["greader", "fever"])
+def test_add_of_a_page_saves_it_here_and_leaves_the_server_alone(
+    tmp_path: Path,
+    server: FakeServer,
+    http_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    can_subscribe: bool,
+) -> None:
+    http_server.add_file("/story.html", PAGE, content_type="text/html; charset=utf-8")
+    server.can_subscribe = can_subscribe
+    feeds_before = dict(server.feeds)
+    assert run(tmp_path, "add", http_server.url("/story.html")) == 0
+    assert "saved to read later" in capsys.readouterr().out
+    assert server.feeds == feeds_before and "subscribe" not in server.calls
+    assert run(tmp_path, "articles", "--format", "json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["feed"] for r in rows if r["url"] == http_server.url("/story.html")] == ["Saved"]

@@ -38,8 +38,9 @@ def register(
         description=(
             "Add a URL. A feed is subscribed to and fetched; a site's page is searched for the "
             "feeds it announces and the best one is subscribed to; any other page is cleaned "
-            "and kept in the Saved feed, to read later. With [sync] set up, the feed is "
-            "subscribed on the feed server (Google Reader API; the Fever API cannot subscribe)."
+            "and kept in the Saved feed, to read later. With [sync] set up, a feed is "
+            "subscribed on the feed server (Google Reader API; the Fever API cannot subscribe) "
+            "and a single page is still saved here."
         ),
     )
     p.add_argument(

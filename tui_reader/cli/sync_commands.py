@@ -100,6 +100,11 @@ def open_library(args: argparse.Namespace) -> Library:
     return library
 
 
+def marks_waiting(count: int) -> str:
+    """``1 mark waiting``, ``2 marks waiting``."""
+    return f"{count} mark{'' if count == 1 else 's'} waiting"
+
+
 def report_line(report: SyncReport) -> str:
     """One line a person reads after a sync."""
     line = (
@@ -109,7 +114,7 @@ def report_line(report: SyncReport) -> str:
         f"({report.requests} requests)"
     )
     if report.marks_waiting:
-        line += f"; {report.marks_waiting} marks waiting"
+        line += f"; {marks_waiting(report.marks_waiting)}"
     return line
 
 
@@ -196,7 +201,7 @@ def run_mark(args: argparse.Namespace) -> int:
     )
     line = f"marked {changed} article{'' if changed == 1 else 's'} {word}"
     if waiting:
-        line += f" ({waiting} marks waiting for `tui-reader sync`)"
+        line += f" ({marks_waiting(waiting)} for `tui-reader sync`)"
     print(line)
     if missing:
         shown = clean_line(missing[0])

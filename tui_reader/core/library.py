@@ -584,10 +584,6 @@ class Library:
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
         fetcher = self._network(f"add {shown}")
-        if self.sync_configured:
-            # The server owns the subscriptions: a feed added only here would be a feed
-            # the other devices never see.
-            return await self._add_on_server(url, tags)
         from tui_reader.core.discover import discover_feeds
         from tui_reader.core.feeds import looks_like_feed
 
@@ -672,6 +668,10 @@ class Library:
 
         A document that turns out not to be a usable feed leaves no subscription behind.
         """
+        if self.sync_configured:
+            # The server owns the subscriptions: a feed added only here would be a feed the
+            # other devices never see. Only feeds go there; a single page is saved here.
+            return await self._add_on_server(url, tags)
         feed_id, created = await self._db(partial(self.store.add_feed, url, tags=tags))
         row = await self._db(self.store.feed, feed_id)
         assert row is not None

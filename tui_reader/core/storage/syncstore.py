@@ -81,6 +81,20 @@ class SyncStore:
             )
             return cursor.rowcount
 
+    def forget_server(self) -> int:
+        """Forget every server id, the queue and the cursor (the account changed).
+
+        Feeds and articles stay, with their flags; the next sync links them again by URL,
+        guid or link. Returns how many queued marks were dropped.
+        """
+        with self.store._writing() as conn:
+            dropped = int(conn.execute("SELECT count(*) FROM sync_marks").fetchone()[0])
+            conn.execute("DELETE FROM sync_marks")
+            conn.execute("UPDATE articles SET remote_id = NULL WHERE remote_id IS NOT NULL")
+            conn.execute("UPDATE feeds SET remote_id = NULL WHERE remote_id IS NOT NULL")
+            conn.execute("DELETE FROM sync_state WHERE key IN ('account', 'cursor')")
+        return dropped
+
     # --- feeds ------------------------------------------------------------------------
     def feeds_by_remote(self) -> dict[str, int]:
         with self.store._reading() as conn:

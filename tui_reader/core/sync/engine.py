@@ -17,6 +17,13 @@ everything done so far:
 5. **pages**: each new article's page is fetched and cleaned exactly as in a refresh, into
    the article's body; the server's own body is kept in a column of its own.
 
+Ids: the engine only ever hands a client ids that client gave it. The ids it stores are the
+ones the client listed (an item the server sends unasked, or under another spelling, is
+skipped), and when the account changes (another server, kind or user) the previous server's
+ids and its undelivered marks are forgotten before anything is sent: the same number on
+another server names another article. The articles themselves stay, and are matched again by
+guid or link.
+
 The server's errors arrive as :class:`~tui_reader.core.sync.base.SyncError` (one line); a
 push that fails keeps its marks queued.
 """
@@ -24,6 +31,7 @@ push that fails keeps its marks queued.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +51,8 @@ if TYPE_CHECKING:
     from tui_reader.core.refresh import Refresher
 
 Db = Callable[..., Awaitable[Any]]
+
+log = logging.getLogger(__name__)
 
 MARK_BATCH = 200
 """Marks sent per request group (protocol clients split further to their servers' limits)."""
@@ -148,7 +158,18 @@ class SyncEngine:
                 progress(SyncProgress(stage, done, total, client.requests))
 
         sync_store = self.sync_store
+        key = account_key(account)
+        previous = await self.db(sync_store.state, "account")
         await client.login()
+        if previous is not None and previous != key:
+            # Only once the new account works: a mistyped url that cannot be reached (and is
+            # then put right) must not cost the marks queued for the old one.
+            dropped = await self.db(sync_store.forget_server)
+            log.warning(
+                "sync: another account than last time: the previous server's ids and %d "
+                "undelivered marks are forgotten",
+                dropped,
+            )
         report.marks_sent = await self.push(client, progress)
 
         tell("feeds")
@@ -157,6 +178,12 @@ class SyncEngine:
         for remote in remote_feeds:
             url = safe_url(remote.url, fetchable=True)
             if url is None:
+                # A feed: or file: URL from the server is never fetched nor stored.
+                log.warning(
+                    "sync: feed %s refused: its URL is not http(s): %s",
+                    clean_line(remote.title)[:80] or "(untitled)",
+                    clean_line(remote.url)[:120],
+                )
                 report.skipped += 1
                 continue
             site = safe_url(remote.site_url) if remote.site_url else None
@@ -168,9 +195,8 @@ class SyncEngine:
         report.feeds = len(feed_map)
         tell("feeds", report.feeds, report.feeds)
 
-        key = account_key(account)
         cursor = None
-        if await self.db(sync_store.state, "account") == key:
+        if previous == key:
             cursor = await self.db(sync_store.state, "cursor")
         tell("ids")
         unread = await client.unread_ids()
@@ -188,14 +214,26 @@ class SyncEngine:
             # Items are stored a few batches at a time: a server's batch of 50 spans many
             # feeds, and one transaction per few hundred items costs far less than per feed.
             pending: list[RemoteItem] = []
+            asked = set(missing)
+            unasked = 0
             async for batch in client.items(missing):
-                pending += batch
+                for item in batch:
+                    # Only ids the client listed are stored, so only those are ever sent
+                    # back; each at most once.
+                    if item.id in asked:
+                        asked.discard(item.id)
+                        pending.append(item)
+                    else:
+                        unasked += 1
                 done += len(batch)
                 if len(pending) >= STORE_BATCH:
                     jobs += await self._store_items(pending, feed_map, report)
                     pending = []
                 tell("items", done, len(missing))
             jobs += await self._store_items(pending, feed_map, report)
+            if unasked:
+                log.warning("sync: %d items the server sent unasked were skipped", unasked)
+                report.skipped += unasked
 
         tell("flags")
         changes = await self.db(sync_store.apply_flags, unread, starred)
