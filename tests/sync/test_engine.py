@@ -364,7 +364,7 @@ def _rss(items: list[tuple[str, str]]) -> bytes:
         for guid, link in items
     )
     return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>'
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Local Blog</title>'
         f"<link>https://example.org/</link>{entries}</channel></rss>"
     ).encode()
 
@@ -405,6 +405,9 @@ def test_sync_and_our_own_refresh_of_one_feed_do_not_duplicate(
         refresh(lib)
         sync(lib)
         feed_id = lib.find_feed(feed_url)
+        # The server owns the subscription: its title stays, whatever the document says.
+        refresh(lib)
+        assert lib.feed(feed_id).title == "Local"
         rows = lib.articles(feed_id=feed_id)
         assert sorted(r.url or "" for r in rows) == sorted(links)
         flags = {r.url: (r.read, r.starred) for r in rows}

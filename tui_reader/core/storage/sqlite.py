@@ -917,7 +917,8 @@ class Store:
             sets = ["last_refresh = ?", "last_error = ?", "deferred_until = NULL"]
             params: list[Any] = [now, update.error]
             if update.title:
-                sets.append("title = ?")
+                # A feed a sync server lists takes its title from the server, which owns it.
+                sets.append("title = CASE WHEN remote_id IS NULL THEN ? ELSE title END")
                 params.append(clean_line(update.title))
             if update.site_url:
                 sets.append("site_url = ?")
