@@ -60,9 +60,13 @@ library.close()
 print(",".join(sorted(m for m in sys.modules if m.startswith(HEAVY))))
 """
 
-# Modules the first screen has no use for: the network, the parsers and the extractor, and
-# the refresh machinery (worker processes, the parse pipeline), which come when first used.
+# Modules the first screen has no use for: the network, the parsers and the extractor, the
+# refresh machinery (worker processes, the parse pipeline), which come when first used, and
+# the modules of the command line's subcommands.
 HEAVY = (
+    "tui_reader.cli.library_commands",
+    "tui_reader.cli.manage",
+    "tui_reader.cli.read",
     "httpx",
     "httpcore",
     "feedparser",

@@ -30,8 +30,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, subcommands included."""
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The full argument parser, subcommands included (unless ``commands`` is false)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="never touch the network; read only what is stored",
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     from tui_reader.cli import read
 
@@ -61,6 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     manage.register(subparsers, _common)
     return parser
+
+
+def _app_options_only(argv: list[str]) -> bool:
+    """Whether ``argv`` holds nothing but the app's own options (``--data-dir``,
+    ``--offline``), spelt out in full: then no command module need be imported to parse it.
+    Anything else (a command, help, an abbreviation, a mistake) goes to the full parser."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--offline" or arg.startswith("--data-dir="):
+            continue
+        if arg == "--data-dir":
+            value = next(args, None)
+            if value is None or value.startswith("-"):
+                return False
+            continue
+        return False
+    return True
 
 
 def error(message: str) -> None:
@@ -121,7 +141,9 @@ def _site_rule_errors() -> None:
 
 def main(argv: list[str]) -> int:
     """Parse ``argv`` and run the chosen command (or the app)."""
-    parser = build_parser()
+    # Launching the app is the common case, and its start is timed by the user: the command
+    # modules (and what they import) are left out of a parser that has no command to find.
+    parser = build_parser(commands=not _app_options_only(argv))
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None and not (sys.stdin.isatty() and sys.stdout.isatty()):

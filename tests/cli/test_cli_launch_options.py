@@ -1,0 +1,53 @@
+"""The app's own options are parsed without the command modules, exactly as the full parser does."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_reader.cli import _app_options_only, build_parser
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--offline"],
+        ["--data-dir", "/tmp/store"],
+        ["--data-dir=/tmp/store", "--offline"],
+        ["--offline", "--data-dir", "fetch"],
+        ["--data-dir", "a", "--data-dir", "b"],
+        ["--data-dir="],
+    ],
+)
+def test_app_options_parse_as_the_full_parser_does(argv: list[str]) -> None:
+    assert _app_options_only(argv)
+    quick = build_parser(commands=False).parse_args(argv)
+    full = build_parser().parse_args(argv)
+    assert vars(quick) == vars(full)
+    assert full.command is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fetch"],
+        ["--offline", "feeds"],
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["--off"],  # an abbreviation: the full parser decides
+        ["--data-dir"],
+        ["--data-dir", "--offline"],
+        ["--data-dir", "x", "read", "-"],
+        ["--bogus"],
+    ],
+)
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    assert not _app_options_only(argv)
+
+
+def test_the_app_parser_knows_no_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    # Only reached for argv that hold no command; were one given, it would be refused.
+    with pytest.raises(SystemExit):
+        build_parser(commands=False).parse_args(["fetch"])
+    assert "unrecognized arguments: fetch" in capsys.readouterr().err
