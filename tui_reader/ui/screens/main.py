@@ -45,6 +45,7 @@ from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSo
 from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
 from tui_reader.ui.widgets.keybar import KeyBar
 from tui_reader.ui.widgets.reader_pane import ReaderPane
+from tui_reader.ui.widgets.standin import READER_HINT, PaneStandin
 from tui_reader.ui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ class MainScreen(Screen[None]):
         self._unread_after_load: bool | None = None
         self._store_marker: tuple[object, ...] | None = None
         self._last_live_reload = 0.0
+        self._panes_mounted = False
 
     @property
     def reader_app(self) -> ReaderHost:
@@ -216,15 +218,37 @@ class MainScreen(Screen[None]):
         # before the first frame.
         self._set_classes(self._width_classes(self.app.size.width), update=False)
         self._set_classes(self._pane_classes("articles"), update=False)
+        # The first frame shows the titles: the feeds tree, the reader and the footer, which
+        # cost more to style and draw than the list, come right after it (see _finish_screen).
         with Horizontal(id="panes"):
-            yield FeedTree(id="feeds")
+            yield PaneStandin(classes="feeds-standin")
             yield ArticleList(clock=self.reader_app.clock, id="articles")
-            yield ReaderPane(id="reader")
+            yield PaneStandin(READER_HINT, classes="reader-standin")
         yield StatusLine(offline=self.reader_app.offline, id="status")
-        yield KeyBar(id="keys")
+
+    def _finish_screen(self) -> None:
+        """After the first frame: the real feeds tree and reader, and the footer."""
+        self._mount_panes()
+        if not self.query(KeyBar):
+            self.mount(KeyBar(id="keys"))
+
+    def _mount_panes(self) -> None:
+        """Put the feeds tree and the reader in place of their stand-ins (once)."""
+        if self._panes_mounted:
+            return
+        self._panes_mounted = True
+        panes = self.query_one("#panes", Horizontal)
+        standins = self.query(PaneStandin)
+        for standin in standins:
+            # Out of the layout at once: removal itself completes later.
+            standin.display = False
+        panes.mount(FeedTree(id="feeds"), before=0)
+        panes.mount(ReaderPane(id="reader"))
+        standins.remove()
 
     @property
     def feed_tree(self) -> FeedTree:
+        self._mount_panes()  # an early key may ask for it before the first frame is done
         return self.query_one(FeedTree)
 
     @property
@@ -233,6 +257,7 @@ class MainScreen(Screen[None]):
 
     @property
     def reader(self) -> ReaderPane:
+        self._mount_panes()
         return self.query_one(ReaderPane)
 
     @property
@@ -242,6 +267,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         # Launched from the command line, the collector is paused until the first frame.
         self.call_after_refresh(gcpause.resume)
+        self.call_after_refresh(self._finish_screen)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         self._start_timers()
