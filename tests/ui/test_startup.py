@@ -79,6 +79,8 @@ HEAVY = (
     "tui_reader.core.pages",
     "multiprocessing",
     "concurrent.futures.process",
+    "argparse",
+    "webbrowser",
 )
 
 # The launch as `tui-reader --data-dir D --offline` runs it, from the command line's own entry

@@ -7,21 +7,29 @@ stderr and exit status 1, never a traceback. Textual is imported only when the a
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from tui_reader import __version__
 from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.sanitize import clean_line
 
-Handler = Callable[[argparse.Namespace], int]
+# argparse (and gettext, which it imports) is left out of the app's launch: its options are
+# read by hand (see _app_options), and the parser is built only when it has work to do.
+if TYPE_CHECKING:
+    import argparse
+
+    Handler = Callable[[argparse.Namespace], int]
 
 PROG = "tui-reader"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.add_argument(
         "--data-dir",
         metavar="PATH",
@@ -30,8 +38,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
-    """The full argument parser, subcommands included (unless ``commands`` is false)."""
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, subcommands included."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -47,9 +57,6 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="never touch the network; read only what is stored",
     )
-    if not commands:
-        parser.set_defaults(command=None)
-        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     from tui_reader.cli import read
 
@@ -66,21 +73,25 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def _app_options_only(argv: list[str]) -> bool:
-    """Whether ``argv`` holds nothing but the app's own options (``--data-dir``,
-    ``--offline``), spelt out in full: then no command module need be imported to parse it.
-    Anything else (a command, help, an abbreviation, a mistake) goes to the full parser."""
+def _app_options(argv: list[str]) -> SimpleNamespace | None:
+    """The options of ``argv`` when it holds nothing but the app's own (``--data-dir``,
+    ``--offline``, spelt out in full), as the full parser would give them; otherwise ``None``
+    (a command, help, an abbreviation, a mistake: the full parser deals with those)."""
+    options = SimpleNamespace(command=None)
     args = iter(argv)
     for arg in args:
-        if arg == "--offline" or arg.startswith("--data-dir="):
-            continue
-        if arg == "--data-dir":
+        if arg == "--offline":
+            options.offline = True
+        elif arg.startswith("--data-dir="):
+            options.data_dir = arg.removeprefix("--data-dir=")
+        elif arg == "--data-dir":
             value = next(args, None)
             if value is None or value.startswith("-"):
-                return False
-            continue
-        return False
-    return True
+                return None
+            options.data_dir = value
+        else:
+            return None
+    return options
 
 
 def error(message: str) -> None:
@@ -141,10 +152,11 @@ def _site_rule_errors() -> None:
 
 def main(argv: list[str]) -> int:
     """Parse ``argv`` and run the chosen command (or the app)."""
-    # Launching the app is the common case, and its start is timed by the user: the command
-    # modules (and what they import) are left out of a parser that has no command to find.
-    parser = build_parser(commands=not _app_options_only(argv))
-    args = parser.parse_args(argv)
+    # Launching the app is the common case, and its start is timed by the user: neither the
+    # parser nor the command modules (and what they import) are needed to read its options.
+    args: argparse.Namespace | SimpleNamespace | None = _app_options(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # The full-screen app needs a terminal; from cron or a pipe it would only write
@@ -161,7 +173,8 @@ def main(argv: list[str]) -> int:
             return launch(args)
         _log_to_file()
         _site_rule_errors()
-        return handler(args)
+        # Only the full parser sets a handler: these are its options.
+        return handler(cast("argparse.Namespace", args))
     except TuiReaderError as exc:
         error(str(exc))
         return 1

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import threading
 import time
-import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
@@ -671,6 +670,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
+        import webbrowser
+
         try:
             opened = webbrowser.open(url)
         except Exception as exc:  # noqa: BLE001
