@@ -40,15 +40,17 @@ from tui_reader.ui.messages import (
     SearchDone,
 )
 from tui_reader.ui.search import ORDER_LABELS, SearchSource
+from tui_reader.ui.selection import Selection
 from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource
-from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
-from tui_reader.ui.widgets.keybar import KeyBar
-from tui_reader.ui.widgets.reader_pane import ReaderPane
 from tui_reader.ui.widgets.standin import READER_HINT, PaneStandin
 from tui_reader.ui.widgets.status import StatusLine
 
+# The feeds tree, the reader and the footer are mounted after the first frame, so their
+# modules are imported then too (see _finish_screen).
 if TYPE_CHECKING:
     from tui_reader.core.storage.sqlite import SearchOrder
+    from tui_reader.ui.widgets.feed_tree import FeedTree
+    from tui_reader.ui.widgets.reader_pane import ReaderPane
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -227,6 +229,8 @@ class MainScreen(Screen[None]):
 
     def _finish_screen(self) -> None:
         """After the first frame: the real feeds tree and reader, and the footer."""
+        from tui_reader.ui.widgets.keybar import KeyBar
+
         self._mount_panes()
         if not self.query(KeyBar):
             self.mount(KeyBar(id="keys"))
@@ -236,6 +240,9 @@ class MainScreen(Screen[None]):
         if self._panes_mounted:
             return
         self._panes_mounted = True
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+        from tui_reader.ui.widgets.reader_pane import ReaderPane
+
         panes = self.query_one("#panes", Horizontal)
         standins = self.query(PaneStandin)
         for standin in standins:
@@ -247,6 +254,8 @@ class MainScreen(Screen[None]):
 
     @property
     def feed_tree(self) -> FeedTree:
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+
         self._mount_panes()  # an early key may ask for it before the first frame is done
         return self.query_one(FeedTree)
 
@@ -256,6 +265,8 @@ class MainScreen(Screen[None]):
 
     @property
     def reader(self) -> ReaderPane:
+        from tui_reader.ui.widgets.reader_pane import ReaderPane
+
         self._mount_panes()
         return self.query_one(ReaderPane)
 
@@ -338,11 +349,11 @@ class MainScreen(Screen[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Clicking a pane focuses it; keep the narrow-layout classes in step.
-        for name, widget_type in (("feeds", FeedTree), ("articles", ArticleList),
-                                  ("reader", ReaderPane)):  # fmt: skip
-            if isinstance(event.widget, widget_type) and self.pane != name:
-                self.pane = cast(Pane, name)
-                self._set_classes({f"-pane-{other}": other == name for other in PANES})
+        # The panes' ids are their names (the feeds tree and reader are mounted late).
+        name = event.widget.id
+        if name in PANES and self.pane != name:
+            self.pane = name
+            self._set_classes({f"-pane-{other}": other == name for other in PANES})
 
     def action_switch_pane(self, step: int) -> None:
         index = PANES.index(self.pane)
@@ -500,8 +511,7 @@ class MainScreen(Screen[None]):
         self.reader.show(message.stored, message.stored.position)
         self.show_pane("reader")
 
-    @on(ReaderPane.BackRequested)
-    def _reader_back(self) -> None:
+    def on_reader_pane_back_requested(self) -> None:
         self.save_position()
         if self.back_stack:
             stored, index = self.back_stack.pop()
@@ -532,8 +542,7 @@ class MainScreen(Screen[None]):
             return
         self.show_pane("feeds")
 
-    @on(ReaderPane.StepRequested)
-    def _step(self, event: ReaderPane.StepRequested) -> None:
+    def on_reader_pane_step_requested(self, event: ReaderPane.StepRequested) -> None:
         current = self.open_index if self.open_index is not None else self.article_list.cursor
         target = current + event.step
         if 0 <= target < self.article_list.count:
