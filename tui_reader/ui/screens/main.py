@@ -231,13 +231,15 @@ class MainScreen(Screen[None]):
         """After the first frame: the real feeds tree and reader, and the footer."""
         from tui_reader.ui.widgets.keybar import KeyBar
 
+        if not self.is_attached:
+            return  # quit before this came round: the screen is already being taken down
         self._mount_panes()
         if not self.query(KeyBar):
             self.mount(KeyBar(id="keys"))
 
     def _mount_panes(self) -> None:
         """Put the feeds tree and the reader in place of their stand-ins (once)."""
-        if self._panes_mounted:
+        if self._panes_mounted or not self.is_attached:
             return
         self._panes_mounted = True
         from tui_reader.ui.widgets.feed_tree import FeedTree
