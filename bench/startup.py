@@ -134,6 +134,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="0,10000,100000")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="reuse/keep stores in this directory")
+    parser.add_argument("--each", action="store_true", help="also print every launch's time")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("tmux is required", file=sys.stderr)
@@ -174,6 +175,9 @@ def main() -> int:
             bare_rss.append(int(rss_file.read_text() or 0) / 1024)
             app_times.append(terminal.launch(app_cmd, marker, rss_file))
             app_rss.append(int(rss_file.read_text() or 0) / 1024)
+            if args.each:
+                print(f"# bare {bare_times[-1] * 1000:.0f} ms, app {app_times[-1] * 1000:.0f} ms",
+                      flush=True)  # fmt: skip
         bare_ms = statistics.median(bare_times) * 1000
         app_ms = statistics.median(app_times) * 1000
         # "ratio" compares medians; "best" compares the fastest launch of each, which is

@@ -7,22 +7,29 @@ stderr and exit status 1, never a traceback. Textual is imported only when the a
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from tui_reader import __version__
 from tui_reader.core.errors import TuiReaderError
 from tui_reader.core.sanitize import clean_line
-from tui_reader.core.sync.base import SyncError
 
-Handler = Callable[[argparse.Namespace], int]
+# argparse (and gettext, which it imports) is left out of the app's launch: its options are
+# read by hand (see _app_options), and the parser is built only when it has work to do.
+if TYPE_CHECKING:
+    import argparse
+
+    Handler = Callable[[argparse.Namespace], int]
 
 PROG = "tui-reader"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.add_argument(
         "--data-dir",
         metavar="PATH",
@@ -33,6 +40,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, subcommands included."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -65,6 +74,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync_commands.register(subparsers, _common)
     return parser
+
+
+def _app_options(argv: list[str]) -> SimpleNamespace | None:
+    """The options of ``argv`` when it holds nothing but the app's own (``--data-dir``,
+    ``--offline``, spelt out in full), as the full parser would give them; otherwise ``None``
+    (a command, help, an abbreviation, a mistake: the full parser deals with those)."""
+    options = SimpleNamespace(command=None)
+    args = iter(argv)
+    for arg in args:
+        if arg == "--offline":
+            options.offline = True
+        elif arg.startswith("--data-dir="):
+            options.data_dir = arg.removeprefix("--data-dir=")
+        elif arg == "--data-dir":
+            value = next(args, None)
+            if value is None or value.startswith("-"):
+                return None
+            options.data_dir = value
+        else:
+            return None
+    return options
 
 
 def error(message: str) -> None:
@@ -125,8 +155,11 @@ def _site_rule_errors() -> None:
 
 def main(argv: list[str]) -> int:
     """Parse ``argv`` and run the chosen command (or the app)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # Launching the app is the common case, and its start is timed by the user: neither the
+    # parser nor the command modules (and what they import) are needed to read its options.
+    args: argparse.Namespace | SimpleNamespace | None = _app_options(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # The full-screen app needs a terminal; from cron or a pipe it would only write
@@ -143,8 +176,9 @@ def main(argv: list[str]) -> int:
             return launch(args)
         _log_to_file()
         _site_rule_errors()
-        return handler(args)
-    except (TuiReaderError, SyncError) as exc:
+        # Only the full parser sets a handler: these are its options.
+        return handler(cast("argparse.Namespace", args))
+    except TuiReaderError as exc:
         error(str(exc))
         return 1
     except KeyboardInterrupt:

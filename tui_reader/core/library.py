@@ -13,10 +13,8 @@ import json
 import os
 import re
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -44,18 +42,21 @@ from tui_reader.core.models import (
     StoredArticle,
     StoredPicture,
 )
-from tui_reader.core.parsework import fragment_article
-from tui_reader.core.refresh import FEED_ACCEPT, PAGE_ACCEPT, Refresher, WorkerPool, feed_cap
-from tui_reader.core.refresh import is_media_url as is_media_url
 from tui_reader.core.sanitize import clean_line, is_fetchable_url, safe_url
 from tui_reader.core.storage import ArticleRecord, Store
 from tui_reader.core.storage.sqlite import SearchOrder
 
+# The refresh and parse machinery (worker processes, the feed and page pipelines) is imported
+# when a method first needs it: reading the store, as the app does at launch, never does.
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
 
     from tui_reader.core.fetch import Fetcher, FetchResult
     from tui_reader.core.pictures import PictureKeeper
+    from tui_reader.core.refresh import Refresher, WorkerPool
+    from tui_reader.core.refresh import is_media_url as is_media_url
     from tui_reader.core.sync.base import SyncAccount, SyncClient
     from tui_reader.core.sync.connect import ClientFactory
     from tui_reader.core.sync.engine import SyncProgress, SyncReport
@@ -73,6 +74,15 @@ WELCOME_URL = "tui-reader:welcome"
 SAVED_URL = "tui-reader:saved"
 SAVED_TITLE = "Saved"
 WELCOME_SETTING = "welcome_added"
+
+
+def __getattr__(name: str) -> Any:
+    """``is_media_url``, still importable from here, without importing the refresh at launch."""
+    if name == "is_media_url":
+        from tui_reader.core.refresh import is_media_url
+
+        return is_media_url
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Library:
@@ -257,6 +267,8 @@ class Library:
         html = self.store.feed_html(article_id)
         if not html or not html.strip():
             return None
+        from tui_reader.core.parsework import fragment_article
+
         article = fragment_article(html, self._article_url(article_id))
         return article if article.blocks else None
 
@@ -443,6 +455,8 @@ class Library:
 
     def import_starter(self) -> int:
         """Subscribe to the bundled list of well-known news feeds; returns how many were new."""
+        from importlib import resources
+
         data = resources.files("tui_reader.data").joinpath("starter.opml").read_bytes()
         return self.import_opml_data(data)
 
@@ -486,12 +500,16 @@ class Library:
     async def _db(self, func: Callable[..., _T], *args: Any) -> _T:
         """Run a store call on the single writer thread (keeps the event loop free)."""
         if self._writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-db")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, partial(func, *args))
 
     def _refresher(self) -> Refresher:
         if self._refresh is None:
+            from tui_reader.core.refresh import Refresher, WorkerPool
+
             self._pool = WorkerPool(nice=10 if self.interactive else 0)
             self._refresh = Refresher(self.store, self.config, self._db, self._pool)
             self._refresh.pictures = self._pictures()
@@ -549,6 +567,7 @@ class Library:
         """Fetch and clean one page (a thread: one page does not need a worker process)."""
         from tui_reader.core.extract.encoding import decode_html
         from tui_reader.core.pagecheck import ensure_page
+        from tui_reader.core.refresh import PAGE_ACCEPT
 
         result = await fetcher.fetch(url, accept=PAGE_ACCEPT, documents_only=True)
         ensure_page(result.content, result.content_type, clean_line(url))
@@ -593,6 +612,8 @@ class Library:
             info = self.feed(existing)
             return AddResult("feed", existing, info.title, f"already subscribed to {info.title}")
         # A feed or a page: the larger cap until the body says which it is.
+        from tui_reader.core.refresh import FEED_ACCEPT, feed_cap
+
         cap = max(feed_cap(self.config), self.config.max_mb * 1024 * 1024)
         result = await fetcher.fetch(
             url, accept=FEED_OR_PAGE_ACCEPT, documents_only=True, max_bytes=cap
@@ -951,6 +972,8 @@ def welcome_articles(now: datetime | None = None) -> tuple[str, list[ArticleReco
     The articles are dated as of ``now`` (default: the present), an hour apart as in the
     bundled file, so a new store's list shows them as new rather than months old.
     """
+    from importlib import resources
+
     raw = resources.files("tui_reader.data").joinpath("welcome.json").read_text("utf-8")
     data = json.loads(raw)
     now = now or datetime.now(UTC)

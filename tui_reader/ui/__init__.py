@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+    from types import SimpleNamespace
 
 
-def launch(args: argparse.Namespace) -> int:
+def launch(args: argparse.Namespace | SimpleNamespace) -> int:
     """Start the reader app with the CLI's options; returns the exit status."""
     from tui_reader.ui import gcpause
 

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import threading
 import time
-import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
@@ -42,14 +41,17 @@ from tui_reader.ui.messages import (
     SearchDone,
 )
 from tui_reader.ui.search import ORDER_LABELS, SearchSource
+from tui_reader.ui.selection import Selection
 from tui_reader.ui.widgets.article_list import PAGE_SIZE, ArticleList, ArticleSource
-from tui_reader.ui.widgets.feed_tree import FeedTree, Selection
-from tui_reader.ui.widgets.keybar import KeyBar
-from tui_reader.ui.widgets.reader_pane import ReaderPane
+from tui_reader.ui.widgets.standin import READER_HINT, PaneStandin
 from tui_reader.ui.widgets.status import StatusLine
 
+# The feeds tree, the reader and the footer are mounted after the first frame, so their
+# modules are imported then too (see _finish_screen).
 if TYPE_CHECKING:
     from tui_reader.core.storage.sqlite import SearchOrder
+    from tui_reader.ui.widgets.feed_tree import FeedTree
+    from tui_reader.ui.widgets.reader_pane import ReaderPane
 
 logger = logging.getLogger("tui_reader.ui")
 
@@ -202,6 +204,7 @@ class MainScreen(Screen[None]):
         self._unread_after_load: bool | None = None
         self._store_marker: tuple[object, ...] | None = None
         self._last_live_reload = 0.0
+        self._panes_mounted = False
 
     @property
     def reader_app(self) -> ReaderHost:
@@ -217,15 +220,46 @@ class MainScreen(Screen[None]):
         # before the first frame.
         self._set_classes(self._width_classes(self.app.size.width), update=False)
         self._set_classes(self._pane_classes("articles"), update=False)
+        # The first frame shows the titles: the feeds tree, the reader and the footer, which
+        # cost more to style and draw than the list, come right after it (see _finish_screen).
         with Horizontal(id="panes"):
-            yield FeedTree(id="feeds")
+            yield PaneStandin(classes="feeds-standin")
             yield ArticleList(clock=self.reader_app.clock, id="articles")
-            yield ReaderPane(id="reader")
+            yield PaneStandin(READER_HINT, classes="reader-standin")
         yield StatusLine(offline=self.reader_app.offline, id="status")
-        yield KeyBar(id="keys")
+
+    def _finish_screen(self) -> None:
+        """After the first frame: the real feeds tree and reader, and the footer."""
+        from tui_reader.ui.widgets.keybar import KeyBar
+
+        if not self.is_attached:
+            return  # quit before this came round: the screen is already being taken down
+        self._mount_panes()
+        if not self.query(KeyBar):
+            self.mount(KeyBar(id="keys"))
+
+    def _mount_panes(self) -> None:
+        """Put the feeds tree and the reader in place of their stand-ins (once)."""
+        if self._panes_mounted or not self.is_attached:
+            return
+        self._panes_mounted = True
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+        from tui_reader.ui.widgets.reader_pane import ReaderPane
+
+        panes = self.query_one("#panes", Horizontal)
+        standins = self.query(PaneStandin)
+        for standin in standins:
+            # Out of the layout at once: removal itself completes later.
+            standin.display = False
+        panes.mount(FeedTree(id="feeds"), before=0)
+        panes.mount(ReaderPane(id="reader"))
+        standins.remove()
 
     @property
     def feed_tree(self) -> FeedTree:
+        from tui_reader.ui.widgets.feed_tree import FeedTree
+
+        self._mount_panes()  # an early key may ask for it before the first frame is done
         return self.query_one(FeedTree)
 
     @property
@@ -234,6 +268,9 @@ class MainScreen(Screen[None]):
 
     @property
     def reader(self) -> ReaderPane:
+        from tui_reader.ui.widgets.reader_pane import ReaderPane
+
+        self._mount_panes()
         return self.query_one(ReaderPane)
 
     @property
@@ -243,6 +280,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         # Launched from the command line, the collector is paused until the first frame.
         self.call_after_refresh(gcpause.resume)
+        self.call_after_refresh(self._finish_screen)
         self._apply_width(self.app.size.width)
         self.show_pane("articles")
         self._start_timers()
@@ -314,11 +352,11 @@ class MainScreen(Screen[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Clicking a pane focuses it; keep the narrow-layout classes in step.
-        for name, widget_type in (("feeds", FeedTree), ("articles", ArticleList),
-                                  ("reader", ReaderPane)):  # fmt: skip
-            if isinstance(event.widget, widget_type) and self.pane != name:
-                self.pane = cast(Pane, name)
-                self._set_classes({f"-pane-{other}": other == name for other in PANES})
+        # The panes' ids are their names (the feeds tree and reader are mounted late).
+        name = event.widget.id
+        if name in PANES and self.pane != name:
+            self.pane = name
+            self._set_classes({f"-pane-{other}": other == name for other in PANES})
 
     def action_switch_pane(self, step: int) -> None:
         index = PANES.index(self.pane)
@@ -486,8 +524,7 @@ class MainScreen(Screen[None]):
         self.reader.show(message.stored, message.stored.position)
         self.show_pane("reader")
 
-    @on(ReaderPane.BackRequested)
-    def _reader_back(self) -> None:
+    def on_reader_pane_back_requested(self) -> None:
         self.save_position()
         if self.back_stack:
             stored, index = self.back_stack.pop()
@@ -518,8 +555,7 @@ class MainScreen(Screen[None]):
             return
         self.show_pane("feeds")
 
-    @on(ReaderPane.StepRequested)
-    def _step(self, event: ReaderPane.StepRequested) -> None:
+    def on_reader_pane_step_requested(self, event: ReaderPane.StepRequested) -> None:
         current = self.open_index if self.open_index is not None else self.article_list.cursor
         target = current + event.step
         if 0 <= target < self.article_list.count:
@@ -656,6 +692,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
+        import webbrowser
+
         try:
             opened = webbrowser.open(url)
         except Exception as exc:  # noqa: BLE001

@@ -9,7 +9,6 @@ pushing it off to the right.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -18,20 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui_reader.core.library import View
 from tui_reader.core.models import FeedInfo
 from tui_reader.core.sanitize import clean_line
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """What a tree node selects: a view, optionally narrowed to a feed or a tag."""
-
-    kind: str  # "view", "feed" or "tag"
-    view: View = "all"
-    feed_id: int | None = None
-    tag: str | None = None
-    title: str = ""
+from tui_reader.ui.selection import Selection as Selection
 
 
 def _label(name: str, count: int, count_style: str = "") -> Text:

@@ -41,6 +41,7 @@ from tui_reader.core.models import Article, ArticleSummary, StoredArticle, Store
 from tui_reader.core.sanitize import clean_line
 from tui_reader.ui import pictures
 from tui_reader.ui.render import BodyStyles, PictureSlot, article_layout, header_lines
+from tui_reader.ui.widgets.standin import READER_HINT
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -150,7 +151,7 @@ class ReaderPane(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._stored: StoredArticle | None = None
-        self.lines: list[Text] = [Text("Select an article and press Enter to read it.")]
+        self.lines: list[Text] = [Text(READER_HINT)]
         self._strips: dict[int, Strip] = {}
         self._token = 0
         self._width = 0
@@ -266,7 +267,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.view = "cleaned"
         self._view_label = None
         self._views = {}
-        self.lines = [Text("Select an article and press Enter to read it.")]
+        self.lines = [Text(READER_HINT)]
         self._placeholder = True
         self._strips.clear()
         self.virtual_size = Size(1, 1)
