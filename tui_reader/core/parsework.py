@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui_reader.core.errors import ExtractError
+from tui_reader.core.feedhtml import simple_blocks
 from tui_reader.core.models import Article, Block, Span
 from tui_reader.core.sanitize import clean_line, clean_text
 from tui_reader.core.storage import ArticleRecord
@@ -32,6 +33,9 @@ BODIES_HERE = 2000
 """At most this many entries get their bodies cleaned in the task that parsed them."""
 SHORT_FRAGMENT = 3000
 """Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
+FAST_FRAGMENTS = True
+"""Render plain summaries without a DOM (:mod:`tui_reader.core.feedhtml`); off, every one is
+parsed in full (the reference the shortcut is compared with)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +162,11 @@ def _fragment(html: str, url: str | None) -> Article | tuple[Block, ...]:
         # extractor, which looks for an article among page furniture).
         from tui_reader.core.extract.blocks import render
 
+        if FAST_FRAGMENTS:
+            # Most summaries are plain paragraphs and links: read without a DOM.
+            simple = simple_blocks(html, url)
+            if simple:
+                return tuple(simple)
         body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
         blocks = tuple(render(body, url)) if body is not None else ()
         if blocks:
