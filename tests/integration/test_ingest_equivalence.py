@@ -102,18 +102,24 @@ async def add(url: str, data: Path, interactive: bool) -> dict[str, Any]:
     try:
         result = await library.add(url)
         assert result.message.endswith("articles")
+        workers = library._pool is not None and library._pool._pool is not None
     finally:
         await library.aclose()
         library.close()
-    return stored(data, url)
+    return {**stored(data, url), "workers": workers}
 
 
-@pytest.mark.parametrize("interactive", [False, True], ids=["command line", "app"])
+@pytest.mark.parametrize(
+    ("interactive", "shared"),
+    [(False, False), (True, False)],
+    ids=["command line", "app"],
+)
 async def test_fast_paths_store_what_the_reference_stores(
     http_server: LocalServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     interactive: bool,
+    shared: bool,
 ) -> None:
     body = tricky_feed(http_server.url("").rstrip("/"))
     http_server.add("/tricky.xml", body, content_type="application/rss+xml")
@@ -126,6 +132,8 @@ async def test_fast_paths_store_what_the_reference_stores(
     monkeypatch.setattr(refresh, "BODY_CHUNK", 4)
     fast = await add(url, tmp_path / "fast", interactive=interactive)
 
+    assert not reference["workers"]
+    assert fast["workers"] == (interactive or shared)
     assert len(reference["rows"]) == 15  # 14 distinct guids and the orphan
     assert fast["rows"] == reference["rows"]
     assert fast["index"] == reference["index"]
