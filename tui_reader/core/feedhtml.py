@@ -123,20 +123,23 @@ def simple_blocks(html: str, base: str | None) -> list[Block] | None:
         if match is None:
             return None
         position = match.end()
-        if match.group(1):
-            text.append(match.group(1))
-        name = match.group(3)
+        # One call for every group: this loop runs once per tag of every entry.
+        run, slash, name, attributes, self_closing, decimal, hexadecimal, named, amp = (
+            match.groups()
+        )
+        if run:
+            text.append(run)
         if name is None:
-            if match.group(6) is not None or match.group(7) is not None:
-                character = _code_point(match.group(6), match.group(7))
+            if decimal is not None or hexadecimal is not None:
+                character = _code_point(decimal, hexadecimal)
                 if character is None:
                     return None
                 text.append(character)
                 continue
-            if match.group(8) is not None:
-                text.append(_NAMED[match.group(8)])
+            if named is not None:
+                text.append(_NAMED[named])
                 continue
-            if match.group(9) is not None:
+            if amp is not None:
                 text.append("&")
                 continue
             if position < end:
@@ -144,18 +147,16 @@ def simple_blocks(html: str, base: str | None) -> list[Block] | None:
             break
         # A tag: the text before it is one text node.
         if text:
-            out.text("".join(text))
+            out.text(text[0] if len(text) == 1 else "".join(text))
             text = []
         tag = name.lower()
-        closing = match.group(2) == "/"
-        attributes = match.group(4)
-        self_closing = match.group(5) == "/"
+        closing = slash == "/"
         if tag == "br":
             if closing or attributes.strip():
                 return None
             out.line_break()
             continue
-        if self_closing:
+        if self_closing == "/":
             return None  # "<p/>" opens an element in HTML: left to the parser
         if closing:
             if not open_tags or open_tags[-1][0] != tag:
