@@ -652,7 +652,13 @@ class Refresher:
             listing=True,
             also_listed=frozenset(listed),
         )
-        results = await self.db(self.store.write_feed, row.id, update)
+        if inline:
+            # The writer walks as many objects as the parse made; on the command line
+            # nothing else runs meanwhile (see parsework.collector_paused).
+            with parsework.collector_paused():
+                results = await self.db(self.store.write_feed, row.id, update)
+        else:
+            results = await self.db(self.store.write_feed, row.id, update)
         if not results and bodies:
             return outcome, []  # unsubscribed while it was being fetched
         outcome.new = sum(1 for r in results if r.status == "new")

@@ -188,16 +188,21 @@ class _Renderer:
         self.links: list[str | None] = [None]
         self.styles: list[SpanStyle] = [""]
         self.urls: dict[str, str | None] = {}
-        self.origin = _origin(base)
+        # Found on the first root-relative link: most feed summaries have none, and
+        # splitting the base costs as much as rendering a short one.
+        self._origin: str | None | bool = False
 
     def link(self, href: str) -> str | None:
         # Pages repeat their links (tags, authors, the same source cited twice).
         if href in self.urls:
             return self.urls[href]
         url: str | None
-        if self.origin is not None and _PLAIN_PATH.match(href):
+        origin = self._origin
+        if origin is False and href[:1] == "/":
+            origin = self._origin = _origin(self.base)
+        if isinstance(origin, str) and _PLAIN_PATH.match(href):
             # What joining it to the base gives, without the URL parser (the slow part).
-            url = self.origin + href
+            url = origin + href
         else:
             url = _checked(href, self.base)
         self.urls[href] = url

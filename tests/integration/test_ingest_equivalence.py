@@ -1,0 +1,141 @@
+"""The fast ingest paths store exactly what the reference path stores.
+
+A feed of tricky entries (HTML and plain bodies, entities, relative links, heading anchors,
+captions, long full-text bodies, missing dates, repeated guids) is added from the local server
+through every path the add can take, and the stored rows and the search index are compared
+with those of the reference path (every body parsed in full, one process).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.httpserver import LocalServer
+from tui_reader.core import parsework, refresh
+from tui_reader.core.config import Config
+from tui_reader.core.library import Library
+
+PARAGRAPH = "<p>" + "Words of a long full-text entry, " * 12 + "</p>"
+BODIES = [
+    '<p>The summary of story 1, with a <a href="https://x.example/more/1">link</a>.</p>',
+    "Plain text with no tags &amp; an ampersand, &lt;brackets&gt; and &quot;quotes&quot;.",
+    "Named references: caf&eacute; &copy; 2026 &mdash; dash",
+    '<p>Relative <a href="/path/to">root</a> and <a href="other?x=1&amp;y=2">here</a></p>',
+    "<h2>Heading <a href='#h'>¶</a></h2><p>After the heading</p>",
+    '<div class="wp-caption"><img src="/i.png" alt="A picture"><p class="wp-caption-text">'
+    "Caption words only here</p></div><p>Body text</p>",
+    "<p>Unclosed paragraph<p>and another",
+    "<ul><li>one</li><li>two <b>bold</b></li></ul>",
+    "<b>bold <i>italic</i></b> line<br>break<br/><br />gap &#8212; &#x2603; &nbsp;end",
+    '<a href="javascript:alert(1)">not a link</a> <a href="mailto:a@b.example">mail</a>',
+    "Control \x1b[31mred\x1b[0m text",
+    "<p>a<!-- a comment -->b</p>",
+    "",
+    "<article>" + PARAGRAPH * 10 + "</article>",
+    "  \n  ",
+    "<p>¶</p><a>#</a> <a href='/x'>&#182;</a> text",
+]
+
+
+def tricky_feed(base: str) -> bytes:
+    from html import escape
+
+    items = []
+    for n, body in enumerate(BODIES):
+        date = f"<pubDate>Mon, 0{1 + n % 9} Feb 2026 08:00:00 +0000</pubDate>" if n % 3 else ""
+        guid = f"<guid isPermaLink='false'>g{n % 14}</guid>"  # the last ones repeat guids
+        items.append(
+            f"<item>{guid}<title>Entry {n} &amp; co</title><link>{base}/story/{n}</link>"
+            f"{date}<description>{escape(body)}</description></item>"
+        )
+    items.append(  # no guid, no link, no date: identified by title and body
+        f"<item><title>Orphan</title><description>{escape('<p>orphan text</p>')}"
+        "</description></item>"
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>Tricky</title><link>{base}/</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+COLUMNS = (
+    "guid, url, title, author, published, updated, summary_only, article_json, "
+    "feed_summary_html, page_error, page_attempts"
+)
+
+
+def stored(data: Path, url: str) -> dict[str, Any]:
+    """The feed's articles, their index rows and what a few searches find (the store's
+    welcome articles, dated when it was made, are left out)."""
+    conn = sqlite3.connect(data / "tui-reader.sqlite3")
+    ours = "a.feed_id = (SELECT id FROM feeds WHERE url = ?)"
+    try:
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM articles a WHERE {ours} ORDER BY id", (url,)
+        ).fetchall()
+        index = conn.execute(
+            "SELECT a.guid, f.title, f.byline, f.text FROM articles_fts f "
+            f"JOIN articles a ON a.id = f.rowid WHERE {ours} ORDER BY a.id",
+            (url,),
+        ).fetchall()
+        found = {
+            word: conn.execute(
+                "SELECT a.guid FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {ours} ORDER BY a.id",
+                (word, url),
+            ).fetchall()
+            for word in ("ampersand", "caption", "heading", "orphan", "words", "red", "dash")
+        }
+    finally:
+        conn.close()
+    return {"rows": rows, "index": index, "found": found}
+
+
+async def add(url: str, data: Path, interactive: bool) -> dict[str, Any]:
+    library = Library.open(
+        data, config=Config(retries=0, fetch_pages=False), interactive=interactive
+    )
+    try:
+        result = await library.add(url)
+        assert result.message.endswith("articles")
+        workers = library._pool is not None and library._pool._pool is not None
+    finally:
+        await library.aclose()
+        library.close()
+    return {**stored(data, url), "workers": workers}
+
+
+@pytest.mark.parametrize(
+    ("interactive", "shared"),
+    [(False, False), (True, False)],
+    ids=["command line", "app"],
+)
+async def test_fast_paths_store_what_the_reference_stores(
+    http_server: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    interactive: bool,
+    shared: bool,
+) -> None:
+    body = tricky_feed(http_server.url("").rstrip("/"))
+    http_server.add("/tricky.xml", body, content_type="application/rss+xml")
+    url = http_server.url("/tricky.xml")
+
+    monkeypatch.setattr(parsework, "FAST_FRAGMENTS", False)
+    reference = await add(url, tmp_path / "reference", interactive=False)
+    monkeypatch.setattr(parsework, "FAST_FRAGMENTS", True)
+    # Small enough batches that the feed is split as a huge one would be.
+    monkeypatch.setattr(refresh, "BODY_CHUNK", 4)
+    fast = await add(url, tmp_path / "fast", interactive=interactive)
+
+    assert not reference["workers"]
+    assert fast["workers"] == (interactive or shared)
+    assert len(reference["rows"]) == 15  # 14 distinct guids and the orphan
+    assert fast["rows"] == reference["rows"]
+    assert fast["index"] == reference["index"]
+    assert fast["found"] == reference["found"]
+    assert reference["found"]["caption"] and reference["found"]["orphan"]
