@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual.app import App
@@ -53,10 +54,15 @@ def main_screen(app: App[None]) -> MainScreen:
     raise AssertionError("no main screen")
 
 
-async def wait_until(pilot: Pilot[None], check: Callable[[], bool], pauses: int = 50) -> bool:
-    """Pause until ``check()`` holds (for things drawn after a refresh, not by a worker)."""
-    for _ in range(pauses):
-        if check():
-            return True
-        await pilot.pause()
-    return check()
+async def wait_until(pilot: Pilot[None], check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Pause until ``check()`` holds (for things drawn after a refresh, not by a worker).
+
+    Bounded by time rather than by a number of pauses: on a loaded machine a frame can take
+    many event-loop turns to come.
+    """
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.01)
+    return True

@@ -204,7 +204,7 @@ async def test_a_fetch_from_another_process_shows_up(library: Library, monkeypat
             )
         finally:
             other.close()
-        assert await wait_until(pilot, lambda: article_list.count == 13, pauses=400)
+        assert await wait_until(pilot, lambda: article_list.count == 13, seconds=20)
         await settle(pilot)
         assert "Arrived from cron" in screen_text(app)
         # The cursor stayed on the same article.
