@@ -287,7 +287,7 @@ async def test_refresh_minutes_refreshes_on_a_timer(
         async with app.run_test(size=WIDE) as pilot:
             assert not http_server.requests_for("/timed.xml")  # not on start: not asked to
             assert await wait_until(
-                pilot, lambda: len(http_server.requests_for("/timed.xml")) >= 2, pauses=600
+                pilot, lambda: len(http_server.requests_for("/timed.xml")) >= 2, seconds=30
             )
     finally:
         library.close()
