@@ -16,7 +16,12 @@ callback) as a ratio to the same moment in ``off``: pictures must not delay it. 
 the reader pays per figure to find its stored picture (:meth:`Library.picture`) against
 loading the article itself.
 
+Then the reader's side (:mod:`reader_pictures`, a headless reader pane at 120x40): the time
+from opening an article (what Enter does) to its laid-out text with 20 stored pictures against
+none, and to the last picture drawn.
+
     python bench/images.py [--pages 20] [--pictures 8] [--size 2400] [--distinct 0]
+                           [--reader-rounds 5] [--mode cells|kitty|sixel]
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import argparse
 import asyncio
 import io
 import multiprocessing
+import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reader_pictures  # noqa: E402 - the reader's half of this benchmark
 
 from tests.httpserver import LocalServer  # noqa: E402
 from tests.integration.site import Item, rss  # noqa: E402
@@ -115,6 +124,8 @@ def main() -> int:
         "--distinct", type=int, default=0, help="different photos served (0: all different)"
     )
     parser.add_argument("--rounds", type=int, default=2, help="runs of each mode (best kept)")
+    parser.add_argument("--reader-rounds", type=int, default=5, help="openings of the article")
+    parser.add_argument("--mode", default="cells", choices=("cells", "kitty", "sixel"))
     args = parser.parse_args()
     args.distinct = args.distinct or args.pages * args.pictures
     context = multiprocessing.get_context("fork")
@@ -159,7 +170,30 @@ def main() -> int:
         f"opening an article: Library.picture {per_picture * 1e6:.0f} us per figure = "
         f"{per_picture / per_article:.2f} x Library.article ({per_article * 1e6:.0f} us)"
     )
+    opening(args.reader_rounds, args.mode)
     return 0
+
+
+def opening(rounds: int, mode: str) -> None:
+    """The reader's side: Enter to the text with 20 stored pictures against none."""
+    count = reader_pictures.FIGURES
+    with tempfile.TemporaryDirectory() as tmp:
+        found = {
+            f"https://pictures.example/{n}.png": reader_pictures.make_picture(
+                Path(tmp) / f"{n}.png", n
+            )
+            for n in range(count)
+        }
+        results = asyncio.run(reader_pictures.measure(rounds, mode, found))
+    none = statistics.median(results["none"])
+    print(f"opening an article of {count} figures ({mode}), median of {rounds}:")
+    for name, label in (
+        ("text", f"Enter to the text, {count} pictures / none"),
+        ("all", f"Enter to the last of {count} pictures / text without"),
+        ("again", "opened again, all drawn / text without"),
+    ):
+        value = statistics.median(results[name])
+        print(f"  {label:48} {value / none:6.2f} x  ({value * 1e3:.0f} ms vs {none * 1e3:.0f} ms)")
 
 
 def _lookups(library: Library) -> tuple[float, float]:

@@ -223,3 +223,26 @@ def test_config_images_key(tmp_path: Path) -> None:
     path.write_text('[reader]\nmark_read_on_open = true\nimages = "ascii"\n')
     with pytest.raises(ConfigError, match=r"line 3: reader.images: must be one of .*'ascii'"):
         load_config(path)
+
+
+def test_kitty_ids_of_a_256_colour_session_are_palette_indexes() -> None:
+    from rich.console import Console
+
+    # A 24-bit id as RGB: a 256-colour terminal would be sent a rounded colour (another id).
+    wide = pictures.kitty_lines(0x123456, 2, 1)[0]
+    assert wide.style.color.triplet == (0x12, 0x34, 0x56)  # type: ignore[union-attr]
+    for image_id in (16, 200, 255):
+        line = pictures.kitty_lines(image_id, 2, 1)[0]
+        console = Console(color_system="256", force_terminal=True, width=20)
+        with console.capture() as captured:
+            console.print(line)
+        assert f"\x1b[38;5;{image_id}m" in captured.get()
+
+
+def test_no_color_never_picks_kitty() -> None:
+    choose = pictures.choose_mode
+    no_color = {"NO_COLOR": "1"}
+    assert choose("auto", kitty=True, sixel=False, environ=no_color) == "cells"
+    assert choose("kitty", kitty=True, sixel=False, environ=no_color) == "cells"
+    assert choose("auto", kitty=True, sixel=True, environ=no_color) == "sixel"
+    assert choose("auto", kitty=True, sixel=False, environ={}) == "kitty"

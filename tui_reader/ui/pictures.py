@@ -114,6 +114,9 @@ def choose_mode(
         return "off"
     if setting == "cells":
         return "cells"
+    if env.get("NO_COLOR"):
+        # Kitty placeholders name their picture by colour: with no colour sent, none.
+        kitty = False
     if setting == "kitty":
         return "kitty" if kitty else "cells"
     if setting == "sixel":
@@ -280,13 +283,26 @@ def kitty_delete(image_id: int) -> str:
     return _apc(f"a=d,d=I,i={image_id},q=2")
 
 
+KITTY_PALETTE_IDS = range(16, 256)
+"""Image ids that a placeholder names with a 256-colour index (``38;5;N``) rather than an RGB
+colour: what a session without truecolor (Kitty over ssh, where ``COLORTERM`` is seldom passed)
+can still send unchanged. The first 16 are left out: themes remap those."""
+
+
 def kitty_lines(image_id: int, columns: int, rows: int) -> list[Text]:
-    """The placeholder cells of image ``image_id``: the foreground colour carries the id."""
+    """The placeholder cells of image ``image_id``: the foreground colour carries the id.
+
+    An id in :data:`KITTY_PALETTE_IDS` is sent as a 256-colour index, any other as a 24-bit
+    RGB colour (which a 256-colour session would round to the palette, naming another id).
+    """
     if not 0 < image_id < 1 << 24:
         raise ValueError("a placeholder image id takes 24 bits")
     if columns > KITTY_MAX_CELLS or rows > KITTY_MAX_CELLS:
         raise ValueError(f"at most {KITTY_MAX_CELLS} cells each way")
-    color = Color.from_rgb((image_id >> 16) & 255, (image_id >> 8) & 255, image_id & 255)
+    if image_id in KITTY_PALETTE_IDS:
+        color = Color.from_ansi(image_id)
+    else:
+        color = Color.from_rgb((image_id >> 16) & 255, (image_id >> 8) & 255, image_id & 255)
     style = Style(color=color)
     lines: list[Text] = []
     for row in range(rows):

@@ -187,6 +187,7 @@ class ReaderPane(ScrollView, can_focus=True):
         # Kitty image ids live in the terminal, shared with whatever else runs in it: start
         # at a random place so that two readers in one terminal do not replace each other's.
         self._next_image_id = random.randrange(1 << 16, 1 << 23)
+        self._next_palette_id = random.randrange(len(pictures.KITTY_PALETTE_IDS))
         self._image_ids: dict[tuple[object, ...], int] = {}
         self._sent_ids: set[int] = set()
 
@@ -392,7 +393,7 @@ class ReaderPane(ScrollView, can_focus=True):
                         image = decoded[picture.path] = self.decode(picture.path)
                     image_id = 0
                     if mode == "kitty":
-                        image_id = self._image_id(key)
+                        image_id = self._image_id(key, palette=depth != "truecolor")
                     drawn = pictures.draw_at(
                         image,
                         mode,
@@ -411,11 +412,20 @@ class ReaderPane(ScrollView, can_focus=True):
                     self._drawn.popitem(last=False)
             self.post_message(self.PictureDrawn(token, slot, drawn))
 
-    def _image_id(self, key: tuple[object, ...]) -> int:
+    def _image_id(self, key: tuple[object, ...], *, palette: bool = False) -> int:
+        """The Kitty image id of a drawn picture; with ``palette`` one a 256-colour session
+        can name in its placeholders (few of them: they are reused round the range)."""
         image_id = self._image_ids.get(key)
         if image_id is None:
-            image_id = self._next_image_id
-            self._next_image_id = self._next_image_id % ((1 << 24) - 1) + 1
+            if palette:
+                ids = pictures.KITTY_PALETTE_IDS
+                image_id = ids[self._next_palette_id % len(ids)]
+                self._next_palette_id += 1
+            else:
+                image_id = self._next_image_id
+                if image_id in pictures.KITTY_PALETTE_IDS:
+                    image_id = pictures.KITTY_PALETTE_IDS.stop
+                self._next_image_id = image_id % ((1 << 24) - 1) + 1
             self._image_ids[key] = image_id
         return image_id
 
