@@ -93,3 +93,37 @@ async def test_a_parser_crash_in_the_command_line_add_is_one_line_and_leaves_not
         library.close()
     message = str(info.value)
     assert "\n" not in message and "NativePanic" in message and "index out of bounds" in message
+
+
+async def test_the_command_line_add_keeps_the_collector_off_from_parse_to_write(
+    http_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A collection between the parse and the write walks every object the parse made.
+    import gc
+
+    from tui_reader.core.storage.sqlite import Store
+
+    url = serve_feed(http_server, "/gc.xml", "rss", "Collector", items(30))
+    seen: dict[str, bool] = {}
+    known, write = Store.known_articles, Store.write_feed
+
+    def known_articles(self: Store, *args: Any, **kwargs: Any) -> Any:
+        seen["known"] = gc.isenabled()
+        return known(self, *args, **kwargs)
+
+    def write_feed(self: Store, *args: Any, **kwargs: Any) -> Any:
+        seen["write"] = gc.isenabled()
+        return write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "known_articles", known_articles)
+    monkeypatch.setattr(Store, "write_feed", write_feed)
+    library = open_library(tmp_path, interactive=False)
+    assert gc.isenabled()
+    try:
+        result = await library.add(url)
+    finally:
+        await library.aclose()
+        library.close()
+    assert seen == {"known": False, "write": False}
+    assert gc.isenabled()  # back on once the feed is stored
+    assert result.message.endswith("30 articles")

@@ -542,6 +542,22 @@ class Refresher:
         do, where handing the work to another process costs more than it saves; never
         where a screen is drawn).
         """
+        if inline:
+            # From the parse to the write, nothing else runs here and everything the parse
+            # made stays alive: a collection between the two (the collector back on after the
+            # parse) would walk all of it for nothing (see parsework.collector_paused).
+            with parsework.collector_paused():
+                return await self._refresh_feed(fetcher, row, pages, prefetched, inline)
+        return await self._refresh_feed(fetcher, row, pages, prefetched, inline)
+
+    async def _refresh_feed(
+        self,
+        fetcher: Fetcher,
+        row: FeedRow,
+        pages: bool,
+        prefetched: FetchResult | None,
+        inline: bool,
+    ) -> tuple[FeedOutcome, list[_PageJob]]:
         title = row.title or row.url
         try:
             result = prefetched or await fetcher.fetch(
@@ -652,13 +668,7 @@ class Refresher:
             listing=True,
             also_listed=frozenset(listed),
         )
-        if inline:
-            # The writer walks as many objects as the parse made; on the command line
-            # nothing else runs meanwhile (see parsework.collector_paused).
-            with parsework.collector_paused():
-                results = await self.db(self.store.write_feed, row.id, update)
-        else:
-            results = await self.db(self.store.write_feed, row.id, update)
+        results = await self.db(self.store.write_feed, row.id, update)
         if not results and bodies:
             return outcome, []  # unsubscribed while it was being fetched
         outcome.new = sum(1 for r in results if r.status == "new")
