@@ -96,6 +96,11 @@ class _Context:
     lead: tuple[Span, ...] = ()
 
 
+def _plain(text: str) -> bool:
+    """True when URL cleaning leaves ``text`` as it is: printable ASCII, no spaces."""
+    return text.isascii() and text.isprintable() and " " not in text
+
+
 def plain_absolute(url: str) -> bool:
     """True when ``safe_url`` would return this http(s) URL unchanged (given no base).
 
@@ -191,6 +196,10 @@ class _Renderer:
         # Found on the first root-relative link: most feed summaries have none, and
         # splitting the base costs as much as rendering a short one.
         self._origin: str | None | bool = False
+        # What an in-page link ("#cite_note-3") is appended to: the base as joining leaves it
+        # without a fragment. Found on the first such link; reference-heavy pages (wikis,
+        # footnoted essays) hold hundreds of them.
+        self._page: str | None | bool = False
 
     def link(self, href: str) -> str | None:
         # Pages repeat their links (tags, authors, the same source cited twice).
@@ -203,6 +212,12 @@ class _Renderer:
         if isinstance(origin, str) and _PLAIN_PATH.match(href):
             # What joining it to the base gives, without the URL parser (the slow part).
             url = origin + href
+        elif href[:1] == "#" and len(href) > 1 and _plain(href):
+            page = self._page
+            if page is False:
+                page = self._page = _checked("#", self.base)
+            # Joining keeps the base up to its fragment and appends this one.
+            url = page + href if isinstance(page, str) else None
         else:
             url = _checked(href, self.base)
         self.urls[href] = url
