@@ -46,6 +46,7 @@ from tui_reader.core.sync.base import (
     SyncUnreachable,
     SyncUnsupported,
 )
+from tui_reader.core.sync.wire import read_capped, server_host
 
 #: The most items a Fever server returns for one ``items`` request (and takes in ``with_ids``).
 PAGE_SIZE = 50
@@ -82,7 +83,7 @@ class FeverClient:
     ) -> None:
         self.requests = 0
         self._http = http
-        self._host = _host_of(account.url)
+        self._host = server_host(account.url, "?")
         self._url, self._url_error = _endpoint(account.url)
         digest = hashlib.md5(f"{account.user}:{account.password}".encode(), usedforsecurity=False)
         self._api_key = digest.hexdigest()
@@ -286,7 +287,11 @@ class FeverClient:
                 "POST", url, data=dict(data), headers={"Accept": "application/json"}
             ) as response:
                 status = response.status_code
-                body = await _read_capped(response, self._host)
+                body = await read_capped(response, MAX_BODY)
+                if body is None:
+                    raise SyncError(
+                        f"the Fever server at {self._host} sent an answer over {MAX_BODY} bytes"
+                    )
         except httpx.TimeoutException:
             raise SyncUnreachable(f"the Fever server at {self._host} timed out") from None
         except (httpx.TransportError, OSError) as error:
@@ -453,27 +458,6 @@ def _endpoint(url: str) -> tuple[str, str | None]:
     # Bare names ("api", not "api=") are what the protocol's own examples send.
     text = "&".join(urlencode([pair]) if pair[1] else pair[0] for pair in query)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", text, "")), None
-
-
-def _host_of(url: str) -> str:
-    # Never the user:password@ part of a URL, which would end up on screen and in logs.
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname or "?"
-        return f"{host}:{parts.port}" if parts.port else host
-    except ValueError:
-        return "?"
-
-
-async def _read_capped(response: httpx.Response, host: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise SyncError(f"the Fever server at {host} sent an answer over {MAX_BODY} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(body: bytes, host: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote_plus, urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 
@@ -51,6 +51,7 @@ from tui_reader.core.sync.base import (
     SyncKind,
     SyncUnreachable,
 )
+from tui_reader.core.sync.wire import read_capped, server_host
 
 LONG_ID_PREFIX: Final = "tag:google.com,2005:reader/item/"
 READING_LIST: Final = "user/-/state/com.google/reading-list"
@@ -212,7 +213,7 @@ class GReaderClient:
         self._session_path = session_path
         self._root = account.url.rstrip("/")
         # Named in messages: the host and port only, never credentials written into the URL.
-        self._host = clean_line(urlsplit(account.url).netloc.rpartition("@")[2]) or "the server"
+        self._host = server_host(account.url, "the server")
         self._page_size = max(1, page_size)
         self._batch_size = max(1, batch_size)
         self._auth: str | None = None
@@ -338,14 +339,9 @@ class GReaderClient:
             request = self._http.build_request(method, url, headers=headers, content=content)
             response = await self._http.send(request, stream=True)
             try:
-                announced = response.headers.get("content-length", "")
-                if announced.isdigit() and int(announced) > MAX_RESPONSE_BYTES:
+                body = await read_capped(response, MAX_RESPONSE_BYTES)
+                if body is None:
                     raise SyncError(f"{self._host} sent an answer too large to read")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_RESPONSE_BYTES:
-                        raise SyncError(f"{self._host} sent an answer too large to read")
             finally:
                 await response.aclose()
         except httpx.TimeoutException:
@@ -355,7 +351,7 @@ class GReaderClient:
             raise SyncUnreachable(f"cannot reach {self._host}: {reason[:120]}") from None
         except httpx.InvalidURL:
             raise SyncError(f"the sync URL is not usable: {clean_line(self._root)[:120]}") from None
-        return _Answer(response.status_code, bytes(body))
+        return _Answer(response.status_code, body)
 
     async def _authorized(
         self,
