@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 from tests.httpserver import LocalServer
-from tui_reader.core import parsework, refresh
+from tui_reader.core import feedbody, refresh
 from tui_reader.core.config import Config
 from tui_reader.core.library import Library
+from tui_reader.core.storage import Store
+from tui_reader.core.storage.sqlite import article_to_json
 
 PARAGRAPH = "<p>" + "Words of a long full-text entry, " * 12 + "</p>"
 BODIES = [
@@ -90,9 +92,19 @@ def stored(data: Path, url: str) -> dict[str, Any]:
             ).fetchall()
             for word in ("ampersand", "caption", "heading", "orphan", "words", "red", "dash")
         }
+        ids = [
+            row[0]
+            for row in conn.execute(f"SELECT id FROM articles a WHERE {ours} ORDER BY id", (url,))
+        ]
     finally:
         conn.close()
-    return {"rows": rows, "index": index, "found": found}
+    # What a reader sees: the bodies rendered from the stored feed HTML when opened.
+    store = Store.open(data / "tui-reader.sqlite3", read_only=True)
+    try:
+        shown = [article_to_json(stored.article) for i in ids if (stored := store.get_article(i))]
+    finally:
+        store.close()
+    return {"rows": rows, "index": index, "found": found, "shown": shown}
 
 
 async def add(url: str, data: Path, interactive: bool) -> dict[str, Any]:
@@ -125,9 +137,9 @@ async def test_fast_paths_store_what_the_reference_stores(
     http_server.add("/tricky.xml", body, content_type="application/rss+xml")
     url = http_server.url("/tricky.xml")
 
-    monkeypatch.setattr(parsework, "FAST_FRAGMENTS", False)
+    monkeypatch.setattr(feedbody, "FAST_FRAGMENTS", False)
     reference = await add(url, tmp_path / "reference", interactive=False)
-    monkeypatch.setattr(parsework, "FAST_FRAGMENTS", True)
+    monkeypatch.setattr(feedbody, "FAST_FRAGMENTS", True)
     # Small enough batches that the feed is split as a huge one would be.
     monkeypatch.setattr(refresh, "BODY_CHUNK", 4)
     fast = await add(url, tmp_path / "fast", interactive=interactive)
@@ -138,4 +150,6 @@ async def test_fast_paths_store_what_the_reference_stores(
     assert fast["rows"] == reference["rows"]
     assert fast["index"] == reference["index"]
     assert fast["found"] == reference["found"]
+    assert fast["shown"] == reference["shown"]
+    assert len(reference["shown"]) == 15 and all('"blocks":[' in a for a in reference["shown"])
     assert reference["found"]["caption"] and reference["found"]["orphan"]

@@ -19,7 +19,10 @@ Everything that goes over the network goes through :class:`Fetcher`. It wraps a 
 - the URL a resource has moved to for good (a chain of 301/308 only) is reported as
   :attr:`FetchResult.permanent_url`, so the caller can update what it stores;
 - a global concurrency limit and a per-host limit;
-- conditional GET (``If-None-Match`` / ``If-Modified-Since`` → ``not_modified``).
+- conditional GET (``If-None-Match`` / ``If-Modified-Since`` → ``not_modified``);
+- the trusted certificates are read when the first TLS connection is made, not when the
+  client is made (:class:`TrustOnFirstUse`): reading the bundle costs a noticeable part of a
+  short command's run, and a refresh answered from the store or over plain http needs none.
 
 Every failure is a :class:`~tui_reader.core.errors.FetchError` whose message is one line,
 ``"<url>: <reason>"``; text that came from the server is passed through ``clean_line``.
@@ -34,11 +37,15 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
+import os
+import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -156,10 +163,11 @@ class Fetcher:
             headers={"User-Agent": USER_AGENT},
             transport=_LocationKeeper(
                 httpx.AsyncHTTPTransport(
+                    verify=TrustOnFirstUse(),
                     limits=httpx.Limits(
                         max_connections=config.concurrency,
                         max_keepalive_connections=config.concurrency,
-                    )
+                    ),
                 )
             ),
         )
@@ -420,6 +428,45 @@ class Fetcher:
         if semaphore is None:
             semaphore = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
         return semaphore
+
+
+class TrustOnFirstUse(ssl.SSLContext):
+    """A TLS client context (verifying, as ``ssl.create_default_context``) that reads its
+    trusted certificates just before its first connection.
+
+    They come from where httpx takes them: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set,
+    else certifi's bundle.
+    """
+
+    def __new__(cls) -> TrustOnFirstUse:
+        return super().__new__(cls, ssl.PROTOCOL_TLS_CLIENT)
+
+    def __init__(self) -> None:
+        # PROTOCOL_TLS_CLIENT already verifies certificates and host names.
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def _trust(self) -> None:
+        with self._lock:
+            if self._loaded:
+                return
+            if os.environ.get("SSL_CERT_FILE"):
+                self.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+            elif os.environ.get("SSL_CERT_DIR"):
+                self.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+            else:
+                import certifi
+
+                self.load_verify_locations(cafile=certifi.where())
+            self._loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self._trust()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self._trust()
+        return super().wrap_bio(*args, **kwargs)
 
 
 class _LocationKeeper(httpx.AsyncBaseTransport):

@@ -267,7 +267,7 @@ class Library:
         html = self.store.feed_html(article_id)
         if not html or not html.strip():
             return None
-        from tui_reader.core.parsework import fragment_article
+        from tui_reader.core.feedbody import fragment_article
 
         article = fragment_article(html, self._article_url(article_id))
         return article if article.blocks else None
@@ -603,7 +603,6 @@ class Library:
         if safe_url(url, fetchable=True) is None:
             raise UnsafeURLError(f"{shown}: only http(s) URLs can be added")
         fetcher = self._network(f"add {shown}")
-        from tui_reader.core.discover import discover_feeds
         from tui_reader.core.feeds import looks_like_feed
 
         existing = self.store.feed_id_by_url(url)
@@ -638,6 +637,8 @@ class Library:
             raise ContentTypeError(
                 f"{shown}: neither a feed nor an HTML page ({clean_line(ctype)})"
             )
+        from tui_reader.core.discover import discover_feeds
+
         candidates = discover_feeds(result.content, result.url)
         problems: list[str] = []
         for candidate in candidates[:3]:

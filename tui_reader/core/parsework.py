@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,25 +18,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tui_reader.core.errors import ExtractError
-from tui_reader.core.feedhtml import simple_blocks
-from tui_reader.core.models import Article, Block, Span
-from tui_reader.core.sanitize import clean_line, clean_text
+from tui_reader.core.feedbody import index_words
+from tui_reader.core.models import Article
+from tui_reader.core.sanitize import clean_line
 from tui_reader.core.storage import ArticleRecord
-from tui_reader.core.storage.sqlite import article_to_json, index_text
+from tui_reader.core.storage.sqlite import DEFERRED_BODY
 
 if TYPE_CHECKING:
     from tui_reader.core.extract.rules import SiteRules
 
 MAX_FEED_ENTRIES = 100_000
 """Entries kept from one feed document; far above real feeds (archives of a few thousand)."""
-BODIES_HERE = 2000
-"""At most this many entries get their bodies cleaned in the task that parsed them."""
-SHORT_FRAGMENT = 3000
-"""Feed HTML up to this long is rendered as it is; longer (full-text feeds) is extracted."""
-FAST_FRAGMENTS = True
-"""Render plain summaries without a DOM (:mod:`tui_reader.core.feedhtml`); off, every one is
-parsed in full (the reference the shortcut is compared with)."""
 
 
 @contextmanager
@@ -75,16 +66,14 @@ def prepare_feed(
     content_type: str | None,
     charset: str | None,
     bodies: bool = False,
-    body_limit: int = BODIES_HERE,
 ) -> PreparedFeed:
     """Parse a feed document into records (raises :class:`FeedError` as ``parse_feed``).
 
-    With ``bodies`` every record's body is cleaned too (for a feed with nothing stored yet,
-    where every entry is new: one task instead of two), unless there are more than
-    ``body_limit`` entries: then they are left for the caller to spread over workers.
+    With ``bodies`` every record's body is made too (for a feed with nothing stored yet,
+    where every entry is new: one task instead of two).
     """
     with collector_paused():
-        return _prepare_feed(data, url, content_type, charset, bodies, body_limit)
+        return _prepare_feed(data, url, content_type, charset, bodies)
 
 
 def _prepare_feed(
@@ -93,14 +82,12 @@ def _prepare_feed(
     content_type: str | None,
     charset: str | None,
     bodies: bool,
-    body_limit: int,
 ) -> PreparedFeed:
     from tui_reader.core.feeds import parse_feed
 
     parsed = parse_feed(data, url, content_type, charset=charset, max_entries=MAX_FEED_ENTRIES)
     seen: set[str] = set()
     records: list[ArticleRecord] = []
-    bodies = bodies and len(parsed.entries) <= body_limit
     for entry in parsed.entries:
         if entry.guid in seen:
             continue
@@ -112,7 +99,7 @@ def _prepare_feed(
         author = clean_line(entry.author) if entry.author else None
         body_json = body_text = None
         if bodies:
-            # Cleaned as the record is made: one record, not one and then its copy.
+            # Made as the record is made: one record, not one and then its copy.
             head, body_json, body_text = _feed_body(html, entry.url, title, author, entry.published)
         else:
             head = Article(title=title, byline=author, published=entry.published, url=entry.url)
@@ -141,17 +128,16 @@ def _prepare_feed(
 
 
 def feed_bodies(records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
-    """``records`` with their bodies cleaned from the feed's own HTML."""
+    """``records`` with their bodies made from the feed's own HTML (see :func:`_feed_body`)."""
     with collector_paused():
         return [with_feed_body(record) for record in records]
 
 
 def with_feed_body(record: ArticleRecord) -> ArticleRecord:
-    """``record`` with its body cleaned from the feed's own HTML."""
+    """``record`` with its body made from the feed's own HTML."""
     head, body_json, body_text = _feed_body(
         record.feed_summary_html, record.url, record.title, record.author, record.published
     )
-    # The body travels back ready to store (a string pickles far faster than blocks).
     return replace(record, article=head, body_json=body_json, body_text=body_text)
 
 
@@ -162,60 +148,13 @@ def _feed_body(
     author: str | None,
     published: datetime | None,
 ) -> tuple[Article, str, str]:
-    """An entry's body cleaned from the feed's HTML: (the article without its blocks, the
-    stored JSON, the indexed text)."""
-    made = _fragment(html, url) if html else ()
-    if isinstance(made, Article):
-        article = replace(
-            made, title=title, byline=author or made.byline, published=published, url=url
-        )
-        head = replace(article, blocks=())
-    else:
-        # Blocks only (nearly every summary): built directly, without copies.
-        head = Article(title=title, byline=author or None, published=published, url=url)
-        article = Article(
-            title=title, byline=author or None, published=published, url=url, blocks=made
-        )
-    return head, article_to_json(article), index_text(article)
+    """An entry's body as stored: (the article's metadata, the stored JSON, the indexed text).
 
-
-def fragment_article(html: str, url: str | None) -> Article:
-    """The feed's own HTML for an entry, cleaned into an article body."""
-    made = _fragment(html, url)
-    return made if isinstance(made, Article) else Article(blocks=made)
-
-
-def _fragment(html: str, url: str | None) -> Article | tuple[Block, ...]:
-    """:func:`fragment_article`, with a body that is blocks only given as its blocks."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    if len(html) <= SHORT_FRAGMENT:
-        # A summary is all content: render it as it is (a fraction of the cost of the
-        # extractor, which looks for an article among page furniture).
-        from tui_reader.core.extract.blocks import render
-
-        if FAST_FRAGMENTS:
-            # Most summaries are plain paragraphs and links: read without a DOM.
-            simple = simple_blocks(html, url)
-            if simple:
-                return tuple(simple)
-        body = LexborHTMLParser(f"<html><body>{html}</body></html>").body
-        blocks = tuple(render(body, url)) if body is not None else ()
-        if blocks:
-            return blocks
-    else:
-        from tui_reader.core.extract import extract
-
-        try:
-            article = extract(f"<html><body><article>{html}</article></body></html>", url)
-        except ExtractError:
-            article = Article()
-        if article.blocks:
-            return article
-    # Nothing the renderer or extractor would keep: keep the text as paragraphs.
-    text = clean_text(LexborHTMLParser(html).text(separator="\n") or "")
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return tuple(Block("paragraph", spans=(Span(p),)) for p in paragraphs if p)
+    The body itself is rendered from the feed's HTML when the article is read (see
+    :mod:`tui_reader.core.feedbody`); what is made here is what the list and search need.
+    """
+    head = Article(title=title, byline=author or None, published=published, url=url)
+    return head, DEFERRED_BODY, index_words(html)
 
 
 def clean_page(

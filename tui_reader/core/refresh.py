@@ -702,7 +702,6 @@ class Refresher:
                 result.content_type,
                 result.charset,
                 first,
-                parsework.MAX_FEED_ENTRIES,  # no other process to share the bodies with
             )
         except (FeedError, KeyboardInterrupt, SystemExit, asyncio.CancelledError):
             raise

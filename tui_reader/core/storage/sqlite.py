@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -98,6 +98,12 @@ def _block_data(block: Block) -> dict[str, Any]:
     return data
 
 
+DEFERRED_BODY = '{"blocks":null}'
+"""The stored body of a feed entry whose blocks are not made yet: they are rendered from the
+stored feed HTML when the article is read (:mod:`tui_reader.core.feedbody`), and its
+metadata is the row's own (title, author, date, link)."""
+
+
 def article_to_json(article: Article) -> str:
     """The article as stored: :meth:`Article.to_dict` without the derived text and markdown.
 
@@ -119,8 +125,31 @@ def article_to_json(article: Article) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def article_from_json(text: str) -> Article:
-    return Article.from_dict(json.loads(text))
+def article_from_json(
+    text: str, feed_html: str | None = None, head: Article | None = None
+) -> Article:
+    """The stored article; a deferred body (:data:`DEFERRED_BODY`) is rendered from
+    ``feed_html``, the entry's stored feed HTML, under ``head`` (the row's metadata)."""
+    if text != DEFERRED_BODY:
+        return Article.from_dict(json.loads(text))
+    from tui_reader.core.feedbody import render
+
+    return render(feed_html, head or Article())
+
+
+def is_deferred(text: str) -> bool:
+    """True when a stored article's body is still to be made from the feed's HTML."""
+    return text == DEFERRED_BODY
+
+
+def stored_index_text(text: str, feed_html: str | None) -> str:
+    """:func:`index_text` of a stored article; for a deferred body, the words of the feed's
+    HTML (what it was indexed with when stored)."""
+    if is_deferred(text):
+        from tui_reader.core.feedbody import index_words
+
+        return index_words(feed_html)
+    return index_text(article_from_json(text))
 
 
 def index_text(article: Article) -> str:
@@ -595,10 +624,12 @@ class Store:
         if conn.execute("SELECT 1 FROM settings WHERE key = 'fts_backfill'").fetchone() is None:
             return
         with self._writing() as conn:
-            rows = conn.execute("SELECT id, article_json FROM articles").fetchall()
-            for article_id, text in rows:
+            rows = conn.execute(
+                "SELECT id, article_json, feed_summary_html FROM articles"
+            ).fetchall()
+            for article_id, text, feed_html in rows:
                 try:
-                    body = index_text(article_from_json(text))
+                    body = stored_index_text(text, feed_html)
                 except (ValueError, KeyError, TypeError):
                     continue
                 conn.execute("UPDATE articles_fts SET text = ? WHERE rowid = ?", (body, article_id))
@@ -623,13 +654,13 @@ class Store:
         while True:
             with self._writing() as conn:
                 rows = conn.execute(
-                    "SELECT id, article_json FROM articles WHERE id > ? "
+                    "SELECT id, article_json, feed_summary_html FROM articles WHERE id > ? "
                     "AND instr(article_json, '\"figure\"') > 0 ORDER BY id LIMIT ?",
                     (after, batch),
                 ).fetchall()
-                for article_id, text in rows:
+                for article_id, text, feed_html in rows:
                     try:
-                        body = index_text(article_from_json(text))
+                        body = stored_index_text(text, feed_html)
                     except (ValueError, KeyError, TypeError):
                         continue  # a damaged body keeps the index it has
                     conn.execute(
@@ -1074,8 +1105,6 @@ class Store:
         current: frozenset[str],
         sort_date: float | None = None,
     ) -> UpsertResult:
-        if record.body_json is not None:
-            record = replace(record, article=article_from_json(record.body_json))
         row = conn.execute(
             f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid = ?",
             (feed_id, record.guid),
@@ -1111,14 +1140,14 @@ class Store:
                     published if published is not None else (updated or sort_date or now),
                     now,
                     int(record.summary_only),
-                    article_to_json(record.article),
+                    record.body_json or article_to_json(record.article),
                     record.feed_summary_html,
                     record.page_error,
                     int(record.page_error is not None),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
-            self._index(conn, article_id, title, author, record.article)
+            self._index(conn, article_id, title, author, record.article, record.body_text)
             self._keep_page(conn, article_id, record.article.source)
             return UpsertResult(article_id, record.guid, "new")
         return self._update_known(conn, _known(row), record)
@@ -1127,9 +1156,6 @@ class Store:
         self, conn: sqlite3.Connection, known: KnownArticle, record: ArticleRecord
     ) -> UpsertResult:
         """Update a stored article from a new copy of its entry (only what changed)."""
-        if record.body_json is not None:
-            # Only the metadata travelled as an Article; the body came ready to store.
-            record = replace(record, article=article_from_json(record.body_json))
         published = to_epoch(record.published)
         updated = to_epoch(record.updated)
         title = clean_line(record.title)
@@ -1145,6 +1171,8 @@ class Store:
             summary_only=record.summary_only,
             feed_summary_html=record.feed_summary_html,
             page_error=record.page_error,
+            body_json=record.body_json,
+            body_text=record.body_text,
         )
         changed = known.differs_from(record)
         # Never replace a cleaned page by the feed's summary: a page that failed this time
@@ -1180,6 +1208,9 @@ class Store:
                 record.article,
                 summary_only=record.summary_only,
                 page_error=record.page_error,
+                stored=(record.body_json, record.body_text or "")
+                if record.body_json is not None
+                else None,
             )
         else:
             self._reindex(conn, known.id)
@@ -1193,14 +1224,18 @@ class Store:
         *,
         summary_only: bool,
         page_error: str | None,
+        stored: tuple[str, str] | None = None,
     ) -> None:
+        """Store an article's body: ``article``, or ``stored`` when it came ready to store
+        (the JSON and the indexed text; ``article`` is then its metadata only)."""
+        body, text = stored if stored is not None else (article_to_json(article), None)
         # A page that worked resets the count; one more failure adds to it.
         conn.execute(
             "UPDATE articles SET article_json = ?, summary_only = ?, page_error = ?, "
             "page_attempts = CASE WHEN ? IS NULL THEN 0 ELSE page_attempts + 1 END WHERE id = ?",
-            (article_to_json(article), int(summary_only), page_error, page_error, article_id),
+            (body, int(summary_only), page_error, page_error, article_id),
         )
-        self._reindex(conn, article_id, article)
+        self._reindex(conn, article_id, article, text)
         self._keep_page(conn, article_id, article.source)
 
     @staticmethod
@@ -1215,17 +1250,26 @@ class Store:
         )
 
     def _reindex(
-        self, conn: sqlite3.Connection, article_id: int, article: Article | None = None
+        self,
+        conn: sqlite3.Connection,
+        article_id: int,
+        article: Article | None = None,
+        text: str | None = None,
     ) -> None:
+        """Index the article again: ``article`` (or ``text``, its indexed text, when given),
+        else what is stored."""
         row = conn.execute(
-            "SELECT title, author, article_json FROM articles WHERE id = ?", (article_id,)
+            "SELECT title, author, article_json, feed_summary_html FROM articles WHERE id = ?",
+            (article_id,),
         ).fetchone()
         if row is None:
             return
         if article is None:
+            # A deferred body is not rendered to be indexed: its feed HTML's words are used.
             article = article_from_json(row[2])
+            text = stored_index_text(row[2], row[3]) if is_deferred(row[2]) else None
         conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-        self._index(conn, article_id, row[0], row[1], article)
+        self._index(conn, article_id, row[0], row[1], article, text)
 
     @staticmethod
     def _index_row(
@@ -1247,10 +1291,11 @@ class Store:
         title: str,
         author: str | None,
         article: Article,
+        text: str | None = None,
     ) -> None:
         conn.execute(
             "INSERT INTO articles_fts(rowid, title, byline, text) VALUES (?, ?, ?, ?)",
-            cls._index_row(article_id, title, author, article),
+            cls._index_row(article_id, title, author, article, text),
         )
 
     @staticmethod
@@ -1369,14 +1414,20 @@ class Store:
     def get_article(self, article_id: int) -> StoredArticle | None:
         with self._reading() as conn:
             row = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS}, a.article_json, a.position, a.page_error "
-                "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
+                f"SELECT {_SUMMARY_COLUMNS}, a.article_json, a.position, a.page_error, "
+                "a.feed_summary_html, a.author FROM articles a JOIN feeds f ON f.id = a.feed_id "
+                "WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
         if row is None:
             return None
         try:
-            article = article_from_json(row[9])
+            head = None
+            if is_deferred(row[9]):
+                head = Article(
+                    title=row[3], byline=row[13] or None, published=from_epoch(row[5]), url=row[4]
+                )
+            article = article_from_json(row[9], row[12], head)
         except (ValueError, KeyError, TypeError) as exc:
             raise StorageError(f"article {article_id} is damaged in the store ({exc})") from exc
         summary = _summary(row)
