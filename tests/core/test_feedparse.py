@@ -263,7 +263,9 @@ def test_well_formed_feed_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("feedparser was used for a well-formed feed")
 
-    monkeypatch.setattr(feeds_module.feedparser, "parse", refuse)
+    import feedparser
+
+    monkeypatch.setattr(feedparser, "parse", refuse)
     assert parse_feed(WELL_FORMED, URL).entries[0].title == "Café"
 
 

@@ -33,8 +33,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import feedparser
-
 from tui_reader.core import feedparse_fast
 from tui_reader.core.errors import FeedError
 from tui_reader.core.feedparse_urls import entry_url
@@ -229,6 +227,10 @@ def _parse_with_feedparser(
     data: bytes, url: str, shown: str, charset: str | None
 ) -> tuple[dict[str, Any], list[Mapping[str, Any]], str]:
     """feedparser's reading of ``data``: the feed's metadata, its entries, its version."""
+    # Imported here: most documents never need it, and importing it takes tens of
+    # milliseconds of every short command.
+    import feedparser
+
     # feedparser follows RFC 3023, under which text/xml without a charset means us-ascii;
     # declaring the document application/xml makes it use the HTTP charset if there is one,
     # else the XML declaration, else UTF-8 (with its own fallbacks after that).

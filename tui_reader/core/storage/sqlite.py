@@ -983,15 +983,21 @@ class Store:
             raise StorageError(f"no feed with id {feed_id}")
         current = frozenset(record.guid for record in records)
         dates = undated_sort_dates(records, now)
+        # A feed with nothing stored yet (its first fetch: the large ones) has nothing to
+        # look up.
+        stored = (
+            conn.execute("SELECT 1 FROM articles WHERE feed_id = ? LIMIT 1", (feed_id,)).fetchone()
+            is not None
+        )
         by_guid: dict[str, tuple[Any, ...]] = {}
-        for chunk in _chunks(list(current)):
+        for chunk in _chunks(list(current) if stored else []):
             marks = ",".join("?" * len(chunk))
             for row in conn.execute(
                 f"SELECT {_KNOWN_COLUMNS} FROM articles WHERE feed_id = ? AND guid IN ({marks})",
                 (feed_id, *chunk),
             ):
                 by_guid[row[1]] = row
-        urls = list({r.url for r in records if r.url and r.guid not in by_guid})
+        urls = list({r.url for r in records if r.url and r.guid not in by_guid}) if stored else []
         by_url: dict[str, list[tuple[Any, ...]]] = {}
         for chunk in _chunks(urls):
             marks = ",".join("?" * len(chunk))
