@@ -96,6 +96,14 @@ def stored(data: Path, url: str) -> dict[str, Any]:
             row[0]
             for row in conn.execute(f"SELECT id FROM articles a WHERE {ours} ORDER BY id", (url,))
         ]
+        # The list's order (by date; undated entries after the one listed before them).
+        order = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT guid FROM articles a WHERE {ours} ORDER BY sort_date DESC, id DESC",
+                (url,),
+            )
+        ]
     finally:
         conn.close()
     # What a reader sees: the bodies rendered from the stored feed HTML when opened.
@@ -104,7 +112,7 @@ def stored(data: Path, url: str) -> dict[str, Any]:
         shown = [article_to_json(stored.article) for i in ids if (stored := store.get_article(i))]
     finally:
         store.close()
-    return {"rows": rows, "index": index, "found": found, "shown": shown}
+    return {"rows": rows, "index": index, "found": found, "shown": shown, "order": order}
 
 
 async def add(url: str, data: Path, interactive: bool) -> dict[str, Any]:
@@ -153,3 +161,84 @@ async def test_fast_paths_store_what_the_reference_stores(
     assert fast["shown"] == reference["shown"]
     assert len(reference["shown"]) == 15 and all('"blocks":[' in a for a in reference["shown"])
     assert reference["found"]["caption"] and reference["found"]["orphan"]
+
+
+def many_items(base: str, count: int, broken: int | None = None) -> bytes:
+    """An RSS feed of ``count`` items, oldest first, with what crosses piece boundaries:
+    ids repeated far apart, undated runs, relative links, permalink guids; ``broken`` is an
+    item whose description is not well-formed XML (the fast parser cannot read its piece)."""
+    from html import escape
+
+    items = []
+    for n in range(count):
+        guid = (
+            f"<guid isPermaLink='false'>g{n % (count - 7)}</guid>"  # the last 7 repeat ids
+            if n % 5
+            else f"<guid>{base}/story/{n}</guid>"
+        )
+        date = (
+            ""
+            if n % 7 in (3, 4)
+            else f"<pubDate>Mon, 02 Feb 2026 {n // 60 % 24:02d}:{n % 60:02d}:00 +0000</pubDate>"
+        )
+        body = escape(f'<p>Entry {n} with a <a href="/rel/{n}">relative</a> link</p>')
+        if n == broken:
+            body = "<p>raw < markup & stray</p>"
+        items.append(
+            f"<item>{guid}<title>Item {n}</title><link>{base}/story/{n}</link>{date}"
+            f"<description>{body}</description></item>"
+        )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Many</title>"
+        f"<link>{base}/</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
+@pytest.mark.parametrize("interactive", [False, True], ids=["command line", "app"])
+async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
+    http_server: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    broken: int | None,
+    interactive: bool,
+) -> None:
+    from tui_reader.core import feedparse_fast
+
+    body = many_items(http_server.url("").rstrip("/"), 95, broken)
+    http_server.add("/many.xml", body, content_type="application/rss+xml")
+    url = http_server.url("/many.xml")
+    reference = await add(url, tmp_path / "reference", interactive=False)
+
+    # Pieces of ten items, cut and parsed in the workers, as a feed of 100,000 items would be.
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 10)
+    monkeypatch.setattr(refresh, "PIECES_FROM_BYTES", 0)
+    monkeypatch.setattr(refresh, "PIECES_HERE", 2)
+    split = []
+    real = refresh.parsework.feed_pieces
+
+    def spy(*args: Any) -> Any:
+        split.append(pieces := real(*args))
+        return pieces
+
+    monkeypatch.setattr(refresh.parsework, "feed_pieces", spy)
+    used: list[bool] = []
+    real_prepare = refresh.Refresher._prepare_in_pieces
+
+    async def watch(*args: Any) -> Any:
+        outcome = await real_prepare(*args)
+        used.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(refresh.Refresher, "_prepare_in_pieces", watch)
+    pieces = await add(url, tmp_path / "pieces", interactive=interactive)
+
+    assert len(split) == 1 and len(split[0]) == 10  # 95 items in pieces of 10
+    # A piece the fast parser cannot read sends the whole document down the usual path.
+    assert used == [broken is None]
+    assert not reference["workers"] and pieces["workers"]
+    assert len(reference["rows"]) == 91  # 95 items, 4 of them repeating an earlier id
+    assert pieces["rows"] == reference["rows"]
+    assert pieces["index"] == reference["index"]
+    assert pieces["shown"] == reference["shown"]
+    assert pieces["order"] == reference["order"]

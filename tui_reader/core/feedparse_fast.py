@@ -334,9 +334,9 @@ def _split(data: bytes) -> _Pieces | None:
     items, entries = data.count(b"<item"), data.count(b"<entry")
     if max(items, entries) <= 2 * _PIECE:
         return None
-    pattern, closer = (_ATOM_TAGS, b"</entry") if entries > items else (_RSS_TAGS, b"</item")
+    closer = b"</entry" if entries > items else b"</item"
     name = b"entry" if entries > items else b"item"
-    starts = [match.start() for match in pattern.finditer(data) if match.group(1) == name]
+    starts = _start_tags(data, name)
     last = data.rfind(closer)
     end = data.find(b">", last) + 1
     if not starts or last < starts[-1] or end <= 0:
@@ -349,6 +349,42 @@ def _split(data: bytes) -> _Pieces | None:
         if not between.fullmatch(data, data.rfind(b"<", 0, cut), cut):
             return None
     return _Pieces(starts, end)
+
+
+def _start_tags(data: bytes, name: bytes) -> list[int]:
+    """Where each ``<name`` start tag begins (as :data:`_RSS_TAGS` and :data:`_ATOM_TAGS`
+    find them: the name followed by whitespace, ``>`` or ``/``).
+
+    A pattern that starts with the literal tag is searched for far faster than those two,
+    which try every ``<`` of a large document.
+    """
+    pattern = _START_TAG[name]
+    return [match.start() for match in pattern.finditer(data)]
+
+
+_START_TAG = {name: re.compile(rb"<" + name + rb"(?=[\s>/])") for name in (b"item", b"entry")}
+
+
+def piece_documents(data: bytes) -> list[tuple[bytes, int]]:
+    """A large document cut into complete documents of at most ``_PIECE`` entries each (the
+    same head and tail around each piece's entries), with how many entries each holds; an
+    empty list for a document that is not cut.
+
+    Reading the pieces one by one, in any order and in separate processes, gives what
+    :func:`parse_fast` gives for the whole (it reads a large document in these very pieces)
+    as long as the fast parser reads every piece and finds the entries counted here:
+    everything it derives from the whole document is either in the head that every piece
+    repeats or belongs to one entry, and what would send the whole document to feedparser
+    (``xml:base``, bytes that do not follow the declared encoding, an Atom update date in
+    RSS) sends the piece that has it there too, which the caller then sees.
+    """
+    if _rs is None:
+        return []
+    pieces = _split(data)
+    if pieces is None:
+        return []
+    count = (len(pieces.starts) + _PIECE - 1) // _PIECE
+    return [(pieces.piece(data, index), pieces.count(index)) for index in range(count)]
 
 
 def _drain(entries: list[Any]) -> Iterator[Any]:

@@ -85,6 +85,8 @@ class ParsedFeed:
     kind: FeedKind
     notice: str | None = None
     """Set when entries were left out (a limit applied): says how many were kept, of how many."""
+    fast: bool = False
+    """The fast parser read the whole document (an XML feed; see :mod:`feedparse_fast`)."""
 
 
 def parse_feed(
@@ -124,6 +126,35 @@ def parse_feed(
     if notice is None:
         return feed
     return replace(feed, entries=entries, notice=notice)
+
+
+def split_feed(
+    data: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    max_entries: int = MAX_ENTRIES,
+) -> list[tuple[bytes, int]]:
+    """A large XML feed cut into complete documents of a few thousand entries, with how many
+    entries each holds, to be parsed in parallel; an empty list when it is not cut (small,
+    JSON, over ``max_entries``, or anything the fast parser would not read whole).
+
+    Each piece parsed with :func:`parse_feed` gives what the whole would, provided the fast
+    parser read it (``ParsedFeed.fast``) and found the count given here: a caller that sees
+    anything else parses the whole document instead.
+
+    Raises:
+        FeedError: the document declares entities.
+    """
+    data = bytes(data)
+    media_type, _ = _split_content_type(content_type)
+    if _is_json(data, media_type):
+        return []
+    refuse_entity_declarations(data, clean_line(url))
+    pieces = feedparse_fast.piece_documents(data)
+    if sum(count for _, count in pieces) > max_entries:
+        return []  # the newest are chosen from the whole document
+    return pieces
 
 
 def keep_newest(
@@ -198,8 +229,12 @@ def looks_like_feed(data: bytes, content_type: str | None) -> bool:
 def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> ParsedFeed:
     refuse_entity_declarations(data, shown)
     entries: tuple[FeedEntry, ...] | None = None
+    # Whether every entry came from the fast parser (one slow piece makes it False).
+    fast_only = True
 
     def slow(piece: bytes) -> list[Mapping[str, Any]]:
+        nonlocal fast_only
+        fast_only = False
         return _parse_with_feedparser(piece, url, shown, charset)[1]
 
     fast, _reason = feedparse_fast.parse_fast(data, url, charset, slow=slow)
@@ -215,12 +250,13 @@ def _parse_xml_feed(data: bytes, url: str, shown: str, charset: str | None) -> P
                 feed, fast_entries, version = fast
                 entries = tuple(_xml_entry(entry, url) for entry in fast_entries)
     if entries is None:
+        fast_only = False
         feed, slow_entries, version = _parse_with_feedparser(data, url, shown, charset)
         entries = tuple(_xml_entry(entry, url) for entry in slow_entries)
     kind: FeedKind = "atom" if version.startswith("atom") else "rss"
     title = _text_field(feed, "title")
     site_url = safe_url(feed.get("link"), url, fetchable=True)
-    return ParsedFeed(title=title, site_url=site_url, entries=entries, kind=kind)
+    return ParsedFeed(title=title, site_url=site_url, entries=entries, kind=kind, fast=fast_only)
 
 
 def _parse_with_feedparser(

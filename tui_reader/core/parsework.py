@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui_reader.core.feedbody import index_words
@@ -58,6 +57,39 @@ class PreparedFeed:
     records: tuple[ArticleRecord, ...]
     """In document order, one per guid; bodies empty unless ``with_bodies``."""
     with_bodies: bool = False
+    entries: int = 0
+    """How many entries the document has (repeated ids included)."""
+    fast: bool = False
+    """The fast parser read it all (see :func:`tui_reader.core.feeds.split_feed`)."""
+
+
+def feed_pieces(data: bytes, url: str, content_type: str | None) -> list[tuple[bytes, int]]:
+    """:func:`tui_reader.core.feeds.split_feed` with the limit of :func:`prepare_feed`."""
+    from tui_reader.core.feeds import split_feed
+
+    return split_feed(data, url, content_type, max_entries=MAX_FEED_ENTRIES)
+
+
+def join_pieces(pieces: Sequence[PreparedFeed]) -> PreparedFeed:
+    """The prepared pieces of one document as if it had been prepared whole: their records
+    in order, the first of each id kept (see :func:`_prepare_feed`)."""
+    seen: set[str] = set()
+    records: list[ArticleRecord] = []
+    for piece in pieces:
+        for record in piece.records:
+            if record.guid not in seen:
+                seen.add(record.guid)
+                records.append(record)
+    first = pieces[0]
+    return PreparedFeed(
+        title=first.title,
+        site_url=first.site_url,
+        notice=first.notice,
+        records=tuple(records),
+        with_bodies=all(piece.with_bodies for piece in pieces),
+        entries=sum(piece.entries for piece in pieces),
+        fast=all(piece.fast for piece in pieces),
+    )
 
 
 def prepare_feed(
@@ -97,18 +129,14 @@ def _prepare_feed(
             clean_line(entry.title) or (clean_line(entry.url) if entry.url else "") or "Untitled"
         )
         author = clean_line(entry.author) if entry.author else None
-        body_json = body_text = None
-        if bodies:
-            # Made as the record is made: one record, not one and then its copy.
-            head, body_json, body_text = _feed_body(html, entry.url, title, author, entry.published)
-        else:
-            head = Article(title=title, byline=author, published=entry.published, url=entry.url)
+        # Made as the record is made: one record, not one and then its copy.
+        body_json, body_text = _feed_body(html) if bodies else (None, None)
         records.append(
             ArticleRecord(
                 guid=entry.guid,
                 url=entry.url,
                 title=title,
-                article=head,
+                article=None,  # the metadata is the record's own
                 author=author,
                 published=entry.published,
                 updated=entry.updated,
@@ -124,6 +152,8 @@ def _prepare_feed(
         notice=clean_line(parsed.notice) if parsed.notice else None,
         records=tuple(records),
         with_bodies=bodies,
+        entries=len(parsed.entries),
+        fast=parsed.fast,
     )
 
 
@@ -135,26 +165,17 @@ def feed_bodies(records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
 
 def with_feed_body(record: ArticleRecord) -> ArticleRecord:
     """``record`` with its body made from the feed's own HTML."""
-    head, body_json, body_text = _feed_body(
-        record.feed_summary_html, record.url, record.title, record.author, record.published
-    )
-    return replace(record, article=head, body_json=body_json, body_text=body_text)
+    body_json, body_text = _feed_body(record.feed_summary_html)
+    return replace(record, body_json=body_json, body_text=body_text)
 
 
-def _feed_body(
-    html: str | None,
-    url: str | None,
-    title: str,
-    author: str | None,
-    published: datetime | None,
-) -> tuple[Article, str, str]:
-    """An entry's body as stored: (the article's metadata, the stored JSON, the indexed text).
+def _feed_body(html: str | None) -> tuple[str, str]:
+    """An entry's body as stored: (the stored JSON, the indexed text).
 
     The body itself is rendered from the feed's HTML when the article is read (see
-    :mod:`tui_reader.core.feedbody`); what is made here is what the list and search need.
+    :mod:`tui_reader.core.feedbody`); what is made here is what search needs.
     """
-    head = Article(title=title, byline=author or None, published=published, url=url)
-    return head, DEFERRED_BODY, index_words(html)
+    return DEFERRED_BODY, index_words(html)
 
 
 def clean_page(
@@ -203,6 +224,14 @@ def _watch(owner: int) -> None:
             os._exit(0)
         except OSError:
             pass  # exists, but not ours to signal: still there
+
+
+def ready_to_parse() -> bool:
+    """Import what parsing a feed needs (a worker's first piece of a large feed then starts
+    at once)."""
+    import tui_reader.core.feeds  # noqa: F401
+
+    return True
 
 
 def ready() -> bool:

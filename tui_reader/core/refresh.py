@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import heapq
 import logging
 import multiprocessing
@@ -60,6 +61,7 @@ from tui_reader.core.storage import (
     FeedUpdate,
     Store,
 )
+from tui_reader.core.storage.sqlite import UpsertResult
 
 if TYPE_CHECKING:
     from tui_reader.core.fetch import Fetcher, FetchResult
@@ -79,6 +81,13 @@ MIN_PAGE_CHARS = 250
 """A cleaned page with less text than this (and than the feed's own text) is not used.
 Characters, not words: CJK text has few spaces."""
 BODY_CHUNK = 2000
+PIECES_FROM_BYTES = 4_000_000
+"""A feed document this large may be parsed in pieces, in parallel (see
+:meth:`Refresher._prepare_in_pieces`); smaller ones are not worth the look."""
+PIECES_HERE = 8
+"""From a command line, which parses a feed in its own process, a document is handed to the
+worker processes only when it has at least this many pieces: starting them costs about as
+much as parsing a few pieces."""
 """Feed bodies are cleaned in batches of this many entries, so that the workers share a big
 feed and no single answer is huge."""
 
@@ -599,8 +608,12 @@ class Refresher:
         # A feed with nothing stored yet has only new entries: their bodies are cleaned in
         # the same task as the parse.
         first = await self.db(partial(self.store.count_articles, feed_id=row.id)) == 0
+        stored: list[UpsertResult] | None = None
         try:
-            if inline:
+            in_pieces = await self._prepare_in_pieces(row, result, shown, first, inline)
+            if in_pieces is not None:
+                prepared, stored = in_pieces
+            elif inline:
                 prepared = self._prepare_here(result, shown, first)
             else:
                 prepared = await self.pool.run(
@@ -619,12 +632,16 @@ class Refresher:
         if prepared.notice:
             outcome.notices.append(prepared.notice)
         records = prepared.records
-        by_guid, by_url = await self.db(
-            self.store.known_articles,
-            row.id,
-            [r.guid for r in records],
-            [r.url for r in records if r.url],
-        )
+        if stored is not None:
+            # Stored piece by piece already, every one of them new (see _prepare_in_pieces).
+            by_guid, by_url = {}, {}
+        else:
+            by_guid, by_url = await self.db(
+                self.store.known_articles,
+                row.id,
+                [r.guid for r in records],
+                [r.url for r in records if r.url],
+            )
         guids = frozenset(r.guid for r in records)
         changed: list[ArticleRecord] = []
         # (index in ``changed``, fetch its page?, report a failure?)
@@ -656,8 +673,10 @@ class Refresher:
             bodies = parsework.feed_bodies(changed)
         else:
             bodies = await self._bodies(shown, changed)
+        if stored is not None:
+            listed.update(result.id for result in stored)
         update = FeedUpdate(
-            records=bodies,
+            records=bodies if stored is None else (),
             title=prepared.title or None,
             site_url=prepared.site_url,
             etag=result.etag,
@@ -669,7 +688,9 @@ class Refresher:
             also_listed=frozenset(listed),
         )
         results = await self.db(self.store.write_feed, row.id, update)
-        if not results and bodies:
+        if stored is not None:
+            results = stored
+        if len(results) != len(bodies):
             return outcome, []  # unsubscribed while it was being fetched
         outcome.new = sum(1 for r in results if r.status == "new")
         jobs: list[_PageJob] = []
@@ -680,7 +701,7 @@ class Refresher:
                     _PageJob(
                         results[index].id,
                         record.url,
-                        record.article,
+                        record.head,
                         len(record.body_text or ""),
                         report,
                         record.title,
@@ -691,6 +712,83 @@ class Refresher:
             planned = {job.article_id for job in jobs} | listed
             jobs += await self._waiting_pages(row, planned)
         return outcome, jobs
+
+    async def _prepare_in_pieces(
+        self, row: FeedRow, result: FetchResult, shown: str, first: bool, inline: bool
+    ) -> tuple[parsework.PreparedFeed, list[UpsertResult] | None] | None:
+        """A large feed parsed a few thousand entries per task, as many tasks at once as there
+        are workers; ``None`` when it is not one to cut, or when a piece did not read as the
+        whole would (then the whole document is parsed as usual, which decides).
+
+        For a feed with nothing stored yet, each piece is stored as soon as it and those
+        before it are parsed, each in a transaction of its own: the first articles are there
+        at once, the writing overlaps the parsing, and an interrupted refresh keeps what it
+        stored. The results of those writes come back with the feed (else ``None``).
+        """
+        if len(result.content) < PIECES_FROM_BYTES:
+            return None
+        warm = None
+        if inline:
+            # The workers start while the document is cut (nothing is running yet here).
+            warm = asyncio.create_task(
+                self.pool.run(PARSE, lambda reason: FeedError(reason), parsework.ready_to_parse)
+            )
+        try:
+            pieces = await asyncio.to_thread(
+                parsework.feed_pieces, result.content, result.url, result.content_type
+            )
+        finally:
+            if warm is not None:
+                await asyncio.gather(warm, return_exceptions=True)
+        if len(pieces) < (PIECES_HERE if inline else 2):
+            return None
+        counts = [count for _, count in pieces]
+        tasks = [
+            asyncio.ensure_future(
+                self.pool.run(
+                    PARSE,
+                    lambda reason: FeedError(f"{shown}: {reason}"),
+                    self.prepare_task,
+                    piece,
+                    result.url,
+                    result.content_type,
+                    result.charset,
+                    first,
+                )
+            )
+            for piece, _ in pieces
+        ]
+        del pieces  # the tasks hold the pieces until they are handed over
+        parts: list[parsework.PreparedFeed] = []
+        stored: list[UpsertResult] | None = [] if first else None
+        seen: set[str] = set()
+        now: float = time.time()
+        previous: float | None = None
+        try:
+            for task, count in zip(tasks, counts, strict=True):
+                try:
+                    part = await task
+                except FeedError:
+                    part = None
+                if part is None or not part.fast or part.entries != count:
+                    log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
+                    return None
+                # Ids repeated across pieces: the first copy counts, as in a whole parse.
+                fresh = tuple(record for record in part.records if record.guid not in seen)
+                seen.update(record.guid for record in fresh)
+                part = dataclasses.replace(part, records=fresh)
+                parts.append(part)
+                if stored is not None and fresh:
+                    done, previous = await self.db(
+                        self.store.store_entries, row.id, fresh, now, previous
+                    )
+                    if not done:
+                        return None  # unsubscribed meanwhile: the usual path ends it
+                    stored += done
+        finally:
+            for task in tasks:
+                task.cancel()
+        return parsework.join_pieces(parts), stored
 
     def _prepare_here(self, result: FetchResult, shown: str, first: bool) -> parsework.PreparedFeed:
         """The parse a worker would do, in this process (a parser's crash is the feed's error,

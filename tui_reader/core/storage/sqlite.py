@@ -274,7 +274,9 @@ class ArticleRecord:
     guid: str
     url: str | None
     title: str
-    article: Article
+    article: Article | None
+    """The cleaned article; ``None`` when the body comes ready to store (``body_json``) and
+    the metadata is the record's own (see :attr:`head`)."""
     author: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
@@ -286,6 +288,24 @@ class ArticleRecord:
     was built; ``article`` then need only carry the metadata. Spares the writer the work."""
     body_text: str | None = None
     """:func:`index_text` of the article, made alongside ``body_json``."""
+
+    @property
+    def head(self) -> Article:
+        """The article, or its metadata when it has no article of its own."""
+        if self.article is not None:
+            return self.article
+        return Article(
+            title=self.title, byline=self.author or None, published=self.published, url=self.url
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent between processes by the ten thousand: the fields as a tuple pickle and load
+        # several times faster than the dataclass's default state.
+        return (ArticleRecord, (
+            self.guid, self.url, self.title, self.article, self.author, self.published,
+            self.updated, self.summary_only, self.feed_summary_html, self.page_error,
+            self.body_json, self.body_text,
+        ))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,16 +430,18 @@ def _known(row: tuple[Any, ...]) -> KnownArticle:
     )
 
 
-def undated_sort_dates(records: Sequence[ArticleRecord], now: float) -> list[float | None]:
+def undated_sort_dates(
+    records: Sequence[ArticleRecord], now: float, previous: float | None = None
+) -> list[float | None]:
     """Where each undated record of one feed's batch sorts (``None`` for dated ones).
 
     An entry without a date sorts by when it was fetched, but in the feed's own order: just
     below the entry listed before it (the entry's neighbour's date when that one is dated),
     never above ``now``. Giving them all ``now`` put every undated entry above all dated
-    ones, and listed a batch of them backwards (same date, newest id first).
+    ones, and listed a batch of them backwards (same date, newest id first). ``previous``
+    is where the entry before the batch sorts, for a document stored in several batches.
     """
     dates: list[float | None] = []
-    previous: float | None = None
     for record in records:
         dated = to_epoch(record.published) or to_epoch(record.updated)
         if dated is not None:
@@ -926,6 +948,34 @@ class Store:
         with self._writing() as conn:
             return self._upsert_many(conn, feed_id, records, time.time())
 
+    def store_entries(
+        self,
+        feed_id: int,
+        records: Sequence[ArticleRecord],
+        now: float,
+        previous: float | None = None,
+    ) -> tuple[list[UpsertResult], float | None]:
+        """Store a run of one feed document's entries in a transaction of its own (a large
+        document is stored a piece at a time, as its pieces are parsed); ``[]`` when the
+        feed is gone.
+
+        ``now`` is the time of the whole refresh and ``previous`` where the entry before this
+        run sorts (see :func:`undated_sort_dates`); returned with the results is where the
+        run's last entry sorts, to pass on to the next run. The feed's own row and what
+        its document lists are left to :meth:`write_feed` after the last run.
+        """
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                return [], previous
+            results = self._upsert_many(conn, feed_id, records, now, previous)
+        if not records:
+            return results, previous
+        last = records[-1]
+        dated = to_epoch(last.published) or to_epoch(last.updated)
+        if dated is None:
+            dated = undated_sort_dates(records, now, previous)[-1]
+        return results, dated
+
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
         now = time.time()
@@ -970,6 +1020,7 @@ class Store:
         feed_id: int,
         records: Sequence[ArticleRecord],
         now: float,
+        previous: float | None = None,
     ) -> list[UpsertResult]:
         """Insert and update ``records`` with as few statements as their number allows.
 
@@ -982,7 +1033,7 @@ class Store:
         if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
             raise StorageError(f"no feed with id {feed_id}")
         current = frozenset(record.guid for record in records)
-        dates = undated_sort_dates(records, now)
+        dates = undated_sort_dates(records, now, previous)
         # A feed with nothing stored yet (its first fetch: the large ones) has nothing to
         # look up.
         stored = (
@@ -1058,16 +1109,16 @@ class Store:
                         published if published is not None else (updated or dates[index] or now),
                         now,
                         int(record.summary_only),
-                        record.body_json or article_to_json(record.article),
+                        record.body_json or article_to_json(record.head),
                         record.feed_summary_html,
                         record.page_error,
                         int(record.page_error is not None),
                     )
                 )
                 index_rows.append(
-                    self._index_row(next_id, title, author, record.article, record.body_text)
+                    self._index_row(next_id, title, author, record.head, record.body_text)
                 )
-                if record.article.source is not None:
+                if record.article is not None and record.article.source is not None:
                     kept.append((next_id, record.article.source))
                 results[index] = UpsertResult(next_id, record.guid, "new")
             conn.executemany(
@@ -1146,15 +1197,16 @@ class Store:
                     published if published is not None else (updated or sort_date or now),
                     now,
                     int(record.summary_only),
-                    record.body_json or article_to_json(record.article),
+                    record.body_json or article_to_json(record.head),
                     record.feed_summary_html,
                     record.page_error,
                     int(record.page_error is not None),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
-            self._index(conn, article_id, title, author, record.article, record.body_text)
-            self._keep_page(conn, article_id, record.article.source)
+            self._index(conn, article_id, title, author, record.head, record.body_text)
+            if record.article is not None:
+                self._keep_page(conn, article_id, record.article.source)
             return UpsertResult(article_id, record.guid, "new")
         return self._update_known(conn, _known(row), record)
 
@@ -1211,7 +1263,7 @@ class Store:
             self._set_body(
                 conn,
                 known.id,
-                record.article,
+                record.head,
                 summary_only=record.summary_only,
                 page_error=record.page_error,
                 stored=(record.body_json, record.body_text or "")

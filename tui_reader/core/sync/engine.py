@@ -311,7 +311,7 @@ class SyncEngine:
                         _PageJob(
                             result.id,
                             record.url,
-                            record.article,
+                            record.head,
                             len(record.body_text or ""),
                             True,
                             record.title,
