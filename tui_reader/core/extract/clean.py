@@ -75,6 +75,34 @@ _TAXONOMY_TOKEN = re.compile(
 )
 
 
+# What one class/id token says (bits, combined over an element's tokens by _name_verdict).
+_NAMES_ARTICLE, _ANY_FURNITURE, _STRONG_FURNITURE, _CONTENT = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=32768)
+def _token_verdict(token: str) -> int:
+    """The verdict bits of one lower-cased, whitespace-free class or id token.
+
+    No name pattern reaches across whitespace (their alternatives hold none, and their
+    boundaries accept it), and a taxonomy token is removed whole, so judging a name string
+    token by token gives what judging it at once gives. Tokens ("row", "col-md-6",
+    "entry-content") repeat far more across elements and sites than whole class strings
+    do, so most tokens are judged once per run.
+    """
+    if "-" in token and _TAXONOMY_TOKEN.match(token) is not None:
+        return 0
+    bits = 0
+    if ARTICLE_NAME.search(token) or "embed" in token:
+        bits |= _NAMES_ARTICLE
+    if ANY_FURNITURE_NAME.search(token):
+        bits |= _ANY_FURNITURE
+        if STRONG_NAME.search(token):
+            bits |= _STRONG_FURNITURE
+    if CONTENT_WORDS.search(token):
+        bits |= _CONTENT
+    return bits
+
+
 @lru_cache(maxsize=32768)
 def _name_verdict(names: str) -> int:
     """Classify class/id names: 0 neutral, 1 weak furniture, 2 strong, 3 names the article.
@@ -82,17 +110,17 @@ def _name_verdict(names: str) -> int:
     Pages repeat the same class strings many times (and sites repeat them across pages), so
     the verdicts are cached.
     """
-    names = names.lower()
-    if "-" in names:
-        names = _TAXONOMY_TOKEN.sub(" ", names)
-    if ARTICLE_NAME.search(names) or "embed" in names:
+    bits = 0
+    for token in names.lower().split():
+        bits |= _token_verdict(token)
+    if bits & _NAMES_ARTICLE:
         # Embedded posts and media ("social-media-embed") are quoted content, not furniture.
         return 3
-    if not ANY_FURNITURE_NAME.search(names):
+    if not bits & _ANY_FURNITURE:
         return 0
-    if STRONG_NAME.search(names):
+    if bits & _STRONG_FURNITURE:
         return 2
-    return 0 if CONTENT_WORDS.search(names) else 1
+    return 0 if bits & _CONTENT else 1
 
 
 _SLUG_JUNK = re.compile(r"[^\w]+")
