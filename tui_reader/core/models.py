@@ -91,7 +91,10 @@ class Block:
     @property
     def inline_text(self) -> str:
         """The spans' text, whitespace collapsed."""
-        return collapse_inline("".join(span.text for span in self.spans))
+        spans = self.spans
+        # Most blocks are one span (a plain paragraph): its text needs no joining.
+        joined = spans[0].text if len(spans) == 1 else "".join([span.text for span in spans])
+        return collapse_inline(joined)
 
     @property
     def text(self) -> str:

@@ -230,20 +230,25 @@ class _Renderer:
         # Collapse whitespace runs to one space, keeping a space at either end if there was
         # one there (it separates this run from its inline neighbours). Collapsing first
         # leaves clean_text a printable string in the common case, its fast path.
-        if raw.isspace():  # most often the indentation between two tags
-            core = ""
+        if raw.isprintable() and "  " not in raw:
+            # Every whitespace character but the plain space is non-printable: this run is
+            # collapsed already, and its outer spaces are single ones (a line of prose).
+            text = raw
         else:
-            core = " ".join(raw.split())
-            if not core.isprintable():
-                core = clean_text(core)
-        if not core:
-            text = " "
-        else:
-            text = core
-            if raw[0].isspace():
-                text = " " + text
-            if raw[-1].isspace():
-                text += " "
+            if raw.isspace():  # most often the indentation between two tags
+                core = ""
+            else:
+                core = " ".join(raw.split())
+                if not core.isprintable():
+                    core = clean_text(core)
+            if not core:
+                text = " "
+            else:
+                text = core
+                if raw[0].isspace():
+                    text = " " + text
+                if raw[-1].isspace():
+                    text += " "
         ctx = self.stack[-1]
         if text == " " and (not ctx.spans or ctx.spans[-1][0].endswith((" ", "\n"))):
             return

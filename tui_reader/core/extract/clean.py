@@ -202,7 +202,14 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
 def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
     """Elements under ``root`` that look like furniture, with their strength, in doc order."""
     found: list[tuple[LexborNode, int]] = []
-    for node in _unique(root.css(_CANDIDATES)):
+    # An element matching several parts of the selector is reported once per part: each is
+    # rated once (de-duplicated in this same loop, the container holding many of them).
+    seen: set[int] = set()
+    for node in root.css(_CANDIDATES):
+        key = node.mem_id
+        if key in seen:
+            continue
+        seen.add(key)
         strength = furniture_strength(node)
         if strength:
             found.append((node, strength))
