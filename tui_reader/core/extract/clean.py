@@ -17,7 +17,6 @@ from tui_reader.core.extract.boilerplate import (
     ANY_FURNITURE_NAME,
     ARTICLE_NAME,
     CONTENT_WORDS,
-    HIDDEN_SELECTOR,
     HIDDEN_STYLE,
     JUNK_TAGS,
     STRONG_NAME,
@@ -48,6 +47,11 @@ _BAD_ROLES = frozenset(
 _CANDIDATES = "[class], [id], [role], header, footer, aside, form"
 
 MAX_FURNITURE = 500
+# The elements that may be hidden, for ``prune`` to confirm. Most styled elements hide
+# nothing, and value tests in the selector cost less than reading each one's attributes in
+# Python. (Lower-casing turns no other letter into one of "none" or "hidden", so these match
+# every element the test in ``prune`` accepts.)
+_HIDDEN_CANDIDATES = '[hidden], [aria-hidden="true" i], [style*="none" i], [style*="hidden" i]'
 # A furniture-named element holding at least this share of the container's text is a layout
 # wrapper with an unlucky class name ("page sidebar-left"), so it is kept.
 _WRAPPER_SHARE = 0.5
@@ -153,7 +157,8 @@ def furniture_strength(node: LexborNode) -> int:
         return 1 if tag in _STRUCTURAL else 0
     ident = attrs.get("id") or ""
     names = attrs.get("class") or ""
-    verdict = _name_verdict(f"{names} {ident}")
+    # (Names are judged token by token: without an id, the class alone is the same string.)
+    verdict = _name_verdict(f"{names} {ident}" if ident else names)
     if verdict and ident.count("-") >= 2:
         # Only an id that changes the verdict is worth comparing with the heading.
         by_class = _name_verdict(names)
@@ -186,7 +191,7 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
     body = tree.body
     if body is None:
         return None
-    for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
+    for node in reversed(_unique(body.css(_HIDDEN_CANDIDATES))):
         # Most of these carry a style that hides nothing: the tag is read only for the rest.
         attrs = node.attributes
         style = (attrs.get("style") or "").lower()
