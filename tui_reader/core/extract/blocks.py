@@ -502,6 +502,10 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                 if spans and not spans[-1][0].endswith((" ", "\n")):
                     spans.append((" ", out.links[-1], out.styles[-1]))
                 continue
+            if raw.isprintable() and "  " not in raw:
+                # A run of prose needs no collapsing (see ``text``): kept as it is, here.
+                contexts[-1].spans.append((raw, out.links[-1], out.styles[-1]))
+                continue
             out.text(raw)
             continue
         if tag in _CAPTION_BOX_TAGS:
