@@ -181,12 +181,18 @@ def furniture_strength(node: LexborNode) -> int:
 
 # Each tag is a pass over the whole tree: the tags that hold the most nodes go first, so
 # the later passes walk a smaller tree. (The set removed is the same in any order.)
-_JUNK_ORDER = ["head", "svg", "nav", "noscript", "select", "menu", "dialog"]
-_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER]
+# (The <head> goes first, on its own: see ``prune``.)
+_JUNK_ORDER = ["svg", "nav", "noscript", "select", "menu", "dialog"]
+_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER and tag != "head"]
 
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
     """Remove junk tags and hidden elements; return the body (or None)."""
+    # The parser makes one <head> at most (it ignores any later <head> tag), and the
+    # document points at it: removed directly, without a pass over the tree to find it.
+    head = tree.head
+    if head is not None:
+        head.decompose(recursive=False)
     tree.strip_tags(_JUNK_ORDER)
     body = tree.body
     if body is None:
