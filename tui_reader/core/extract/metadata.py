@@ -683,6 +683,9 @@ _BYLINE_SELECTORS = (
 )
 # Microdata and rel="author", the first three, give the byline on many pages that have one.
 _BYLINE_DIRECT = 3
+# Every element the first three match is one of these (the first needs an ancestor that
+# the second matches): one pass that finds none spares the three.
+_BYLINE_DIRECT_GATE = '[itemprop="author"], a[rel="author"]'
 
 
 def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
@@ -826,15 +829,32 @@ class _Matches:
     holds only the others: it is built when the search goes past them.
     """
 
-    def __init__(self, tree: LexborHTMLParser, selectors: tuple[str, ...], direct: int = 0) -> None:
+    def __init__(
+        self,
+        tree: LexborHTMLParser,
+        selectors: tuple[str, ...],
+        direct: int = 0,
+        gate: str | None = None,
+    ) -> None:
         self._tree = tree
         self._direct = frozenset(selectors[:direct])
         self._group = ", ".join(selectors[direct:])
         self._found: list[LexborNode] | None = None
+        # A selector matching every element that any direct selector matches: when it
+        # matches nothing, neither do they, and their passes are spared.
+        self._gate = gate
+        self._gate_open: bool | None = None
 
     def of(self, selector: str, limit: int) -> list[LexborNode]:
         """The first ``limit`` elements that ``selector`` matches, in document order."""
-        if selector in self._direct or not self._group:
+        if selector in self._direct:
+            if self._gate is not None:
+                if self._gate_open is None:
+                    self._gate_open = self._tree.css_first(self._gate) is not None
+                if not self._gate_open:
+                    return []
+            return self._tree.css(selector)[:limit]
+        if not self._group:
             return self._tree.css(selector)[:limit]
         if self._found is None:
             self._found = self._tree.css(self._group)
@@ -845,7 +865,7 @@ class _Matches:
 
 
 def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
-    matches = _Matches(tree, _BYLINE_SELECTORS, direct=_BYLINE_DIRECT)
+    matches = _Matches(tree, _BYLINE_SELECTORS, direct=_BYLINE_DIRECT, gate=_BYLINE_DIRECT_GATE)
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
         for node in matches.of(selector, 20):
