@@ -158,8 +158,8 @@ def _norm(text: str) -> str:
 # The elements the metadata reader looks at everywhere in the page, fetched in one pass over
 # the tree: each selector pass walks the whole document, and a page has thousands of
 # elements. (The root element and the title are found at once by ``css_first``.) A grouped
-# selector may report a node more than once, so the matches are de-duplicated (what is left
-# is in document order). No two parts of the group match the same tag, so the tag tells
+# selector reports an element once for each part it matches; no two parts of this group
+# match the same tag, so each element comes once, in document order, and its tag tells
 # which part matched.
 _SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, link[rel]'
 
@@ -180,16 +180,14 @@ def _scan(tree: LexborHTMLParser) -> _Scan:
         "h1": scan.h1s,
         "link": scan.links,
     }
-    seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
-        key = node.mem_id
-        if key in seen:
-            continue
-        seen.add(key)
         bucket = by_tag.get(node.tag or "")
         if bucket is not None:
             bucket.append(node)
     return scan
+
+
+_META_KEY_ATTRS = frozenset({"property", "name", "itemprop", "http-equiv"})
 
 
 def _meta_tags(metas: list[LexborNode]) -> dict[str, list[str]]:
@@ -203,9 +201,10 @@ def _meta_tags(metas: list[LexborNode]) -> dict[str, list[str]]:
         content = content.strip()
         if not content:
             continue
-        for key_attr in ("property", "name", "itemprop", "http-equiv"):
-            key = attrs.get(key_attr)
-            if key:
+        # Every key of one tag gets the same content, so the order its attributes are
+        # read in does not matter: in the order the tag has them, skipping the others.
+        for key_attr, key in attrs.items():
+            if key and key_attr in _META_KEY_ATTRS:
                 for part in key.lower().split():
                     found.setdefault(part, []).append(content)
     return found
