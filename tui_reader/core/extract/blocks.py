@@ -477,14 +477,15 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if item == "ctx":
+            if item == "block":  # the commonest exit
+                if contexts[-1].spans:  # inline text to close
+                    out.flush()
+            elif item == "ctx":
                 out.pop()
             elif item == "link":
                 out.links.pop()
-            elif item == "style":
+            else:  # "style"
                 out.styles.pop()
-            elif contexts[-1].spans:  # "block", with inline text to close
-                out.flush()
             continue
         visited += 1
         if visited > MAX_NODES:
@@ -551,9 +552,23 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
 
         exit_marker: str | None = None
         kind = _KINDS.get(tag, 0)
+        # The commonest kinds are tested first: blocks (p, div), links, emphasis.
         if kind == 0:
             pass
-        elif kind <= _QUOTE and len(out.stack) >= MAX_DEPTH:
+        elif kind == _BLOCK:
+            if contexts[-1].spans:
+                out.flush()
+            exit_marker = "block"
+        elif kind == _LINK:
+            if _is_permalink(node):
+                continue
+            href = node.attributes.get("href")
+            out.links.append(out.link(href) if href else None)
+            exit_marker = "link"
+        elif kind == _STYLE:
+            out.styles.append(_STYLES[tag])
+            exit_marker = "style"
+        elif len(out.stack) >= MAX_DEPTH:  # a heading, list, item or quote
             # Blocks nest no deeper than this (the model and renderers walk them
             # recursively); deeper structure is flattened into the enclosing block.
             out.flush()
@@ -567,22 +582,9 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         elif kind == _ITEM:
             out.push(_Context("item"))
             exit_marker = "ctx"
-        elif kind == _QUOTE:
+        else:  # _QUOTE
             out.push(_Context("quote"))
             exit_marker = "ctx"
-        elif kind == _LINK:
-            if _is_permalink(node):
-                continue
-            href = node.attributes.get("href")
-            out.links.append(out.link(href) if href else None)
-            exit_marker = "link"
-        elif kind == _STYLE:
-            out.styles.append(_STYLES[tag])
-            exit_marker = "style"
-        else:  # _BLOCK
-            if contexts[-1].spans:
-                out.flush()
-            exit_marker = "block"
 
         if exit_marker is not None:
             push(exit_marker)
