@@ -80,7 +80,7 @@ _TAXONOMY_TOKEN = re.compile(
 
 
 # What one class/id token says (bits, combined over an element's tokens by _name_verdict).
-_NAMES_ARTICLE, _ANY_FURNITURE, _STRONG_FURNITURE, _CONTENT = 1, 2, 4, 8
+_NAMES_ARTICLE, _ANY_FURNITURE, _STRONG_FURNITURE, _KEPT = 1, 2, 4, 8
 
 
 @lru_cache(maxsize=32768)
@@ -91,20 +91,17 @@ def _token_verdict(token: str) -> int:
     boundaries accept it), and a taxonomy token is removed whole, so judging a name string
     token by token gives what judging it at once gives. Tokens ("row", "col-md-6",
     "entry-content") repeat far more across elements and sites than whole class strings
-    do, so most tokens are judged once per run.
+    do, so most tokens are judged once per run. A taxonomy token is not ``_KEPT``.
     """
     if "-" in token and _TAXONOMY_TOKEN.match(token) is not None:
         return 0
-    bits = 0
     if ARTICLE_NAME.search(token) or "embed" in token:
-        bits |= _NAMES_ARTICLE
-    if ANY_FURNITURE_NAME.search(token):
-        bits |= _ANY_FURNITURE
-        if STRONG_NAME.search(token):
-            bits |= _STRONG_FURNITURE
-    if CONTENT_WORDS.search(token):
-        bits |= _CONTENT
-    return bits
+        return _KEPT | _NAMES_ARTICLE  # the verdict, whatever else the names say
+    if not ANY_FURNITURE_NAME.search(token):
+        return _KEPT
+    if STRONG_NAME.search(token):
+        return _KEPT | _ANY_FURNITURE | _STRONG_FURNITURE
+    return _KEPT | _ANY_FURNITURE
 
 
 @lru_cache(maxsize=32768)
@@ -114,8 +111,9 @@ def _name_verdict(names: str) -> int:
     Pages repeat the same class strings many times (and sites repeat them across pages), so
     the verdicts are cached.
     """
+    tokens = names.lower().split()
     bits = 0
-    for token in names.lower().split():
+    for token in tokens:
         bits |= _token_verdict(token)
     if bits & _NAMES_ARTICLE:
         # Embedded posts and media ("social-media-embed") are quoted content, not furniture.
@@ -124,7 +122,11 @@ def _name_verdict(names: str) -> int:
         return 0
     if bits & _STRONG_FURNITURE:
         return 2
-    return 0 if bits & _CONTENT else 1
+    # Weak furniture, unless a name also says content (only asked on these few elements).
+    for token in tokens:
+        if _token_verdict(token) & _KEPT and CONTENT_WORDS.search(token):
+            return 0
+    return 1
 
 
 _SLUG_JUNK = re.compile(r"[^\w]+")
