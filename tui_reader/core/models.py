@@ -24,7 +24,6 @@ BlockKind = Literal[
 ]
 SpanStyle = Literal["", "em", "strong", "code"]
 
-_INLINE_SPACE = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"\w+")
 
 
@@ -34,7 +33,9 @@ def collapse_inline(text: str) -> str:
     # without doubled or outer spaces is already collapsed (the common case for rendered text).
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
-    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    # Within a line every whitespace character is inline space: split and joined, its runs
+    # become single spaces and its ends go (what substituting runs and stripping gives).
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -91,7 +92,10 @@ class Block:
     @property
     def inline_text(self) -> str:
         """The spans' text, whitespace collapsed."""
-        return collapse_inline("".join(span.text for span in self.spans))
+        spans = self.spans
+        # Most blocks are one span (a plain paragraph): its text needs no joining.
+        joined = spans[0].text if len(spans) == 1 else "".join([span.text for span in spans])
+        return collapse_inline(joined)
 
     @property
     def text(self) -> str:

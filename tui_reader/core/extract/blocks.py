@@ -230,20 +230,25 @@ class _Renderer:
         # Collapse whitespace runs to one space, keeping a space at either end if there was
         # one there (it separates this run from its inline neighbours). Collapsing first
         # leaves clean_text a printable string in the common case, its fast path.
-        if raw.isspace():  # most often the indentation between two tags
-            core = ""
+        if raw.isprintable() and "  " not in raw:
+            # Every whitespace character but the plain space is non-printable: this run is
+            # collapsed already, and its outer spaces are single ones (a line of prose).
+            text = raw
         else:
-            core = " ".join(raw.split())
-            if not core.isprintable():
-                core = clean_text(core)
-        if not core:
-            text = " "
-        else:
-            text = core
-            if raw[0].isspace():
-                text = " " + text
-            if raw[-1].isspace():
-                text += " "
+            if raw.isspace():  # most often the indentation between two tags
+                core = ""
+            else:
+                core = " ".join(raw.split())
+                if not core.isprintable():
+                    core = clean_text(core)
+            if not core:
+                text = " "
+            else:
+                text = core
+                if raw[0].isspace():
+                    text = " " + text
+                if raw[-1].isspace():
+                    text += " "
         ctx = self.stack[-1]
         if text == " " and (not ctx.spans or ctx.spans[-1][0].endswith((" ", "\n"))):
             return
@@ -472,14 +477,15 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if item == "ctx":
+            if item == "block":  # the commonest exit
+                if contexts[-1].spans:  # inline text to close
+                    out.flush()
+            elif item == "ctx":
                 out.pop()
             elif item == "link":
                 out.links.pop()
-            elif item == "style":
+            else:  # "style"
                 out.styles.pop()
-            elif contexts[-1].spans:  # "block", with inline text to close
-                out.flush()
             continue
         visited += 1
         if visited > MAX_NODES:
@@ -496,6 +502,10 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
                 spans = contexts[-1].spans
                 if spans and not spans[-1][0].endswith((" ", "\n")):
                     spans.append((" ", out.links[-1], out.styles[-1]))
+                continue
+            if raw.isprintable() and "  " not in raw:
+                # A run of prose needs no collapsing (see ``text``): kept as it is, here.
+                contexts[-1].spans.append((raw, out.links[-1], out.styles[-1]))
                 continue
             out.text(raw)
             continue
@@ -542,9 +552,23 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
 
         exit_marker: str | None = None
         kind = _KINDS.get(tag, 0)
+        # The commonest kinds are tested first: blocks (p, div), links, emphasis.
         if kind == 0:
             pass
-        elif kind <= _QUOTE and len(out.stack) >= MAX_DEPTH:
+        elif kind == _BLOCK:
+            if contexts[-1].spans:
+                out.flush()
+            exit_marker = "block"
+        elif kind == _LINK:
+            if _is_permalink(node):
+                continue
+            href = node.attributes.get("href")
+            out.links.append(out.link(href) if href else None)
+            exit_marker = "link"
+        elif kind == _STYLE:
+            out.styles.append(_STYLES[tag])
+            exit_marker = "style"
+        elif len(out.stack) >= MAX_DEPTH:  # a heading, list, item or quote
             # Blocks nest no deeper than this (the model and renderers walk them
             # recursively); deeper structure is flattened into the enclosing block.
             out.flush()
@@ -558,22 +582,9 @@ def render(root: LexborNode, base: str | None) -> list[Block]:
         elif kind == _ITEM:
             out.push(_Context("item"))
             exit_marker = "ctx"
-        elif kind == _QUOTE:
+        else:  # _QUOTE
             out.push(_Context("quote"))
             exit_marker = "ctx"
-        elif kind == _LINK:
-            if _is_permalink(node):
-                continue
-            href = node.attributes.get("href")
-            out.links.append(out.link(href) if href else None)
-            exit_marker = "link"
-        elif kind == _STYLE:
-            out.styles.append(_STYLES[tag])
-            exit_marker = "style"
-        else:  # _BLOCK
-            if contexts[-1].spans:
-                out.flush()
-            exit_marker = "block"
 
         if exit_marker is not None:
             push(exit_marker)

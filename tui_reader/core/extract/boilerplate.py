@@ -307,7 +307,12 @@ _CONTROL_WORDS = frozenset(
 
 def is_furniture_line(text: str) -> bool:
     """True when a short block's text is a stock furniture line ("Share this", "Ad", ...)."""
-    flat = " ".join(text.split()).lower()
+    # Every whitespace character but the plain space is non-printable: printable text
+    # without doubled or outer spaces is already collapsed (rendered blocks nearly always).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        flat = text.lower()
+    else:
+        flat = " ".join(text.split()).lower()
     if not flat:
         return True
     if len(flat) <= 120:

@@ -37,7 +37,14 @@ from selectolax.lexbor import LexborNode
 from tui_reader.core.extract.boilerplate import is_furniture_line
 from tui_reader.core.extract.clean import remove_comments
 from tui_reader.core.extract.headline import lead_text, region
-from tui_reader.core.extract.score import Rating, Votes, rate_body, rate_votes, vote
+from tui_reader.core.extract.score import (
+    Rating,
+    Votes,
+    rate_body,
+    rate_votes,
+    stripped_len,
+    vote,
+)
 
 # A first choice holding less prose than this is checked against the other passes (half of
 # the complete misses seen chose a container under 300 characters).
@@ -192,7 +199,7 @@ def _measure(
 ) -> Candidate:
     text = node.text(strip=True)
     chars = len(text)
-    linked = sum(len(a.text(strip=True)) for a in node.css("a"))
+    linked = sum(stripped_len(a) for a in node.css("a"))
     if lead_levels:
         near = _lead_near(node, lead_levels)
     else:

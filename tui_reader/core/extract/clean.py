@@ -17,7 +17,6 @@ from tui_reader.core.extract.boilerplate import (
     ANY_FURNITURE_NAME,
     ARTICLE_NAME,
     CONTENT_WORDS,
-    HIDDEN_SELECTOR,
     HIDDEN_STYLE,
     JUNK_TAGS,
     STRONG_NAME,
@@ -48,6 +47,11 @@ _BAD_ROLES = frozenset(
 _CANDIDATES = "[class], [id], [role], header, footer, aside, form"
 
 MAX_FURNITURE = 500
+# The elements that may be hidden, for ``prune`` to confirm. Most styled elements hide
+# nothing, and value tests in the selector cost less than reading each one's attributes in
+# Python. (Lower-casing turns no other letter into one of "none" or "hidden", so these match
+# every element the test in ``prune`` accepts.)
+_HIDDEN_CANDIDATES = '[hidden], [aria-hidden="true" i], [style*="none" i], [style*="hidden" i]'
 # A furniture-named element holding at least this share of the container's text is a layout
 # wrapper with an unlucky class name ("page sidebar-left"), so it is kept.
 _WRAPPER_SHARE = 0.5
@@ -75,6 +79,31 @@ _TAXONOMY_TOKEN = re.compile(
 )
 
 
+# What one class/id token says (bits, combined over an element's tokens by _name_verdict).
+_NAMES_ARTICLE, _ANY_FURNITURE, _STRONG_FURNITURE, _KEPT = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=32768)
+def _token_verdict(token: str) -> int:
+    """The verdict bits of one lower-cased, whitespace-free class or id token.
+
+    No name pattern reaches across whitespace (their alternatives hold none, and their
+    boundaries accept it), and a taxonomy token is removed whole, so judging a name string
+    token by token gives what judging it at once gives. Tokens ("row", "col-md-6",
+    "entry-content") repeat far more across elements and sites than whole class strings
+    do, so most tokens are judged once per run. A taxonomy token is not ``_KEPT``.
+    """
+    if "-" in token and _TAXONOMY_TOKEN.match(token) is not None:
+        return 0
+    if ARTICLE_NAME.search(token) or "embed" in token:
+        return _KEPT | _NAMES_ARTICLE  # the verdict, whatever else the names say
+    if not ANY_FURNITURE_NAME.search(token):
+        return _KEPT
+    if STRONG_NAME.search(token):
+        return _KEPT | _ANY_FURNITURE | _STRONG_FURNITURE
+    return _KEPT | _ANY_FURNITURE
+
+
 @lru_cache(maxsize=32768)
 def _name_verdict(names: str) -> int:
     """Classify class/id names: 0 neutral, 1 weak furniture, 2 strong, 3 names the article.
@@ -82,17 +111,22 @@ def _name_verdict(names: str) -> int:
     Pages repeat the same class strings many times (and sites repeat them across pages), so
     the verdicts are cached.
     """
-    names = names.lower()
-    if "-" in names:
-        names = _TAXONOMY_TOKEN.sub(" ", names)
-    if ARTICLE_NAME.search(names) or "embed" in names:
+    tokens = names.lower().split()
+    bits = 0
+    for token in tokens:
+        bits |= _token_verdict(token)
+    if bits & _NAMES_ARTICLE:
         # Embedded posts and media ("social-media-embed") are quoted content, not furniture.
         return 3
-    if not ANY_FURNITURE_NAME.search(names):
+    if not bits & _ANY_FURNITURE:
         return 0
-    if STRONG_NAME.search(names):
+    if bits & _STRONG_FURNITURE:
         return 2
-    return 0 if CONTENT_WORDS.search(names) else 1
+    # Weak furniture, unless a name also says content (only asked on these few elements).
+    for token in tokens:
+        if _token_verdict(token) & _KEPT and CONTENT_WORDS.search(token):
+            return 0
+    return 1
 
 
 _SLUG_JUNK = re.compile(r"[^\w]+")
@@ -125,7 +159,8 @@ def furniture_strength(node: LexborNode) -> int:
         return 1 if tag in _STRUCTURAL else 0
     ident = attrs.get("id") or ""
     names = attrs.get("class") or ""
-    verdict = _name_verdict(f"{names} {ident}")
+    # (Names are judged token by token: without an id, the class alone is the same string.)
+    verdict = _name_verdict(f"{names} {ident}" if ident else names)
     if verdict and ident.count("-") >= 2:
         # Only an id that changes the verdict is worth comparing with the heading.
         by_class = _name_verdict(names)
@@ -148,17 +183,23 @@ def furniture_strength(node: LexborNode) -> int:
 
 # Each tag is a pass over the whole tree: the tags that hold the most nodes go first, so
 # the later passes walk a smaller tree. (The set removed is the same in any order.)
-_JUNK_ORDER = ["head", "svg", "nav", "noscript", "select", "menu", "dialog"]
-_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER]
+# (The <head> goes first, on its own: see ``prune``.)
+_JUNK_ORDER = ["svg", "nav", "noscript", "select", "menu", "dialog"]
+_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER and tag != "head"]
 
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
     """Remove junk tags and hidden elements; return the body (or None)."""
+    # The parser makes one <head> at most (it ignores any later <head> tag), and the
+    # document points at it: removed directly, without a pass over the tree to find it.
+    head = tree.head
+    if head is not None:
+        head.decompose(recursive=False)
     tree.strip_tags(_JUNK_ORDER)
     body = tree.body
     if body is None:
         return None
-    for node in reversed(_unique(body.css(HIDDEN_SELECTOR))):
+    for node in reversed(_unique(body.css(_HIDDEN_CANDIDATES))):
         # Most of these carry a style that hides nothing: the tag is read only for the rest.
         attrs = node.attributes
         style = (attrs.get("style") or "").lower()
@@ -174,7 +215,14 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
 def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
     """Elements under ``root`` that look like furniture, with their strength, in doc order."""
     found: list[tuple[LexborNode, int]] = []
-    for node in _unique(root.css(_CANDIDATES)):
+    # An element matching several parts of the selector is reported once per part: each is
+    # rated once (de-duplicated in this same loop, the container holding many of them).
+    seen: set[int] = set()
+    for node in root.css(_CANDIDATES):
+        key = node.mem_id
+        if key in seen:
+            continue
+        seen.add(key)
         strength = furniture_strength(node)
         if strength:
             found.append((node, strength))

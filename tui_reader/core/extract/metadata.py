@@ -158,8 +158,8 @@ def _norm(text: str) -> str:
 # The elements the metadata reader looks at everywhere in the page, fetched in one pass over
 # the tree: each selector pass walks the whole document, and a page has thousands of
 # elements. (The root element and the title are found at once by ``css_first``.) A grouped
-# selector may report a node more than once, so the matches are de-duplicated (what is left
-# is in document order). No two parts of the group match the same tag, so the tag tells
+# selector reports an element once for each part it matches; no two parts of this group
+# match the same tag, so each element comes once, in document order, and its tag tells
 # which part matched.
 _SCAN_SELECTOR = 'meta, script[type="application/ld+json"], h1, link[rel]'
 
@@ -180,16 +180,14 @@ def _scan(tree: LexborHTMLParser) -> _Scan:
         "h1": scan.h1s,
         "link": scan.links,
     }
-    seen: set[int] = set()
     for node in tree.css(_SCAN_SELECTOR):
-        key = node.mem_id
-        if key in seen:
-            continue
-        seen.add(key)
         bucket = by_tag.get(node.tag or "")
         if bucket is not None:
             bucket.append(node)
     return scan
+
+
+_META_KEY_ATTRS = frozenset({"property", "name", "itemprop", "http-equiv"})
 
 
 def _meta_tags(metas: list[LexborNode]) -> dict[str, list[str]]:
@@ -203,9 +201,10 @@ def _meta_tags(metas: list[LexborNode]) -> dict[str, list[str]]:
         content = content.strip()
         if not content:
             continue
-        for key_attr in ("property", "name", "itemprop", "http-equiv"):
-            key = attrs.get(key_attr)
-            if key:
+        # Every key of one tag gets the same content, so the order its attributes are
+        # read in does not matter: in the order the tag has them, skipping the others.
+        for key_attr, key in attrs.items():
+            if key and key_attr in _META_KEY_ATTRS:
                 for part in key.lower().split():
                     found.setdefault(part, []).append(content)
     return found
@@ -683,6 +682,9 @@ _BYLINE_SELECTORS = (
 )
 # Microdata and rel="author", the first three, give the byline on many pages that have one.
 _BYLINE_DIRECT = 3
+# Every element the first three match is one of these (the first needs an ancestor that
+# the second matches): one pass that finds none spares the three.
+_BYLINE_DIRECT_GATE = '[itemprop="author"], a[rel="author"]'
 
 
 def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
@@ -826,15 +828,32 @@ class _Matches:
     holds only the others: it is built when the search goes past them.
     """
 
-    def __init__(self, tree: LexborHTMLParser, selectors: tuple[str, ...], direct: int = 0) -> None:
+    def __init__(
+        self,
+        tree: LexborHTMLParser,
+        selectors: tuple[str, ...],
+        direct: int = 0,
+        gate: str | None = None,
+    ) -> None:
         self._tree = tree
         self._direct = frozenset(selectors[:direct])
         self._group = ", ".join(selectors[direct:])
         self._found: list[LexborNode] | None = None
+        # A selector matching every element that any direct selector matches: when it
+        # matches nothing, neither do they, and their passes are spared.
+        self._gate = gate
+        self._gate_open: bool | None = None
 
     def of(self, selector: str, limit: int) -> list[LexborNode]:
         """The first ``limit`` elements that ``selector`` matches, in document order."""
-        if selector in self._direct or not self._group:
+        if selector in self._direct:
+            if self._gate is not None:
+                if self._gate_open is None:
+                    self._gate_open = self._tree.css_first(self._gate) is not None
+                if not self._gate_open:
+                    return []
+            return self._tree.css(selector)[:limit]
+        if not self._group:
             return self._tree.css(selector)[:limit]
         if self._found is None:
             self._found = self._tree.css(self._group)
@@ -845,7 +864,7 @@ class _Matches:
 
 
 def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
-    matches = _Matches(tree, _BYLINE_SELECTORS, direct=_BYLINE_DIRECT)
+    matches = _Matches(tree, _BYLINE_SELECTORS, direct=_BYLINE_DIRECT, gate=_BYLINE_DIRECT_GATE)
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
         for node in matches.of(selector, 20):

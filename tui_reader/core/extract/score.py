@@ -59,6 +59,14 @@ _INLINE_TAGS = frozenset(
 _DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
 
 
+def stripped_len(node: LexborNode) -> int:
+    """``len(node.text(strip=True))``, read cheaply when ``node`` holds just one text node."""
+    only = node.first_child
+    if only is not None and only.next is None and only.is_text_node:
+        return len((only.text_content or "").strip())
+    return len(node.text(strip=True))
+
+
 def _flat_len(text: str) -> int:
     # Outer whitespace only: runs inside prose are short, and votes need no more precision.
     return len(text.strip())
@@ -168,7 +176,7 @@ def _inline_text_len(node: LexborNode) -> int:
         if tag == "-text":
             size += len((child.text_content or "").strip())
         elif tag in _INLINE_TAGS and tag != "a":
-            size += len(child.text(strip=True))
+            size += stripped_len(child)
         child = child.next
     return size
 
@@ -218,7 +226,13 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     anchors: list[tuple[LexborNode, int]] = []
     para_links: dict[int, int] = {}
     for anchor in body.css("a")[:MAX_UNITS]:
-        link_len = len(anchor.text(strip=True))
+        # Most links hold one text node: its own stripped text is what ``text(strip=True)``
+        # gives (that strips and joins every text node), without the general walk.
+        only = anchor.first_child
+        if only is not None and only.next is None and only.is_text_node:
+            link_len = len((only.text_content or "").strip())
+        else:
+            link_len = len(anchor.text(strip=True))
         if not link_len:
             continue
         parent = anchor.parent
