@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import render
@@ -105,7 +105,10 @@ def extract(
             html = html[:MAX_CHARS]
         # The caller's URL is as untrusted as the page: only an absolute http(s) URL is kept.
         safe = safe_url(url, fetchable=True) if url else None
-        tree = LexborHTMLParser(html)
+        # Without the DOM's mutation events: they keep the tree as a browser's script would
+        # see it (an <option> copied into <selectedcontent>), which a reader never shows, and
+        # they cost time in the parse and in every node removed later.
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
         meta = extract_metadata(tree, safe)
         base = meta.url or safe
         blocks = None
