@@ -333,6 +333,8 @@ def test_no_password_is_written_anywhere(
     config_dir.mkdir()
     (config_dir / "config.toml").write_text(
         '[sync]\nkind = "greader"\nurl = "https://rss.example/"\nuser = "me"\n'
+        # The items' pages are on hosts that do not exist: not fetched.
+        "[fetch]\npages = false\n"
     )
     monkeypatch.setenv("TUI_READER_CONFIG_DIR", str(config_dir))
     server.add_item("1", "feed/1", url="https://news.example/1")
@@ -381,8 +383,10 @@ def refresh(lib: Library) -> None:
 
 @pytest.mark.parametrize("sync_first", [True, False])
 def test_sync_and_our_own_refresh_of_one_feed_do_not_duplicate(
-    tmp_path: Path, server: FakeServer, http_server: LocalServer, sync_first: bool
+    tmp_path: Path, http_server: LocalServer, sync_first: bool
 ) -> None:
+    # A server with only the local feed: every feed refreshed here is one the test serves.
+    server = FakeServer(password=PASSWORD)
     feed_url = http_server.url("/feed.xml")
     links = [http_server.url(f"/post/{n}") for n in (1, 2)]
     http_server.add(
