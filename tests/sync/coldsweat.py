@@ -197,13 +197,27 @@ def coldsweat_venv() -> Path:
         install = subprocess.run(
             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
              "--disable-pip-version-check", *COLDSWEAT_REQUIREMENTS],
-            capture_output=True, text=True, timeout=600,
+            capture_output=True, text=True, timeout=600, env=_unguarded_env(),
         )  # fmt: skip
         if install.returncode != 0:
             last = (install.stderr.strip().splitlines() or ["no output"])[-1]
             pytest.skip(f"coldsweat {COLDSWEAT_VERSION} could not be installed: {last[:200]}")
         ready.write_text(COLDSWEAT_VERSION)
     return venv
+
+
+def _unguarded_env() -> dict[str, str]:
+    """The environment without the session's network guard (``tests/netguard``), for pip:
+    installing the server is setting up the test, as installing the project is, and the
+    package index is not on the loopback. The server itself runs guarded."""
+    env = dict(os.environ)
+    guard = str(Path(__file__).resolve().parent.parent / "netguard")
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != guard]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    else:
+        env.pop("PYTHONPATH", None)
+    return env
 
 
 def free_port() -> int:
