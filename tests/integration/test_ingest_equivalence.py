@@ -194,6 +194,40 @@ def many_items(base: str, count: int, broken: int | None = None) -> bytes:
     ).encode()
 
 
+def many_entries(base: str, count: int, broken: int | None = None) -> bytes:
+    """The Atom counterpart of :func:`many_items`: text and HTML titles, updated-only and
+    undated entries, relative links resolved against the document."""
+    from html import escape
+
+    entries = []
+    for n in range(count):
+        title = (
+            f"<title type='html'>Entry &lt;b&gt;{n}&lt;/b&gt;</title>"
+            if n % 3 == 0
+            else f"<title>Entry {n}</title>"
+        )
+        date = (
+            ""
+            if n % 7 == 3
+            else f"<updated>2026-02-02T{n // 60 % 24:02d}:{n % 60:02d}:00Z</updated>"
+            + ("" if n % 2 else f"<published>2026-02-01T{n % 24:02d}:00:00Z</published>")
+        )
+        body = escape(f'<p>Entry {n} with a <a href="/rel/{n}">relative</a> link</p>')
+        if n == broken:
+            body = "<p>raw < markup & stray</p>"
+        entries.append(
+            f"<entry><id>urn:entry:{n % (count - 7)}</id>{title}"
+            f"<link rel='alternate' href='/story/{n}'/>{date}"
+            f"<content type='html'>{body}</content></entry>"
+        )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        f"<title>Many</title><link href='{base}/'/><id>urn:feed</id>"
+        f"<updated>2026-02-02T00:00:00Z</updated>{''.join(entries)}</feed>"
+    ).encode()
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
 @pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
 @pytest.mark.parametrize("interactive", [False, True], ids=["command line", "app"])
 async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
@@ -202,10 +236,12 @@ async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
     monkeypatch: pytest.MonkeyPatch,
     broken: int | None,
     interactive: bool,
+    kind: str,
 ) -> None:
     from tui_reader.core import feedparse_fast
 
-    body = many_items(http_server.url("").rstrip("/"), 95, broken)
+    make = many_items if kind == "rss" else many_entries
+    body = make(http_server.url("").rstrip("/"), 95, broken)
     http_server.add("/many.xml", body, content_type="application/rss+xml")
     url = http_server.url("/many.xml")
     reference = await add(url, tmp_path / "reference", interactive=False)
@@ -237,7 +273,8 @@ async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
     # A piece the fast parser cannot read sends the whole document down the usual path.
     assert used == [broken is None]
     assert not reference["workers"] and pieces["workers"]
-    assert len(reference["rows"]) == 91  # 95 items, 4 of them repeating an earlier id
+    # 95 entries, some repeating an earlier id (RSS: 4 of them; Atom: the last 7).
+    assert len(reference["rows"]) == (91 if kind == "rss" else 88)
     assert pieces["rows"] == reference["rows"]
     assert pieces["index"] == reference["index"]
     assert pieces["shown"] == reference["shown"]
