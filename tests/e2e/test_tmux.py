@@ -52,10 +52,19 @@ class Tmux:
         return result.stdout
 
     def start(self, command: list[str], width: int = 120, height: int = 40) -> None:
+        """Run ``command`` in a ``width`` x ``height`` pane, once the pane has that size.
+
+        A detached session's pane can start at 80x24 and grow a moment later, and the test
+        process may carry ``COLUMNS``/``LINES`` (pytest sets them), which the app would
+        believe over the pane: both are taken out of the way.
+        """
         env_args = [f"{key}={value}" for key, value in self.env.items()]
-        shell = " ".join(_quote(part) for part in ["env", *env_args, *command])
+        shell = " ".join(
+            _quote(part) for part in ["env", "-u", "COLUMNS", "-u", "LINES", *env_args, *command]
+        )
+        wait = f'while [ "$(stty size)" != "{height} {width}" ]; do sleep 0.05; done'
         # Keep the pane after the app exits, so the exit status can be read.
-        script = f"{shell}; echo EXIT-STATUS=$?; sleep 60"
+        script = f"{wait}; {shell}; echo EXIT-STATUS=$?; sleep 60"
         self.tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
                   "sh", "-c", script)  # fmt: skip
 
@@ -113,13 +122,17 @@ def terminal(tmp_path: Path) -> Iterator[Callable[[], Tmux]]:
 
 
 def read_whole_article(term: Tmux) -> str:
-    """Page through the open article with Space, collecting every screen."""
+    """Page through the open article with Space, collecting every screen.
+
+    It stops when a page no longer changes the screen, or when Space at the end says there
+    is no next article to go on to (each such notice would change the screen again).
+    """
     seen: list[str] = []
     previous = None
     for _ in range(30):
         screen = term.screen()
         seen.append(screen)
-        if screen == previous:
+        if screen == previous or "No more unread articles" in screen:
             break
         previous = screen
         term.keys("Space")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from pathlib import Path
 
@@ -30,23 +29,6 @@ terminal = test_tmux.terminal  # the fixture: tmux sessions of our own, killed a
 UPPER_HALF = "▀"
 # A half block with both its colours set: 256-colour or truecolor, foreground then background.
 _COLOURED_CELL = re.compile(r"\x1b\[38;(?:5;\d+|2;\d+;\d+;\d+)m\x1b\[48;(?:5;\d+|2;\d+;\d+;\d+)m▀")
-
-
-def start(term: test_tmux.Tmux, command: list[str], width: int = 120, height: int = 40) -> None:
-    """Start ``command`` in ``term`` once the pane has its full size.
-
-    A detached session's pane can start at 80x24 and grow a moment later, and the test
-    process may carry ``COLUMNS``/``LINES`` (which the app would believe over the pane):
-    either way the pictures would be laid out for the wrong width.
-    """
-    env_args = [f"{key}={value}" for key, value in term.env.items()]
-    shell = " ".join(
-        shlex.quote(part) for part in ["env", "-u", "COLUMNS", "-u", "LINES", *env_args, *command]
-    )
-    wait = f'while [ "$(stty size)" != "{height} {width}" ]; do sleep 0.05; done'
-    script = f"{wait}; {shell}; echo EXIT-STATUS=$?; sleep 60"
-    term.tmux("new-session", "-d", "-s", term.session, "-x", str(width), "-y", str(height),
-              "sh", "-c", script)  # fmt: skip
 
 
 def story_site(server: LocalServer) -> str:
@@ -131,7 +113,7 @@ def test_pictures_drawn_in_cells_between_paragraphs_offline(tmp_path: Path, term
 
     term = terminal()
     term.env["TUI_READER_DATA_DIR"] = str(data)
-    start(term, [script, "--offline"])
+    term.start([script, "--offline"])
     open_story(term)
     wait_for_cells(term)
     screens = read_down(term, "Paragraph 2.")
@@ -188,7 +170,7 @@ def test_pictures_with_few_colours_read_as_greys(tmp_path: Path, terminal, extra
     term = terminal()
     term.env["TUI_READER_DATA_DIR"] = str(data)
     term.env.update(extra)
-    start(term, [script, "--offline"])
+    term.start([script, "--offline"])
     open_story(term)
     if "NO_COLOR" in extra:
         # No colour at all: the picture's light and dark in shade characters.
