@@ -156,6 +156,9 @@ class ReaderPane(ScrollView, can_focus=True):
         self._token = 0
         self._width = 0
         self._pending_position: float | None = None
+        # A position being restored after a layout: set until the scroll is made (one
+        # refresh later), so that a resize in between keeps it rather than the top.
+        self._restoring: float | None = None
         self.laid_out = True
         self.view: ViewName = "cleaned"
         """Which view of the article is shown (see :data:`VIEWS`)."""
@@ -250,6 +253,7 @@ class ReaderPane(ScrollView, can_focus=True):
     def _display(self, stored: StoredArticle, position: float) -> None:
         self.stored = stored
         self._pending_position = position
+        self._restoring = None
         self.lines = [Text("Loading…")]
         self._placeholder = True
         self._strips.clear()
@@ -490,7 +494,7 @@ class ReaderPane(ScrollView, can_focus=True):
             self.pictures_shown = False
         self.notify("Pictures shown." if self.pictures_shown else "Pictures hidden.")
         if self.stored is not None and self.laid_out:
-            self._pending_position = self.position
+            self._pending_position = self._intended_position()
             self._relayout()
 
     def on_reader_pane_laid_out(self, message: LaidOut) -> None:
@@ -510,14 +514,28 @@ class ReaderPane(ScrollView, can_focus=True):
         self.virtual_size = Size(message.width, len(self.lines))
         self.laid_out = True
         self.refresh()
-        self.call_after_refresh(self.scroll_to_position, keep)
+        self._restoring = keep
+        self.call_after_refresh(self._restore, keep)
         if message.slots:
             mode = self.effective_mode()
             self._draw_pictures(message.token, message.slots, message.found, mode, self._depth())
 
+    def _intended_position(self) -> float:
+        """Where the view is, or is about to be put back to (see ``_restoring``)."""
+        return self._restoring if self._restoring is not None else self.position
+
+    def _restore(self, position: float) -> None:
+        if self._restoring != position:
+            return  # a newer layout took over (it restores what this one would have)
+        self._restoring = None
+        self.scroll_to_position(position)
+
     def scroll_to_position(self, position: float) -> None:
         target = round(max(0.0, min(1.0, position)) * self.max_scroll_y)
-        self.scroll_to(y=target, animate=False, immediate=True)
+        # Forced: just after a layout the scrollbar may not be shown yet (it is decided at the
+        # next layout), and Textual refuses to scroll a widget without one; the size is
+        # already known, so the target is right.
+        self.scroll_to(y=target, animate=False, immediate=True, force=True)
 
     @property
     def position(self) -> float:
@@ -529,7 +547,8 @@ class ReaderPane(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.stored is not None and self.scrollable_content_region.width - 1 != self._width:
             if self._pending_position is None:
-                self._pending_position = self.position
+                self._pending_position = self._intended_position()
+            self._restoring = None
             self._relayout()
 
     # --- drawing ---------------------------------------------------------------------
