@@ -12,9 +12,7 @@ database), never through our own store.
 
 from __future__ import annotations
 
-import json
 import stat
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.httpserver import RecordedRequest, Response
-from tests.integration.cli import command, environment
 from tests.sync import coldsweat as coldsweat_fixtures
 from tests.sync.coldsweat import FEEDS, ColdsweatServer
+from tests.sync.device import WELCOME, Device
 
 coldsweat = coldsweat_fixtures.coldsweat
 fever_server = coldsweat_fixtures.fever_server
@@ -33,8 +31,6 @@ PAGE = Path(__file__).parent.parent / "data" / "pages" / "news-inline-promos.htm
 #: Text of the page's article, and text of its clutter the cleaning must drop.
 ARTICLE_TEXT = "permanently closed to cars after councillors voted by 31 to 9"
 CLUTTER = ("Advertisement", "We have a small favour to ask", "Most viewed")
-SYNC_FIELDS = 8
-WELCOME = "Welcome to tui-reader"
 
 
 @dataclass
@@ -62,46 +58,9 @@ def pages(fever_server: ColdsweatServer) -> Iterator[Pages]:
     state.down = False
 
 
-@dataclass
-class Client:
-    """One device: a data directory, a config directory, and how it gets the password."""
-
-    root: Path
-    password: str | None
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        env = environment(self.root)
-        env.pop("TUI_READER_SYNC_PASSWORD", None)
-        if self.password is not None:
-            env["TUI_READER_SYNC_PASSWORD"] = self.password
-        return subprocess.run(
-            command(self.root, *args),
-            capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def sync(self) -> list[int]:
-        """``sync`` piped: the documented tab-separated counts (the command must succeed)."""
-        done = self.run("sync")
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.endswith("\n") and done.stdout.count("\n") == 1, done.stdout
-        fields = done.stdout.rstrip("\n").split("\t")
-        assert len(fields) == SYNC_FIELDS, done.stdout
-        return [int(f) for f in fields]
-
-    def articles(self, *args: str) -> list[dict[str, object]]:
-        """``articles --format json``, without the bundled Welcome feed's articles."""
-        done = self.run("articles", "--format", "json", *args)
-        assert done.returncode == 0, done.stderr
-        rows: list[dict[str, object]] = json.loads(done.stdout)
-        return [r for r in rows if r["feed"] != WELCOME]
-
-    def flags(self) -> dict[str, tuple[bool, bool]]:
-        return {str(r["url"]): (bool(r["read"]), bool(r["starred"])) for r in self.articles()}
-
-
 def make_client(
     tmp_path: Path, name: str, server: ColdsweatServer, *, via_command: bool = False
-) -> Client:
+) -> Device:
     root = tmp_path / name
     (root / "config").mkdir(parents=True)
     lines = [
@@ -120,7 +79,7 @@ def make_client(
         password = None
     lines += ["", "[fetch]", "retries = 0", ""]
     (root / "config" / "config.toml").write_text("\n".join(lines), encoding="utf-8")
-    return Client(root, password)
+    return Device(root, password)
 
 
 def url_of(server: ColdsweatServer, item_id: str) -> str:

@@ -9,8 +9,6 @@ read from the server object itself, never from our store.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +16,12 @@ from pathlib import Path
 import pytest
 
 from tests.httpserver import LocalServer
-from tests.integration.cli import command, environment
+from tests.sync.device import WELCOME, Device
 from tests.sync.greader_server import Dialect, GReaderServer
 
 DATA = Path(__file__).parent.parent / "data"
 PAGE = DATA / "pages" / "news-inline-promos.html"
 ARTICLE_TEXT = "permanently closed to cars after councillors voted by 31 to 9"
-WELCOME = "Welcome to tui-reader"
 STORIES = 30
 HOSTILE_TITLE = "\x1b]0;pwned\x07\x1b[31mred [bold]markup[/bold] <b>tag</b>"
 HOSTILE_PAGE = (
@@ -60,37 +57,6 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
             yield World(server, web, feed, stories, hostile)
 
 
-@dataclass
-class Device:
-    root: Path
-    password: str
-
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        env = environment(self.root)
-        env["TUI_READER_SYNC_PASSWORD"] = self.password
-        return subprocess.run(
-            command(self.root, *args),
-            capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def sync(self) -> list[int]:
-        done = self.run("sync")
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.count("\n") == 1, done.stdout
-        fields = done.stdout.rstrip("\n").split("\t")
-        assert len(fields) == 8, done.stdout
-        return [int(f) for f in fields]
-
-    def rows(self, *args: str) -> list[dict[str, object]]:
-        done = self.run("articles", "--format", "json", *args)
-        assert done.returncode == 0, done.stderr
-        rows: list[dict[str, object]] = json.loads(done.stdout)
-        return [r for r in rows if r["feed"] != WELCOME]
-
-    def flags(self) -> dict[str, tuple[bool, bool]]:
-        return {str(r["url"]): (bool(r["read"]), bool(r["starred"])) for r in self.rows()}
-
-
 def device(tmp_path: Path, world: World, name: str = "laptop") -> Device:
     root = tmp_path / name
     (root / "config").mkdir(parents=True)
@@ -115,7 +81,7 @@ def test_sync_marks_both_ways_and_an_outage(tmp_path: Path, world: World) -> Non
     sent, feeds, new, _r, _s, pages, requests, waiting = laptop.sync()
     assert (sent, feeds, new, pages, waiting) == (0, 1, STORIES + 1, STORIES + 1, 0)
     assert requests < 20
-    rows = laptop.rows()
+    rows = laptop.articles()
     assert {r["url"] for r in rows} == {i.url for i in server.items.values()}
     assert {r["feed"] for r in rows} == {"Tech"}
 
@@ -166,7 +132,7 @@ def test_sync_marks_both_ways_and_an_outage(tmp_path: Path, world: World) -> Non
     assert laptop.flags()[link(world, third)] == (True, True)
 
     # Scripts: --unread in TSV and JSON agree, and agree with the server.
-    unread = desktop.rows("--unread")
+    unread = desktop.articles("--unread")
     assert {r["url"] for r in unread} == {server.items[i].url for i in server.unread()}
     tsv = desktop.run("articles", "--unread")
     lines = [line.split("\t") for line in tsv.stdout.splitlines()]
@@ -195,7 +161,7 @@ def test_add_and_remove_act_on_the_servers_subscriptions(tmp_path: Path, world: 
     removed = laptop.run("remove", world.web.url("/tech.xml"))
     assert removed.returncode == 0, removed.stderr
     assert world.feed not in server.feeds
-    assert "Tech" not in {str(r["feed"]) for r in laptop.rows()}
+    assert "Tech" not in {str(r["feed"]) for r in laptop.articles()}
 
 
 def test_hostile_titles_never_reach_the_terminal_raw(tmp_path: Path, world: World) -> None:
@@ -207,7 +173,7 @@ def test_hostile_titles_never_reach_the_terminal_raw(tmp_path: Path, world: Worl
         assert done.returncode == 0, done.stderr
         for control in ("\x1b", "\x07", "\x9b"):
             assert control not in done.stdout, args
-    row = next(r for r in laptop.rows() if r["url"] == url)
+    row = next(r for r in laptop.articles() if r["url"] == url)
     # Markup is shown as the text it is, never interpreted or dropped.
     assert "[bold]markup[/bold]" in str(row["title"])
     read = laptop.run("read", url, "--format", "text")

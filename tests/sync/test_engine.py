@@ -12,12 +12,12 @@ import pytest
 
 from tests.httpserver import LocalServer
 from tests.sync.fakeserver import FakeServer
+from tests.sync.running import sync
 from tui_reader.core.config import Config
 from tui_reader.core.library import Library
 from tui_reader.core.models import Article
 from tui_reader.core.storage import ArticleRecord
 from tui_reader.core.sync.base import Mark, SyncAuthError, SyncUnreachable
-from tui_reader.core.sync.engine import SyncReport
 
 PASSWORD = "s3cr3t-Pa55-for-tests"
 NOW = datetime.now(UTC)
@@ -58,16 +58,6 @@ def library(tmp_path: Path, server: FakeServer) -> Iterator[Library]:
     lib = open_library(tmp_path / "data", server)
     yield lib
     lib.close()
-
-
-def sync(lib: Library) -> SyncReport:
-    async def run() -> SyncReport:
-        try:
-            return await lib.sync()
-        finally:
-            await lib.aclose()
-
-    return asyncio.run(run())
 
 
 def by_url(lib: Library) -> dict[str, tuple[bool, bool]]:

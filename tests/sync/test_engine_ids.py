@@ -8,7 +8,6 @@ another account's server than the one the store synced with last.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -18,23 +17,13 @@ import pytest
 
 from tests.sync.fakeserver import FakeClient, FakeServer
 from tests.sync.greader_server import Dialect, GReaderServer
+from tests.sync.running import sync
 from tui_reader.core.config import Config
 from tui_reader.core.library import Library
 from tui_reader.core.sync.base import RemoteItem, SyncUnreachable
-from tui_reader.core.sync.engine import SyncReport
 from tui_reader.core.sync.greader import LONG_ID_PREFIX
 
 PASSWORD = "ids-test-password"
-
-
-def run_sync(lib: Library) -> SyncReport:
-    async def run() -> SyncReport:
-        try:
-            return await lib.sync()
-        finally:
-            await lib.aclose()
-
-    return asyncio.run(run())
 
 
 def remote_ids(lib: Library) -> dict[str, str]:
@@ -71,7 +60,7 @@ def test_ids_in_every_spelling_meet_the_engine(
     monkeypatch.setenv("TUI_READER_SYNC_PASSWORD", PASSWORD)
     lib = greader_library(tmp_path / "data", greader)
     try:
-        report = run_sync(lib)
+        report = sync(lib)
         assert report.new_articles == 15 and report.skipped == 0
         stored = remote_ids(lib)
         # One id per item, each the long form of the server's own number, whatever spelling
@@ -85,7 +74,7 @@ def test_ids_in_every_spelling_meet_the_engine(
 
         # Nothing is fetched again: the listed ids and the stored ones are the same text.
         contents = greader.count("/reader/api/0/stream/items/contents")
-        again = run_sync(lib)
+        again = sync(lib)
         assert again.new_articles == 0
         assert greader.count("/reader/api/0/stream/items/contents") == contents
 
@@ -95,7 +84,7 @@ def test_ids_in_every_spelling_meet_the_engine(
         assert article is not None
         lib.set_read(article, True)
         before = {i.id: i.read for i in greader.items.values()}
-        assert run_sync(lib).marks_sent == 1
+        assert sync(lib).marks_sent == 1
         changed = [i.id for i in greader.items.values() if i.read != before[i.id]]
         assert changed == [fifth.id]
         sent = [
@@ -145,7 +134,7 @@ def test_items_the_server_sends_unasked_are_skipped(
     lib._sync_factory = lambda account, http, path: UnaskedClient(server, account)
     try:
         with caplog.at_level(logging.WARNING):
-            report = run_sync(lib)
+            report = sync(lib)
         assert report.new_articles == 3
         assert report.skipped == 2
         assert set(remote_ids(lib).values()) == {"1", "2", "3"}
@@ -162,7 +151,7 @@ def test_a_feed_with_a_url_that_is_not_http_is_refused_with_a_log_line(
     lib = fake_library(tmp_path / "data", server)
     try:
         with caplog.at_level(logging.WARNING):
-            report = run_sync(lib)
+            report = sync(lib)
         assert report.feeds == 1
         assert all(f.url.startswith("https://") for f in lib.feeds() if "example" in f.url)
         assert not any("passwd" in f.url for f in lib.feeds())
@@ -178,7 +167,7 @@ def test_another_account_never_gets_the_previous_servers_ids(
 ) -> None:
     lib = fake_library(tmp_path / "data", server)
     try:
-        run_sync(lib)
+        sync(lib)
         article = lib.store.article_id_by_url("https://news.example/2")
         assert article is not None
         lib.set_starred(article, True)
@@ -196,11 +185,11 @@ def test_another_account_never_gets_the_previous_servers_ids(
         # While the new account does not work yet, nothing is forgotten.
         other.down = True
         with pytest.raises(SyncUnreachable):
-            run_sync(lib)
+            sync(lib)
         assert lib.marks_waiting() == 1 and remote_ids(lib)["https://news.example/2"] == "2"
         other.down = False
         with caplog.at_level(logging.WARNING):
-            report = run_sync(lib)
+            report = sync(lib)
         assert other.marks_received == [] and report.marks_sent == 0
         assert other.starred == set()
         assert "another account" in caplog.text
@@ -217,7 +206,7 @@ def test_another_account_never_gets_the_previous_servers_ids(
 def test_the_same_account_keeps_its_ids_and_marks(tmp_path: Path, server: FakeServer) -> None:
     lib = fake_library(tmp_path / "data", server)
     try:
-        run_sync(lib)
+        sync(lib)
         article = lib.store.article_id_by_url("https://news.example/3")
         assert article is not None
         lib.set_read(article, True)
@@ -226,7 +215,7 @@ def test_the_same_account_keeps_its_ids_and_marks(tmp_path: Path, server: FakeSe
     # A trailing slash is the same server.
     lib = fake_library(tmp_path / "data", server, sync_url="https://rss.example/api/greader.php/")
     try:
-        report = run_sync(lib)
+        report = sync(lib)
         assert report.marks_sent == 1 and "3" not in server.unread
         assert len(remote_ids(lib)) == 3
     finally:

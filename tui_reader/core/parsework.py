@@ -72,20 +72,14 @@ def feed_pieces(data: bytes, url: str, content_type: str | None) -> list[tuple[b
 
 def join_pieces(pieces: Sequence[PreparedFeed]) -> PreparedFeed:
     """The prepared pieces of one document as if it had been prepared whole: their records
-    in order, the first of each id kept (see :func:`_prepare_feed`)."""
-    seen: set[str] = set()
-    records: list[ArticleRecord] = []
-    for piece in pieces:
-        for record in piece.records:
-            if record.guid not in seen:
-                seen.add(record.guid)
-                records.append(record)
+    in order. Each id must be in one piece only (the caller keeps the first copy of an id,
+    as :func:`_prepare_feed` does, while it takes the pieces in)."""
     first = pieces[0]
     return PreparedFeed(
         title=first.title,
         site_url=first.site_url,
         notice=first.notice,
-        records=tuple(records),
+        records=tuple(record for piece in pieces for record in piece.records),
         with_bodies=all(piece.with_bodies for piece in pieces),
         entries=sum(piece.entries for piece in pieces),
         fast=all(piece.fast for piece in pieces),
@@ -236,7 +230,6 @@ def ready_to_parse() -> bool:
 
 def ready() -> bool:
     """Import what the tasks need, so that a fresh worker's first real task is not slowed."""
-    import tui_reader.core.extract
-    import tui_reader.core.feeds  # noqa: F401
+    import tui_reader.core.extract  # noqa: F401
 
-    return True
+    return ready_to_parse()

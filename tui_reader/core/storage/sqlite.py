@@ -967,14 +967,12 @@ class Store:
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return [], previous
-            results = self._upsert_many(conn, feed_id, records, now, previous)
+            dates = undated_sort_dates(records, now, previous)
+            results = self._upsert_many(conn, feed_id, records, now, dates)
         if not records:
             return results, previous
         last = records[-1]
-        dated = to_epoch(last.published) or to_epoch(last.updated)
-        if dated is None:
-            dated = undated_sort_dates(records, now, previous)[-1]
-        return results, dated
+        return results, to_epoch(last.published) or to_epoch(last.updated) or dates[-1]
 
     def write_feed(self, feed_id: int, update: FeedUpdate) -> list[UpsertResult]:
         """Store everything one refresh of a feed produced, in one transaction."""
@@ -1020,9 +1018,10 @@ class Store:
         feed_id: int,
         records: Sequence[ArticleRecord],
         now: float,
-        previous: float | None = None,
+        dates: Sequence[float | None] | None = None,
     ) -> list[UpsertResult]:
-        """Insert and update ``records`` with as few statements as their number allows.
+        """Insert and update ``records`` with as few statements as their number allows
+        (``dates``: their :func:`undated_sort_dates`, when the caller has them).
 
         What is stored already is looked up in chunks; new rows (nearly all of them on a
         feed's first fetch) are inserted with one ``executemany`` for the articles and one for
@@ -1033,7 +1032,8 @@ class Store:
         if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
             raise StorageError(f"no feed with id {feed_id}")
         current = frozenset(record.guid for record in records)
-        dates = undated_sort_dates(records, now, previous)
+        if dates is None:
+            dates = undated_sort_dates(records, now)
         # A feed with nothing stored yet (its first fetch: the large ones) has nothing to
         # look up.
         stored = (
