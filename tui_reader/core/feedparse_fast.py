@@ -365,6 +365,11 @@ def _start_tags(data: bytes, name: bytes) -> list[int]:
 _START_TAG = {name: re.compile(rb"<" + name + rb"(?=[\s>/])") for name in (b"item", b"entry")}
 
 
+def piece_size() -> int:
+    """How many entries a piece of a large document holds (see :func:`piece_documents`)."""
+    return _PIECE
+
+
 def piece_documents(data: bytes) -> list[tuple[bytes, int]]:
     """A large document cut into complete documents of at most ``_PIECE`` entries each (the
     same head and tail around each piece's entries), with how many entries each holds; an

@@ -70,6 +70,14 @@ def feed_pieces(data: bytes, url: str, content_type: str | None) -> list[tuple[b
     return split_feed(data, url, content_type, max_entries=MAX_FEED_ENTRIES)
 
 
+def may_have_pieces(data: bytes, pieces: int) -> bool:
+    """Whether ``data`` could be cut into at least ``pieces`` pieces (a count of start tags,
+    far cheaper than cutting it)."""
+    from tui_reader.core.feedparse_fast import piece_size
+
+    return max(data.count(b"<item"), data.count(b"<entry")) > (pieces - 1) * piece_size()
+
+
 def join_pieces(pieces: Sequence[PreparedFeed]) -> PreparedFeed:
     """The prepared pieces of one document as if it had been prepared whole: their records
     in order. Each id must be in one piece only (the caller keeps the first copy of an id,

@@ -81,6 +81,8 @@ MIN_PAGE_CHARS = 250
 """A cleaned page with less text than this (and than the feed's own text) is not used.
 Characters, not words: CJK text has few spaces."""
 BODY_CHUNK = 2000
+"""Feed bodies are made in batches of this many entries, so that the workers share a big
+feed and no single answer is huge."""
 PIECES_FROM_BYTES = 4_000_000
 """A feed document this large may be parsed in pieces, in parallel (see
 :meth:`Refresher._prepare_in_pieces`); smaller ones are not worth the look."""
@@ -88,8 +90,6 @@ PIECES_HERE = 8
 """From a command line, which parses a feed in its own process, a document is handed to the
 worker processes only when it has at least this many pieces: starting them costs about as
 much as parsing a few pieces."""
-"""Feed bodies are cleaned in batches of this many entries, so that the workers share a big
-feed and no single answer is huge."""
 
 
 @contextmanager
@@ -605,8 +605,8 @@ class Refresher:
             )
             return outcome, await self._waiting_pages(row, set()) if pages else []
         shown = clean_line(result.url)
-        # A feed with nothing stored yet has only new entries: their bodies are cleaned in
-        # the same task as the parse.
+        # A feed with nothing stored yet has only new entries: their bodies are made in the
+        # same task as the parse.
         first = await self.db(partial(self.store.count_articles, feed_id=row.id)) == 0
         stored: list[UpsertResult] | None = None
         try:
@@ -729,6 +729,8 @@ class Refresher:
             return None
         warm = None
         if inline:
+            if not parsework.may_have_pieces(result.content, PIECES_HERE):
+                return None  # the workers would cost more than they save
             # The workers start while the document is cut (nothing is running yet here).
             warm = asyncio.create_task(
                 self.pool.run(PARSE, lambda reason: FeedError(reason), parsework.ready_to_parse)
