@@ -1116,7 +1116,7 @@ class Store:
                     )
                 )
                 index_rows.append(
-                    self._index_row(next_id, title, author, record.head, record.body_text)
+                    self._index_row(next_id, title, author, record.article, record.body_text)
                 )
                 if record.article is not None and record.article.source is not None:
                     kept.append((next_id, record.article.source))
@@ -1204,7 +1204,7 @@ class Store:
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
-            self._index(conn, article_id, title, author, record.head, record.body_text)
+            self._index(conn, article_id, title, author, record.article, record.body_text)
             if record.article is not None:
                 self._keep_page(conn, article_id, record.article.source)
             return UpsertResult(article_id, record.guid, "new")
@@ -1334,12 +1334,17 @@ class Store:
         article_id: int,
         title: str,
         author: str | None,
-        article: Article,
+        article: Article | None,
         text: str | None = None,
     ) -> tuple[int, str, str, str]:
-        """The search index's row for an article: ``(rowid, title, byline, text)``."""
-        body = text if text is not None else index_text(article)
-        return (article_id, title, author or article.byline or "", body)
+        """The search index's row for an article: ``(rowid, title, byline, text)``.
+
+        ``article`` may be ``None`` when ``text`` is given (a record's ready-made body,
+        whose metadata is the record's own).
+        """
+        body = text if text is not None else index_text(article or Article())
+        byline = author or (article.byline if article is not None else None) or ""
+        return (article_id, title, byline, body)
 
     @classmethod
     def _index(
@@ -1348,7 +1353,7 @@ class Store:
         article_id: int,
         title: str,
         author: str | None,
-        article: Article,
+        article: Article | None,
         text: str | None = None,
     ) -> None:
         conn.execute(
