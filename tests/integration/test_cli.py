@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.httpserver import LocalServer
-from tests.integration.cli import run
-from tests.integration.site import items_with_pages, serve_feed
+from tests.integration.cli import command, environment, run
+from tests.integration.site import Item, items_with_pages, serve_feed
 from tui_reader.core.config import Config
 from tui_reader.core.library import Library
 
@@ -176,3 +177,40 @@ def test_remove_by_url(http_server: LocalServer, tmp_path: Path) -> None:
     removed = run(tmp_path, "remove", url)
     assert removed.returncode == 0 and "X feed" in removed.stdout
     assert url not in run(tmp_path, "feeds").stdout
+
+
+def test_a_command_ends_with_all_its_output_written(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    """The console script skips the interpreter's teardown at the end; what the command wrote
+    must still arrive whole, however much of it sits in the buffers at that moment."""
+    items = [
+        Item(f"end-{n}", f"Story {n} " + "x" * 60, http_server.url(f"/end/{n}"))
+        for n in range(3000)
+    ]
+    feed_url = serve_feed(http_server, "/end.xml", "rss", "Long listing", items)
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[fetch]\npages = false\nretries = 0\nimages = false\n", "utf-8")
+    assert run(tmp_path, "add", feed_url).returncode == 0
+
+    # Buffered as a user's shell would have it (no PYTHONUNBUFFERED from the caller).
+    env = {k: v for k, v in environment(tmp_path).items() if k != "PYTHONUNBUFFERED"}
+    listed = subprocess.run(
+        command(tmp_path, "articles", "--feed", feed_url),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3000 and listed.stdout.endswith("\n")
+    assert {line.split("\t")[0] for line in lines} == {item.link for item in items}
+
+    fetched = subprocess.run(
+        command(tmp_path, "fetch"), capture_output=True, text=True, env=env, timeout=60
+    )
+    assert fetched.stdout.splitlines() == ["ok\tLong listing\t0\t"]
+    assert fetched.stderr.strip().endswith("0 new articles, 0 pages stored"), fetched.stderr
