@@ -7,6 +7,7 @@ import socket
 import time
 import tracemalloc
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -563,3 +564,43 @@ def test_a_fetcher_can_serve_successive_event_loops(http_server) -> None:
     assert asyncio.run(run()) == [b"ok"] * 3
     assert asyncio.run(run()) == [b"ok"] * 3
     assert http_server.max_active == 1
+
+
+async def test_a_large_body_is_announced_once_before_it_is_all_read(http_server) -> None:
+    """``large=(size, start)``: ``start`` runs once, while the body is still arriving, for a
+    body of ``size`` bytes or more, whether its length is declared or not; never for a
+    smaller one."""
+    sent = [0]
+
+    def body() -> Iterator[bytes]:
+        for _ in range(20):  # 200,000 bytes
+            sent[0] += 10_000
+            yield b"x" * 10_000
+
+    # Trickled (in 40,000-byte pieces), so that what the server has sent when ``start`` runs
+    # says whether it ran early.
+    http_server.route("/declared", lambda r: Response(body=body, length=200_000, rate=4e5))
+    http_server.route("/undeclared", lambda r: Response(body=body, rate=4e5))
+    http_server.add("/small", b"y" * 1000)
+    calls: list[tuple[str, int]] = []
+
+    async with Fetcher(FetchConfig(retries=0)) as fetcher:
+        for path in ("/declared", "/undeclared", "/small"):
+            sent[0] = 0
+            result = await fetcher.fetch(
+                http_server.url(path),
+                large=(50_000, lambda path=path: calls.append((path, sent[0]))),
+            )
+            calls.append((f"{path} read", len(result.content)))
+    assert [call[0] for call in calls] == [
+        "/declared",
+        "/declared read",
+        "/undeclared",
+        "/undeclared read",
+        "/small read",
+    ]
+    announced = dict(call for call in calls if "read" not in call[0])
+    # From the headers; else once 50,000 bytes are in: well before the last piece was sent.
+    assert announced["/declared"] < 200_000
+    assert 50_000 <= announced["/undeclared"] < 200_000
+    assert [size for path, size in calls if "read" in path] == [200_000, 200_000, 1000]

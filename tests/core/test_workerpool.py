@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
 from tests.core import workertasks
 from tui_reader.core.errors import FeedError
+from tui_reader.core.parsework import share
 from tui_reader.core.refresh import FINISH, PAGE, PARSE, WorkerPool
 
 
@@ -57,3 +62,117 @@ async def test_a_closed_pool_refuses_work(pool: WorkerPool) -> None:
     pool.close()
     with pytest.raises(Exception, match="shut down"):
         await pool.run(PARSE, FeedError, workertasks.pause_then, "late", 0.0)
+
+
+# --- a parse shared between this process and one worker ----------------------------------
+
+
+def test_shared_work_meets_in_the_middle_and_keeps_the_order() -> None:
+    """This thread works from the front, the helper from the back: every item once, the
+    results in the items' order, each side doing a share when both are busy."""
+    done_here: list[int] = []
+    done_there: list[int] = []
+    lock = threading.Lock()
+
+    def here(item: int) -> str:
+        time.sleep(0.02)
+        done_here.append(item)
+        return f"here {item}"
+
+    def slow_square(item: int) -> str:
+        time.sleep(0.02)
+        with lock:
+            done_there.append(item)
+        return f"there {item}"
+
+    with ThreadPoolExecutor(1) as other:
+        results = share(list(range(10)), here, lambda item: other.submit(slow_square, item))
+    assert sorted(done_here + done_there) == list(range(10))
+    assert done_here and done_there
+    assert done_here == list(range(len(done_here)))  # from the front, in order
+    assert done_there == list(range(9, 9 - len(done_there), -1))  # from the back
+    assert results == [f"here {i}" if i in done_here else f"there {i}" for i in range(10)]
+
+
+def test_shared_work_keeps_each_failure_in_its_place() -> None:
+    def here(item: int) -> int:
+        if item == 1:
+            raise ValueError("bad item")
+        time.sleep(0.02)
+        return item
+
+    class Panic(BaseException):
+        """What a native parser raises when it panics: not an Exception."""
+
+    def there(item: int) -> Future[int]:
+        time.sleep(0.02)
+        future: Future[int] = Future()
+        if item == 9:
+            future.set_exception(Panic("a panic"))
+        else:
+            future.set_result(item)
+        return future
+
+    results = share(list(range(10)), here, there)
+    assert isinstance(results[1], ValueError) and isinstance(results[9], Panic)
+    assert [r for i, r in enumerate(results) if i not in (1, 9)] == [0, *range(2, 9)]
+
+
+def test_a_worker_not_ready_in_time_gets_no_share() -> None:
+    """The helper waits for its worker to be ready; this thread does everything if it gets
+    there first, and nothing is handed over to a worker that failed to start."""
+    handed: list[int] = []
+
+    def there(item: int) -> Future[int]:
+        handed.append(item)
+        future: Future[int] = Future()
+        future.set_result(item)
+        return future
+
+    never: Future[bool] = Future()
+    assert share(list(range(5)), lambda item: item, there, never) == list(range(5))
+    failed: Future[bool] = Future()
+    failed.set_exception(RuntimeError("could not start"))
+    assert share(list(range(5)), lambda item: item, there, failed) == list(range(5))
+    assert handed == []
+
+
+def test_an_interrupt_here_stops_the_helper_too() -> None:
+    handed: list[int] = []
+
+    def here(item: int) -> int:
+        if item == 2:
+            raise KeyboardInterrupt
+        time.sleep(0.02)
+        return item
+
+    def there(item: int) -> Future[int]:
+        handed.append(item)
+        future: Future[int] = Future()
+        time.sleep(0.02)
+        future.set_result(item)
+        return future
+
+    with pytest.raises(KeyboardInterrupt):
+        share(list(range(100)), here, there)
+    time.sleep(0.1)
+    assert 0 < len(handed) < 10  # the helper stopped with this thread
+
+
+async def test_a_worker_started_for_a_large_feed_parses_a_share_of_it() -> None:
+    """``start_one`` starts a real process; what is handed to it once it is ready runs there."""
+    pool = WorkerPool(workers=2)
+    try:
+        assert pool.started_one() is None
+        await asyncio.to_thread(pool.start_one)
+        started = pool.started_one()
+        assert started is not None
+        executor, ready = started
+        assert await asyncio.wrap_future(ready) is True
+        worker = executor.submit(os.getpid).result()
+        assert worker != os.getpid()
+        # Once ready, every task goes to that same process.
+        assert {executor.submit(os.getpid).result() for _ in range(5)} == {worker}
+    finally:
+        pool.close()
+    assert pool.started_one() is None

@@ -9,6 +9,7 @@ with those of the reference path (every body parsed in full, one process).
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +280,68 @@ async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
     assert pieces["index"] == reference["index"]
     assert pieces["shown"] == reference["shown"]
     assert pieces["order"] == reference["order"]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+@pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
+async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores(
+    http_server: LocalServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    broken: int | None,
+    kind: str,
+) -> None:
+    """From the command line, a large document is parsed by the command and a worker started
+    while it downloaded, each taking pieces from one end: stored as a whole parse stores it."""
+    from tui_reader.core import feedparse_fast, parsework
+
+    make = many_items if kind == "rss" else many_entries
+    body = make(http_server.url("").rstrip("/"), 95, broken)
+    http_server.add("/many.xml", body, content_type="application/rss+xml")
+    url = http_server.url("/many.xml")
+    reference = await add(url, tmp_path / "reference", interactive=False)
+
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 10)
+    monkeypatch.setattr(refresh, "SHARE_FROM_BYTES", 0)  # any body starts the worker
+    monkeypatch.setattr(refresh, "spare_core", lambda: True)
+    taken: dict[str, list[int]] = {"here": [], "there": []}
+    real_share = parsework.share
+
+    def watch(items: Any, here: Any, there: Any, ready: Any = None) -> Any:
+        # Waits for the worker, then slows this side down: both sides take pieces, whatever
+        # this machine's speed.
+        if ready is not None:
+            ready.result(timeout=60)
+
+        def slow_here(item: Any) -> Any:
+            taken["here"].append(items.index(item))
+            time.sleep(0.05)
+            return here(item)
+
+        def counted_there(item: Any) -> Any:
+            taken["there"].append(items.index(item))
+            return there(item)
+
+        return real_share(items, slow_here, counted_there, ready)
+
+    monkeypatch.setattr(refresh.parsework, "share", watch)
+    used: list[bool] = []
+    real_prepare = refresh.Refresher._prepare_shared
+
+    def watch_prepare(*args: Any) -> Any:
+        outcome = real_prepare(*args)
+        used.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(refresh.Refresher, "_prepare_shared", watch_prepare)
+    shared = await add(url, tmp_path / "shared", interactive=False)
+
+    assert sorted(taken["here"] + taken["there"]) == list(range(10))  # 95 items, pieces of 10
+    assert taken["here"] and taken["there"]
+    # A piece the fast parser cannot read sends the whole document down the usual path.
+    assert used == [broken is None]
+    assert shared["workers"] is False and not reference["workers"]  # the main pool never ran
+    assert shared["rows"] == reference["rows"]
+    assert shared["index"] == reference["index"]
+    assert shared["shown"] == reference["shown"]
+    assert shared["order"] == reference["order"]

@@ -42,6 +42,7 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -71,6 +72,9 @@ _DEFAULT_ACCEPT = "*/*"
 _LOCATION = "x-tui-reader-location"
 # Indirection so tests can observe backoff waits without sleeping.
 _sleep = asyncio.sleep
+
+LargeBody = tuple[int, Callable[[], None]]
+"""``(size, start)`` for :meth:`Fetcher.fetch`: ``start()`` as soon as the body reaches ``size``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,7 @@ class Fetcher:
         accept: str | None = None,
         documents_only: bool = False,
         max_bytes: int | None = None,
+        large: LargeBody | None = None,
     ) -> FetchResult:
         """GET ``url`` and return its body, following redirects.
 
@@ -208,6 +213,9 @@ class Fetcher:
             documents_only: refuse audio, video, images and archives from the Content-Type
                 header, before reading the body.
             max_bytes: the largest body accepted for this request (default: the config's).
+            large: ``(size, start)``: ``start()`` is called once, as soon as the body is known
+                to reach ``size`` bytes (from its declared length, else as it arrives): what
+                a large body will need can get going while the rest downloads.
 
         Raises:
             UnsafeURLError: the URL or a redirect target is not http(s).
@@ -248,7 +256,7 @@ class Fetcher:
         while True:
             try:
                 return await self._attempt(
-                    url, shown, headers, etag, last_modified, documents_only, max_bytes
+                    url, shown, headers, etag, last_modified, documents_only, max_bytes, large
                 )
             except _Retryable as retry:
                 if retry.wait is not None and retry.wait > config.max_retry_after:
@@ -275,6 +283,7 @@ class Fetcher:
         last_modified: str | None,
         documents_only: bool,
         max_bytes: int | None = None,
+        large: LargeBody | None = None,
     ) -> FetchResult:
         config = self.config
         budget = config.deadline
@@ -292,7 +301,7 @@ class Fetcher:
                 try:
                     async with asyncio.timeout(budget):
                         outcome = await self._request(
-                            current, shown, headers, documents_only, max_bytes
+                            current, shown, headers, documents_only, max_bytes, large
                         )
                 except TimeoutError:
                     raise FetchError(
@@ -345,9 +354,11 @@ class Fetcher:
         headers: dict[str, str],
         documents_only: bool = False,
         max_bytes: int | None = None,
+        large: LargeBody | None = None,
     ) -> _Redirect | tuple[httpx.Response, bytes]:
         """One HTTP exchange: where it redirects to, or the response and its decoded body."""
         max_bytes = max_bytes or self.config.max_bytes
+        large_size, on_large = large if large is not None else (0, None)
         try:
             request = self._client.build_request("GET", url, headers=headers, timeout=self._timeout)
             response = await self._client.send(request, stream=True, follow_redirects=False)
@@ -373,6 +384,10 @@ class Fetcher:
                 if declared is not None and declared.strip().isdigit():
                     if int(declared) > max_bytes:
                         raise TooLargeError(f"{shown}: body larger than {_megabytes(max_bytes)}")
+                    # A compressed body's length says at least this much.
+                    if on_large is not None and int(declared) >= large_size:
+                        on_large()
+                        on_large = None
                 if response.is_stream_consumed:
                     # Only a transport that hands over a pre-read body (httpx.MockTransport)
                     # gets here; httpx has decoded it already.
@@ -388,6 +403,9 @@ class Fetcher:
                             raise TooLargeError(
                                 f"{shown}: body larger than {_megabytes(max_bytes)}"
                             )
+                    if on_large is not None and len(body) >= large_size:
+                        on_large()
+                        on_large = None
                 for piece in decoder.flush():
                     body += piece
                 if len(body) > max_bytes:

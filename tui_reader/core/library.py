@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from tui_reader.core.fetch import Fetcher, FetchResult
+    from tui_reader.core.fetch import Fetcher, FetchResult, LargeBody
     from tui_reader.core.pictures import PictureKeeper
     from tui_reader.core.refresh import Refresher, WorkerPool
     from tui_reader.core.refresh import is_media_url as is_media_url
@@ -615,7 +616,11 @@ class Library:
 
         cap = max(feed_cap(self.config), self.config.max_mb * 1024 * 1024)
         result = await fetcher.fetch(
-            url, accept=FEED_OR_PAGE_ACCEPT, documents_only=True, max_bytes=cap
+            url,
+            accept=FEED_OR_PAGE_ACCEPT,
+            documents_only=True,
+            max_bytes=cap,
+            large=self._helper_for_large_feeds(),
         )
         if result.permanent_url is not None:
             # The address moved for good: subscribe to where it is now (maybe already done).
@@ -676,6 +681,22 @@ class Library:
             f"saved to read later: {stored.summary.title or shown}",
             article_id=stored.summary.id,
         )
+
+    def _helper_for_large_feeds(self) -> LargeBody | None:
+        """For a command line on a machine with a core to spare: start one worker process as
+        soon as a body is known to be large, so that it is ready to share the parse when the
+        body is in (see ``Refresher._prepare_shared``). Small documents start nothing."""
+        from tui_reader.core.refresh import SHARE_FROM_BYTES, spare_core
+
+        if self.interactive or not spare_core():
+            return None
+        pool = self._refresher().pool
+
+        def start() -> None:
+            # Starting a process waits for it to be forked: not in the event loop's thread.
+            threading.Thread(target=pool.start_one, name="start-worker", daemon=True).start()
+
+        return SHARE_FROM_BYTES, start
 
     async def _subscribe(
         self,

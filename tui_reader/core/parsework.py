@@ -12,10 +12,11 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_reader.core.feedbody import index_words
 from tui_reader.core.models import Article
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 MAX_FEED_ENTRIES = 100_000
 """Entries kept from one feed document; far above real feeds (archives of a few thousand)."""
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+_UNFINISHED = Exception("not worked on")  # the place of an item until its work is done
 
 
 @contextmanager
@@ -78,10 +83,82 @@ def may_have_pieces(data: bytes, pieces: int) -> bool:
     return max(data.count(b"<item"), data.count(b"<entry")) > (pieces - 1) * piece_size()
 
 
+def share(
+    items: Sequence[_Item],
+    here: Callable[[_Item], _Result],
+    there: Callable[[_Item], Future[_Result]],
+    ready: Future[Any] | None = None,
+) -> list[_Result | BaseException]:
+    """Work through ``items`` from both ends at once: this thread takes them from the front
+    with ``here``, while a helper thread hands them from the back to ``there`` (a worker
+    process) one at a time and waits for each; the two meet wherever their speeds put them.
+    The helper starts once ``ready`` is done (a worker still starting up), if ever: this
+    thread does everything if it gets there first.
+
+    Returns every item's result in the items' order, or the exception its work raised (the
+    caller decides what a failed item means). Each item is worked on exactly once. Only what
+    is not an ``Exception`` raised here (an interrupt) ends it early, once the helper's item
+    in progress is done.
+    """
+    results: list[_Result | BaseException] = [_UNFINISHED] * len(items)
+    lock = threading.Lock()
+    bounds = [0, len(items)]  # the next item from the front; one past the last from the back
+
+    def claim(front: bool) -> int | None:
+        with lock:
+            if bounds[0] >= bounds[1]:
+                return None
+            if front:
+                bounds[0] += 1
+                return bounds[0] - 1
+            bounds[1] -= 1
+            return bounds[1]
+
+    go = threading.Event()
+    if ready is None:
+        go.set()
+    else:
+        ready.add_done_callback(lambda _: go.set())
+
+    def helper() -> None:
+        go.wait()
+        if ready is not None and ready.done() and ready.exception() is not None:
+            return  # the worker did not start: everything is done here
+        while (index := claim(front=False)) is not None:
+            try:
+                results[index] = there(items[index]).result()
+            # Whatever the worker raised (a native parser's panic is not an Exception) or a
+            # broken pool: the caller decides what it means.
+            except BaseException as exc:  # noqa: BLE001
+                results[index] = exc
+
+    thread = threading.Thread(target=helper, name="share-helper", daemon=True)
+    thread.start()
+    try:
+        while (index := claim(front=True)) is not None:
+            try:
+                results[index] = here(items[index])
+            except Exception as exc:
+                results[index] = exc
+    finally:
+        with lock:
+            bounds[1] = bounds[0]  # done or interrupted here: the helper takes nothing more
+        go.set()
+        thread.join()
+    return results
+
+
+def first_copies(records: Sequence[ArticleRecord], seen: set[str]) -> tuple[ArticleRecord, ...]:
+    """The records whose ids are not in ``seen``, which they are added to: across the pieces
+    of one document taken in order, the first copy of an id counts, as in a whole parse."""
+    fresh = tuple(record for record in records if record.guid not in seen)
+    seen.update(record.guid for record in fresh)
+    return fresh
+
+
 def join_pieces(pieces: Sequence[PreparedFeed]) -> PreparedFeed:
     """The prepared pieces of one document as if it had been prepared whole: their records
-    in order. Each id must be in one piece only (the caller keeps the first copy of an id,
-    as :func:`_prepare_feed` does, while it takes the pieces in)."""
+    in order. Each id must be in one piece only (see :func:`first_copies`)."""
     first = pieces[0]
     return PreparedFeed(
         title=first.title,

@@ -90,6 +90,18 @@ PIECES_HERE = 8
 """From a command line, which parses a feed in its own process, a document is handed to the
 worker processes only when it has at least this many pieces: starting them costs about as
 much as parsing a few pieces."""
+SHARE_FROM_BYTES = 1_000_000
+"""From a command line, a feed document this large is parsed by this process and one worker
+together, when the worker was started while the document downloaded (see
+:meth:`Refresher._prepare_shared` and :func:`spare_core`)."""
+
+
+def spare_core() -> bool:
+    """Whether this process may use more than one core (a worker then runs beside it)."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # not on this platform
+        return (os.cpu_count() or 1) > 1
 
 
 @contextmanager
@@ -117,6 +129,14 @@ PARSE = 1
 """Task priority: parsing a feed (its articles appear in the list when done)."""
 PAGE = 2
 """Task priority: cleaning an article's page (fills in an article already listed)."""
+
+
+def _pass_on(done: concurrent.futures.Future[_T], to: concurrent.futures.Future[_T]) -> None:
+    """Give ``to`` the outcome of ``done``."""
+    try:
+        to.set_result(done.result())
+    except BaseException as exc:  # noqa: BLE001 - whatever it was, ``to`` carries it
+        to.set_exception(exc)
 
 
 class WorkerPool:
@@ -151,22 +171,26 @@ class WorkerPool:
         self._free = self.workers
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = 0
+        self._one: tuple[ProcessPoolExecutor, concurrent.futures.Future[bool]] | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._closed:
                 raise TuiReaderError("the worker processes were shut down")
             if self._pool is None:
-                methods = multiprocessing.get_all_start_methods()
-                method = "forkserver" if "forkserver" in methods else "spawn"
-                with _usable_stderr():  # its locks start a helper process
-                    self._pool = ProcessPoolExecutor(
-                        self.workers,
-                        mp_context=multiprocessing.get_context(method),
-                        initializer=parsework.worker_setup,
-                        initargs=(self.nice, os.getpid()),
-                    )
+                self._pool = self._new_executor(self.workers)
             return self._pool
+
+    def _new_executor(self, workers: int) -> ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        method = "forkserver" if "forkserver" in methods else "spawn"
+        with _usable_stderr():  # its locks start a helper process
+            return ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=parsework.worker_setup,
+                initargs=(self.nice, os.getpid()),
+            )
 
     async def _submit(self, func: Callable[..., _T], *args: Any) -> _T:
         """Hand the task to a process and wait for its answer.
@@ -239,6 +263,36 @@ class WorkerPool:
         except (BrokenProcessPool, RuntimeError):
             pass  # the first real task finds out and says so
 
+    def start_one(self) -> None:
+        """Start a process of its own for this process to share a parse with (see
+        :meth:`started_one`), without waiting for it to be ready.
+
+        It is apart from the other workers: the executor would start a second process for a
+        task handed over at the moment the first becomes free, and then wait for it.
+        It blocks while the process is forked: call it from a thread of its own.
+        """
+        with self._lock:
+            if self._closed or self._one is not None:
+                return
+            executor = self._new_executor(1)
+            # Known at once, ready later: a parse that starts meanwhile hands the process
+            # its share when it is ready.
+            ready: concurrent.futures.Future[bool] = concurrent.futures.Future()
+            self._one = (executor, ready)
+        try:
+            with _usable_stderr():
+                started = executor.submit(parsework.ready_to_parse)
+        except (BrokenProcessPool, RuntimeError) as exc:
+            ready.set_exception(exc)  # no help then: the work is done here
+            return
+        started.add_done_callback(partial(_pass_on, to=ready))
+
+    def started_one(self) -> tuple[ProcessPoolExecutor, concurrent.futures.Future[bool]] | None:
+        """The executor of the process :meth:`start_one` started, with a future that is done
+        when the process is ready for tasks; ``None`` when none was started."""
+        with self._lock:
+            return None if self._closed else self._one
+
     def _solo_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         if self._solo is None or self._solo[0] is not loop:
@@ -290,20 +344,26 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        # The executor has no public way to stop a running task; its processes are known.
-        running: dict[int, multiprocessing.process.BaseProcess] = (
-            getattr(pool, "_processes", None) or {}
-        )
-        processes = list(running.values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-        pool.shutdown(wait=True)
+            one, self._one = self._one, None
+        for executor in (pool, one[0] if one is not None else None):
+            if executor is not None:
+                _stop(executor)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down, ending its processes even in the middle of a task."""
+    # The executor has no public way to stop a running task; its processes are known.
+    running: dict[int, multiprocessing.process.BaseProcess] = (
+        getattr(pool, "_processes", None) or {}
+    )
+    processes = list(running.values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=True)
 
 
 @dataclass(slots=True)
@@ -614,7 +674,9 @@ class Refresher:
             if in_pieces is not None:
                 prepared, stored = in_pieces
             elif inline:
-                prepared = self._prepare_here(result, shown, first)
+                prepared = self._prepare_shared(result, shown, first) or self._prepare_here(
+                    result, shown, first
+                )
             else:
                 prepared = await self.pool.run(
                     PARSE,
@@ -775,9 +837,7 @@ class Refresher:
                 if part is None or not part.fast or part.entries != count:
                     log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
                     return None
-                # Ids repeated across pieces: the first copy counts, as in a whole parse.
-                fresh = tuple(record for record in part.records if record.guid not in seen)
-                seen.update(record.guid for record in fresh)
+                fresh = parsework.first_copies(part.records, seen)
                 part = dataclasses.replace(part, records=fresh)
                 parts.append(part)
                 if stored is not None and fresh:
@@ -791,6 +851,57 @@ class Refresher:
             for task in tasks:
                 task.cancel()
         return parsework.join_pieces(parts), stored
+
+    def _prepare_shared(
+        self, result: FetchResult, shown: str, first: bool
+    ) -> parsework.PreparedFeed | None:
+        """A large feed parsed in pieces by this process and a worker together (from a command
+        line, where this process has nothing else to do meanwhile); ``None`` when the worker
+        was not started, the document is not one to cut, or a piece did not read as the
+        whole would (the whole document is then parsed here, which decides).
+
+        The worker is started while the document downloads (see ``Library.add``); it takes
+        pieces from the end while this process takes them from the start, so neither waits
+        for the other however long the worker took to start.
+        """
+        if len(result.content) < SHARE_FROM_BYTES:
+            return None
+        started = self.pool.started_one()
+        if started is None:
+            return None
+        executor, ready = started
+        pieces = parsework.feed_pieces(result.content, result.url, result.content_type)
+        if len(pieces) < 2:
+            return None
+        task = self.prepare_task
+        url, content_type, charset = result.url, result.content_type, result.charset
+
+        def here(piece: tuple[bytes, int]) -> parsework.PreparedFeed:
+            return task(piece[0], url, content_type, charset, first)
+
+        def there(piece: tuple[bytes, int]) -> concurrent.futures.Future[parsework.PreparedFeed]:
+            with _usable_stderr():
+                return executor.submit(task, piece[0], url, content_type, charset, first)
+
+        try:
+            parts = parsework.share(pieces, here, there, ready)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native parser's panic, as in _prepare_here
+            raise FeedError(f"{shown}: unexpected {type(exc).__name__}: {exc}") from None
+        read: list[parsework.PreparedFeed] = []
+        seen: set[str] = set()
+        for part, (_, count) in zip(parts, pieces, strict=True):
+            if (
+                not isinstance(part, parsework.PreparedFeed)
+                or not part.fast
+                or part.entries != count
+            ):
+                log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
+                return None
+            records = parsework.first_copies(part.records, seen)
+            read.append(dataclasses.replace(part, records=records))
+        return parsework.join_pieces(read)
 
     def _prepare_here(self, result: FetchResult, shown: str, first: bool) -> parsework.PreparedFeed:
         """The parse a worker would do, in this process (a parser's crash is the feed's error,
