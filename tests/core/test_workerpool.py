@@ -176,3 +176,34 @@ async def test_a_worker_started_for_a_large_feed_parses_a_share_of_it() -> None:
     finally:
         pool.close()
     assert pool.started_one() is None
+
+
+def test_shared_results_are_handed_over_in_order_as_soon_as_they_are_in() -> None:
+    """``then`` sees every result once, in the items' order, each as soon as it and those
+    before it are in: the first ones while the helper is still busy with the last."""
+    events: list[str] = []
+    lock = threading.Lock()
+
+    def here(item: int) -> int:
+        time.sleep(0.03)
+        with lock:
+            events.append(f"here {item}")
+        return item
+
+    def slow(item: int) -> int:
+        time.sleep(0.1)
+        with lock:
+            events.append(f"there {item}")
+        return item
+
+    def then(index: int, result: int | BaseException) -> None:
+        with lock:
+            events.append(f"then {index}")
+
+    with ThreadPoolExecutor(1) as other:
+        results = share(list(range(8)), here, lambda item: other.submit(slow, item), then=then)
+    assert results == list(range(8))
+    handed = [e for e in events if e.startswith("then")]
+    assert handed == [f"then {i}" for i in range(8)]
+    # The first result was handed over before the helper had finished its first item.
+    assert events.index("then 0") < events.index(next(e for e in events if "there" in e))

@@ -307,7 +307,7 @@ async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores
     taken: dict[str, list[int]] = {"here": [], "there": []}
     real_share = parsework.share
 
-    def watch(items: Any, here: Any, there: Any, ready: Any = None) -> Any:
+    def watch(items: Any, here: Any, there: Any, ready: Any = None, then: Any = None) -> Any:
         # Waits for the worker, then slows this side down: both sides take pieces, whatever
         # this machine's speed.
         if ready is not None:
@@ -322,7 +322,7 @@ async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores
             taken["there"].append(items.index(item))
             return there(item)
 
-        return real_share(items, slow_here, counted_there, ready)
+        return real_share(items, slow_here, counted_there, ready, then)
 
     monkeypatch.setattr(refresh.parsework, "share", watch)
     used: list[bool] = []

@@ -88,6 +88,7 @@ def share(
     here: Callable[[_Item], _Result],
     there: Callable[[_Item], Future[_Result]],
     ready: Future[Any] | None = None,
+    then: Callable[[int, _Result | BaseException], None] | None = None,
 ) -> list[_Result | BaseException]:
     """Work through ``items`` from both ends at once: this thread takes them from the front
     with ``here``, while a helper thread hands them from the back to ``there`` (a worker
@@ -95,17 +96,22 @@ def share(
     The helper starts once ``ready`` is done (a worker still starting up), if ever: this
     thread does everything if it gets there first.
 
+    ``then(index, result)`` is called in this thread for each item in the items' order, as
+    soon as its result and those of the items before it are in (between items worked on
+    here, then while waiting for the helper): what is done with a result (storing it) runs
+    while the worker is still busy with the last items.
+
     Returns every item's result in the items' order, or the exception its work raised (the
-    caller decides what a failed item means). Each item is worked on exactly once. Only what
-    is not an ``Exception`` raised here (an interrupt) ends it early, once the helper's item
-    in progress is done.
+    caller decides what a failed item means). Each item is worked on exactly once. What
+    ``then`` raises, or what is not an ``Exception`` raised here (an interrupt), ends it
+    early, once the helper's item in progress is done.
     """
     results: list[_Result | BaseException] = [_UNFINISHED] * len(items)
-    lock = threading.Lock()
+    finished = threading.Condition()
     bounds = [0, len(items)]  # the next item from the front; one past the last from the back
 
     def claim(front: bool) -> int | None:
-        with lock:
+        with finished:
             if bounds[0] >= bounds[1]:
                 return None
             if front:
@@ -113,6 +119,11 @@ def share(
                 return bounds[0] - 1
             bounds[1] -= 1
             return bounds[1]
+
+    def keep(index: int, result: _Result | BaseException) -> None:
+        with finished:
+            results[index] = result
+            finished.notify()
 
     go = threading.Event()
     if ready is None:
@@ -126,23 +137,42 @@ def share(
             return  # the worker did not start: everything is done here
         while (index := claim(front=False)) is not None:
             try:
-                results[index] = there(items[index]).result()
+                keep(index, there(items[index]).result())
             # Whatever the worker raised (a native parser's panic is not an Exception) or a
             # broken pool: the caller decides what it means.
             except BaseException as exc:  # noqa: BLE001
-                results[index] = exc
+                keep(index, exc)
+
+    handed = 0  # how many results ``then`` has had (always the first ones)
+
+    def hand_over(wait: bool) -> None:
+        nonlocal handed
+        while then is not None and handed < len(items):
+            with finished:
+                while results[handed] is _UNFINISHED:
+                    if not wait:
+                        return
+                    finished.wait()
+                result = results[handed]
+            then(handed, result)
+            handed += 1
 
     thread = threading.Thread(target=helper, name="share-helper", daemon=True)
     thread.start()
     try:
-        while (index := claim(front=True)) is not None:
+        while True:
+            hand_over(wait=False)
+            index = claim(front=True)
+            if index is None:
+                break
             try:
-                results[index] = here(items[index])
+                keep(index, here(items[index]))
             except Exception as exc:
-                results[index] = exc
+                keep(index, exc)
+        hand_over(wait=True)
     finally:
-        with lock:
-            bounds[1] = bounds[0]  # done or interrupted here: the helper takes nothing more
+        with finished:
+            bounds[1] = bounds[0]  # done or stopped here: the helper takes nothing more
         go.set()
         thread.join()
     return results

@@ -671,12 +671,12 @@ class Refresher:
         stored: list[UpsertResult] | None = None
         try:
             in_pieces = await self._prepare_in_pieces(row, result, shown, first, inline)
+            if in_pieces is None and inline:
+                in_pieces = self._prepare_shared(row, result, shown, first)
             if in_pieces is not None:
                 prepared, stored = in_pieces
             elif inline:
-                prepared = self._prepare_shared(result, shown, first) or self._prepare_here(
-                    result, shown, first
-                )
+                prepared = self._prepare_here(result, shown, first)
             else:
                 prepared = await self.pool.run(
                     PARSE,
@@ -853,8 +853,8 @@ class Refresher:
         return parsework.join_pieces(parts), stored
 
     def _prepare_shared(
-        self, result: FetchResult, shown: str, first: bool
-    ) -> parsework.PreparedFeed | None:
+        self, row: FeedRow, result: FetchResult, shown: str, first: bool
+    ) -> tuple[parsework.PreparedFeed, list[UpsertResult] | None] | None:
         """A large feed parsed in pieces by this process and a worker together (from a command
         line, where this process has nothing else to do meanwhile); ``None`` when the worker
         was not started, the document is not one to cut, or a piece did not read as the
@@ -862,7 +862,10 @@ class Refresher:
 
         The worker is started while the document downloads (see ``Library.add``); it takes
         pieces from the end while this process takes them from the start, so neither waits
-        for the other however long the worker took to start.
+        for the other however long the worker took to start. For a feed with nothing stored
+        yet, this process stores each piece, in order, as soon as it and those before it are
+        parsed (as :meth:`_prepare_in_pieces` does): the writing overlaps the worker's
+        parsing. The results of those writes come back with the feed (else ``None``).
         """
         if len(result.content) < SHARE_FROM_BYTES:
             return None
@@ -875,6 +878,12 @@ class Refresher:
             return None
         task = self.prepare_task
         url, content_type, charset = result.url, result.content_type, result.charset
+        read: list[parsework.PreparedFeed] = []
+        seen: set[str] = set()
+        stored: list[UpsertResult] | None = [] if first else None
+        now = time.time()
+        previous: float | None = None
+        usable = True
 
         def here(piece: tuple[bytes, int]) -> parsework.PreparedFeed:
             return task(piece[0], url, content_type, charset, first)
@@ -883,25 +892,36 @@ class Refresher:
             with _usable_stderr():
                 return executor.submit(task, piece[0], url, content_type, charset, first)
 
-        try:
-            parts = parsework.share(pieces, here, there, ready)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a native parser's panic, as in _prepare_here
-            raise FeedError(f"{shown}: unexpected {type(exc).__name__}: {exc}") from None
-        read: list[parsework.PreparedFeed] = []
-        seen: set[str] = set()
-        for part, (_, count) in zip(parts, pieces, strict=True):
+        def then(index: int, part: parsework.PreparedFeed | BaseException) -> None:
+            nonlocal previous, usable
+            if not usable:
+                return
             if (
                 not isinstance(part, parsework.PreparedFeed)
                 or not part.fast
-                or part.entries != count
+                or part.entries != pieces[index][1]
             ):
                 log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
-                return None
+                usable = False
+                return
             records = parsework.first_copies(part.records, seen)
             read.append(dataclasses.replace(part, records=records))
-        return parsework.join_pieces(read)
+            if stored is not None and records:
+                # In this thread, between pieces: the store's writer thread would have to
+                # wait for the interpreter while this one parses.
+                done, previous = self.store.store_entries(row.id, records, now, previous)
+                usable = bool(done)  # else unsubscribed meanwhile: the usual path ends it
+                stored.extend(done)
+
+        try:
+            parsework.share(pieces, here, there, ready, then)
+        except (KeyboardInterrupt, SystemExit, TuiReaderError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native parser's panic, as in _prepare_here
+            raise FeedError(f"{shown}: unexpected {type(exc).__name__}: {exc}") from None
+        if not usable:
+            return None
+        return parsework.join_pieces(read), stored
 
     def _prepare_here(self, result: FetchResult, shown: str, first: bool) -> parsework.PreparedFeed:
         """The parse a worker would do, in this process (a parser's crash is the feed's error,
