@@ -62,3 +62,16 @@ def test_clean_text_leaves_no_controls(text: str) -> None:
 )
 def test_safe_url(url: str, base: str | None, fetchable: bool, expected: str | None) -> None:
     assert safe_url(url, base, fetchable=fetchable) == expected
+
+
+def test_clean_line_shortcut_gives_what_the_full_cleaning_gives() -> None:
+    """A line that is clean already is returned as it is; every other string goes through the
+    full cleaning: generated strings of spaces, other whitespace, controls and bidi marks."""
+    import random
+
+    alphabet = [" ", "a", "é", "\t", "\n", "\r", "\xa0", "\u2003", "\u3000", "\x85", "\x1b",
+                "[", "m", "\u202e", "\u200b", "\ufeff", "\u2028"]  # fmt: skip
+    generator = random.Random(7)
+    for _ in range(50_000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 8)))
+        assert clean_line(text) == " ".join(clean_text(text).split()), repr(text)

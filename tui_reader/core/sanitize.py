@@ -60,6 +60,10 @@ def clean_line(text: str) -> str:
 
     For one-line fields: titles, bylines, feed names, error messages quoting remote data.
     """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Already a clean line (the common case: most fields pass here more than once). A
+        # printable string has no whitespace but the plain space, and no controls.
+        return text
     return " ".join(clean_text(text).split())
 
 
