@@ -560,3 +560,39 @@ def test_writing_a_feed_removed_meanwhile_is_a_no_op(store: Store, feed: int) ->
     store.set_feed_error(feed, "gone")  # no such row: nothing to do, no error
     with pytest.raises(StorageError):
         store.upsert_articles(feed, [record("g1")])
+
+
+def test_entries_known_to_be_new_are_not_looked_up_but_never_stored_twice(
+    store: Store, feed: int
+) -> None:
+    """``new=True`` (the pieces of a first fetch) skips the lookups; a record that is there
+    after all fails the whole call, which stores nothing of its run."""
+    now = NOW.timestamp()
+    done, previous = store.store_entries(feed, [record("a"), record("b")], now, new=True)
+    assert [r.status for r in done] == ["new", "new"]
+    with pytest.raises(StorageError):
+        store.store_entries(feed, [record("c"), record("b")], now, previous, new=True)
+    assert sorted(a.url or "" for a in store.list_articles(feed_id=feed)) == [
+        "https://example.org/a",
+        "https://example.org/b",
+    ]
+    # Looked up (the default), the same run updates "b" and adds "c".
+    done, _ = store.store_entries(feed, [record("c"), record("b", title="B")], now, previous)
+    assert [r.status for r in done] == ["new", "updated"]
+
+
+def test_a_run_stored_without_checkpoint_stays_in_the_log_until_the_next_write(
+    store: Store, feed: int, tmp_path: Path
+) -> None:
+    """Without ``checkpoint``, a large run stays in the write-ahead log (the database file
+    does not grow); the next ordinary write copies it all back."""
+    database = tmp_path / "store.sqlite3"
+    text = "Words of a long entry. " * 150
+    first = [record(f"a{n}", text=text, summary_only=True) for n in range(1500)]
+    before = database.stat().st_size
+    store.store_entries(feed, first, NOW.timestamp(), new=True, checkpoint=False)
+    assert database.stat().st_size == before
+    assert len(store.list_articles(feed_id=feed, limit=5000)) == 1500
+    second = [record(f"b{n}", text=text, summary_only=True) for n in range(1500)]
+    store.store_entries(feed, second, NOW.timestamp(), new=True)
+    assert database.stat().st_size > before + 6_000_000

@@ -842,7 +842,11 @@ class Refresher:
                 parts.append(part)
                 if stored is not None and fresh:
                     done, previous = await self.db(
-                        self.store.store_entries, row.id, fresh, now, previous
+                        partial(self.store.store_entries, new=True),
+                        row.id,
+                        fresh,
+                        now,
+                        previous,
                     )
                     if not done:
                         return None  # unsubscribed meanwhile: the usual path ends it
@@ -909,7 +913,9 @@ class Refresher:
             if stored is not None and records:
                 # In this thread, between pieces: the store's writer thread would have to
                 # wait for the interpreter while this one parses.
-                done, previous = self.store.store_entries(row.id, records, now, previous)
+                done, previous = self.store.store_entries(
+                    row.id, records, now, previous, new=True, checkpoint=False
+                )
                 usable = bool(done)  # else unsubscribed meanwhile: the usual path ends it
                 stored.extend(done)
 

@@ -13,6 +13,7 @@ by :meth:`Store.get_article`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -476,6 +477,11 @@ def queue_marks(
         "version = excluded.version",
         (flag, int(value), *params),
     )
+
+
+WAL_AUTOCHECKPOINT = 1000
+"""Pages of write-ahead log after which a commit copies it back into the database (SQLite's
+default, which the store keeps but for :meth:`Store.store_entries` without ``checkpoint``)."""
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -954,6 +960,9 @@ class Store:
         records: Sequence[ArticleRecord],
         now: float,
         previous: float | None = None,
+        *,
+        new: bool = False,
+        checkpoint: bool = True,
     ) -> tuple[list[UpsertResult], float | None]:
         """Store a run of one feed document's entries in a transaction of its own (a large
         document is stored a piece at a time, as its pieces are parsed); ``[]`` when the
@@ -963,12 +972,27 @@ class Store:
         run sorts (see :func:`undated_sort_dates`); returned with the results is where the
         run's last entry sorts, to pass on to the next run. The feed's own row and what
         its document lists are left to :meth:`write_feed` after the last run.
+
+        With ``new``, the records are known not to be stored (the pieces of a feed's first
+        fetch, each id in one piece only): they are not looked up, and one that is there
+        after all fails the call, with nothing of it stored. Without ``checkpoint``, the
+        write-ahead log is not copied back into the database after this write: the next
+        write that does it takes several pieces at once (it is one pass over the file).
         """
-        with self._writing() as conn:
-            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
-                return [], previous
-            dates = undated_sort_dates(records, now, previous)
-            results = self._upsert_many(conn, feed_id, records, now, dates)
+        conn: sqlite3.Connection | None = None
+        try:
+            with self._writing() as conn:
+                if not checkpoint:
+                    conn.execute("PRAGMA wal_autocheckpoint = 0")
+                if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                    return [], previous
+                dates = undated_sort_dates(records, now, previous)
+                results = self._upsert_many(conn, feed_id, records, now, dates, new=new)
+        finally:
+            if not checkpoint and conn is not None:
+                # The setting is the connection's; the commit, now done, was what it skipped.
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
         if not records:
             return results, previous
         last = records[-1]
@@ -1019,9 +1043,12 @@ class Store:
         records: Sequence[ArticleRecord],
         now: float,
         dates: Sequence[float | None] | None = None,
+        *,
+        new: bool = False,
     ) -> list[UpsertResult]:
         """Insert and update ``records`` with as few statements as their number allows
-        (``dates``: their :func:`undated_sort_dates`, when the caller has them).
+        (``dates``: their :func:`undated_sort_dates`, when the caller has them; ``new``: the
+        records are known not to be stored, see :meth:`store_entries`).
 
         What is stored already is looked up in chunks; new rows (nearly all of them on a
         feed's first fetch) are inserted with one ``executemany`` for the articles and one for
@@ -1036,7 +1063,7 @@ class Store:
             dates = undated_sort_dates(records, now)
         # A feed with nothing stored yet (its first fetch: the large ones) has nothing to
         # look up.
-        stored = (
+        stored = not new and (
             conn.execute("SELECT 1 FROM articles WHERE feed_id = ? LIMIT 1", (feed_id,)).fetchone()
             is not None
         )
