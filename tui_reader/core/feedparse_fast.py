@@ -515,7 +515,7 @@ def _rss(
 
     def entries() -> Iterator[dict[str, Any]]:
         for index, (permalink, source) in enumerate(zip(permalinks, sources, strict=True)):
-            if isinstance(source, Mapping):
+            if isinstance(source, dict):  # feedparser's entries are dicts (and ABCs are slow)
                 yield dict(source)  # read by feedparser (see _pieces)
                 continue
             entry = _entry(source, fix_text, tidy)
@@ -564,7 +564,7 @@ def _atom(
         for index, ((types, has_updated), source) in enumerate(
             zip(entry_tags, sources, strict=True)
         ):
-            if isinstance(source, Mapping):
+            if isinstance(source, dict):  # feedparser's entries are dicts (and ABCs are slow)
                 yield dict(source)  # read by feedparser (see _pieces)
                 continue
             entry = _entry(source, fix_text, tidy)

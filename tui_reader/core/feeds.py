@@ -305,42 +305,34 @@ def _parse_with_feedparser(
 
 def _xml_entry(parsed_entry: Mapping[str, Any], base: str) -> FeedEntry:
     # A plain dict: feedparser's own mapping invents missing dates from other fields and
-    # warns about it; we want exactly what the entry says.
-    entry = dict(parsed_entry)
-    title = _text_field(entry, "title")
+    # warns about it; we want exactly what the entry says. (The fast parser's are plain.)
+    entry = parsed_entry if type(parsed_entry) is dict else dict(parsed_entry)
+    get = entry.get
+    title = _text(get("title"), get("title_detail"))
     link = entry_url(_first_link(entry), base)
-    published = _struct_to_datetime(entry.get("published_parsed"))
-    updated = _struct_to_datetime(entry.get("updated_parsed"))
+    published = _struct_to_datetime(get("published_parsed"))
+    updated = _struct_to_datetime(get("updated_parsed"))
     if published is None:
-        published = _struct_to_datetime(entry.get("created_parsed")) or updated
-    contents = list(entry.get("content") or ())
-    raw_summary = entry.get("summary")
+        published = _struct_to_datetime(get("created_parsed")) or updated
+    contents = get("content") or ()
+    raw_summary = get("summary")
     # feedparser copies the content into ``summary`` when an entry has no summary of its own.
-    if raw_summary and any(raw_summary == c.get("value") for c in contents):
+    if raw_summary and contents and any(raw_summary == c.get("value") for c in contents):
         raw_summary = None
-    summary = _html_field(raw_summary, entry.get("summary_detail"))
+    summary = _html_field(raw_summary, get("summary_detail"))
     content_html = None
     for content in contents:
         content_html = _html_field(content.get("value"), content)
         if content_html and "html" in str(content.get("type", "")):
             break
     author = None
-    detail = entry.get("author_detail")
+    detail = get("author_detail")
     if detail and detail.get("name"):
         author = clean_line(str(detail["name"])) or None
-    if author is None and entry.get("author"):
+    if author is None and get("author"):
         author = clean_line(str(entry["author"])) or None
-    guid = _guid(entry.get("id"), link, title, published, content_html or summary)
-    return FeedEntry(
-        guid=guid,
-        url=link,
-        title=title,
-        author=author,
-        published=published,
-        updated=updated,
-        summary_html=summary,
-        content_html=content_html,
-    )
+    guid = _guid(get("id"), link, title, published, content_html or summary)
+    return FeedEntry(guid, link, title, author, published, updated, summary, content_html)
 
 
 def _first_link(entry: Mapping[str, Any]) -> str | None:
@@ -398,12 +390,15 @@ def _bozo_reason(exc: object, line_offset: int = 0) -> str:
 
 def _text_field(container: Mapping[str, Any], name: str) -> str:
     """A one-line text field; HTML titles (Atom ``type="html"``) lose their tags."""
-    value = container.get(name)
+    return _text(container.get(name), container.get(f"{name}_detail"))
+
+
+def _text(value: object, detail: Mapping[str, Any] | None) -> str:
+    """:func:`_text_field` of a value and its ``_detail``."""
     if not value:
         return ""
     text = str(value)
-    detail = container.get(f"{name}_detail") or {}
-    if "html" in str(detail.get("type", "")) and "<" in text:
+    if "<" in text and detail and "html" in str(detail.get("type", "")):
         text = html.unescape(_TAG.sub(" ", text))
     return clean_line(text)
 
