@@ -47,6 +47,7 @@ def fill(data_dir: Path) -> None:
         views(3, "Only cleaned"),
         views(4, "Hostile page", page=HOSTILE),
         views(5, "Long read", page=SIDEBAR_STORY, paragraphs=40),
+        views(6, "Feed text only", feed_html=f"<p>{FEED_WORDS}.</p>", summary_only=True),
     ]
     fill_store(data_dir, StoreSpec(feeds=[("https://allot.example/feed", "Allot", (), records)]))
 
@@ -121,6 +122,15 @@ async def test_missing_views_are_skipped_with_a_notice(data_dir: Path) -> None:
                 app
             )
             assert "view:" not in screen_text(app)
+
+            # Its page never cleaned: what it shows is the feed's text, and says so.
+            await press(pilot, "J", "J", "J", "v")
+            assert reader.stored is not None and reader.stored.summary.title == "Feed text only"
+            assert reader.view == "cleaned"
+            assert (
+                "Only the cleaned text is available (it is the feed's own text; no stored page)."
+                in notices(app)
+            )
     finally:
         library.close()
 

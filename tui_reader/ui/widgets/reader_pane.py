@@ -57,6 +57,8 @@ VIEW_TITLES: dict[ViewName, str] = {
     "whole": "whole page",
 }
 _MISSING: dict[ViewName, str] = {"feed": "no feed text", "whole": "no stored page"}
+# An article whose page was never cleaned shows the feed's own text as its cleaned text.
+_FEED_IS_CLEANED = "it is the feed's own text"
 
 PictureFor = Callable[[str], StoredPicture | None]
 ProblemFor = Callable[[str], str | None]
@@ -660,7 +662,8 @@ class ReaderPane(ScrollView, can_focus=True):
                     skipped.append(f"{VIEW_TITLES[view]}: {reason}")
                     continue
             if self._views[key] is None:
-                skipped.append(_MISSING[view])
+                feed_is_cleaned = view == "feed" and cleaned.summary_only
+                skipped.append(_FEED_IS_CLEANED if feed_is_cleaned else _MISSING[view])
                 continue
             self.post_message(self.ViewFound(article_id, view, self._views[key], skipped))
             return
