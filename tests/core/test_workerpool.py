@@ -173,6 +173,11 @@ async def test_a_worker_started_for_a_large_feed_parses_a_share_of_it() -> None:
         assert worker != os.getpid()
         # Once ready, every task goes to that same process.
         assert {executor.submit(os.getpid).result() for _ in range(5)} == {worker}
+        # Not needed after all (the workers take the whole feed): stopped, its memory freed.
+        pool.stop_one()
+        assert pool.started_one() is None
+        with pytest.raises(ProcessLookupError):
+            os.kill(worker, 0)
     finally:
         pool.close()
     assert pool.started_one() is None

@@ -287,6 +287,13 @@ class WorkerPool:
             return
         started.add_done_callback(partial(_pass_on, to=ready))
 
+    def stop_one(self) -> None:
+        """Stop the process :meth:`start_one` started, if any (its memory is freed)."""
+        with self._lock:
+            one, self._one = self._one, None
+        if one is not None:
+            _stop(one[0])
+
     def started_one(self) -> tuple[ProcessPoolExecutor, concurrent.futures.Future[bool]] | None:
         """The executor of the process :meth:`start_one` started, with a future that is done
         when the process is ready for tasks; ``None`` when none was started."""
@@ -793,6 +800,8 @@ class Refresher:
         if inline:
             if not parsework.may_have_pieces(result.content, PIECES_HERE):
                 return None  # the workers would cost more than they save
+            # The workers parse it all: the one started to share a parse is not needed.
+            self.pool.stop_one()
             # The workers start while the document is cut (nothing is running yet here).
             warm = asyncio.create_task(
                 self.pool.run(PARSE, lambda reason: FeedError(reason), parsework.ready_to_parse)
