@@ -228,6 +228,14 @@ def many_entries(base: str, count: int, broken: int | None = None) -> bytes:
     ).encode()
 
 
+def serve_many(server: LocalServer, kind: str, broken: int | None) -> str:
+    """Serve 95 items (RSS or Atom, see :func:`many_items`); their feed's URL."""
+    make = many_items if kind == "rss" else many_entries
+    body = make(server.url("").rstrip("/"), 95, broken)
+    server.add("/many.xml", body, content_type="application/rss+xml")
+    return server.url("/many.xml")
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 @pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
 @pytest.mark.parametrize("interactive", [False, True], ids=["command line", "app"])
@@ -241,10 +249,7 @@ async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
 ) -> None:
     from tui_reader.core import feedparse_fast
 
-    make = many_items if kind == "rss" else many_entries
-    body = make(http_server.url("").rstrip("/"), 95, broken)
-    http_server.add("/many.xml", body, content_type="application/rss+xml")
-    url = http_server.url("/many.xml")
+    url = serve_many(http_server, kind, broken)
     reference = await add(url, tmp_path / "reference", interactive=False)
 
     # Pieces of ten items, cut and parsed in the workers, as a feed of 100,000 items would be.
@@ -295,10 +300,7 @@ async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores
     while it downloaded, each taking pieces from one end: stored as a whole parse stores it."""
     from tui_reader.core import feedparse_fast, parsework
 
-    make = many_items if kind == "rss" else many_entries
-    body = make(http_server.url("").rstrip("/"), 95, broken)
-    http_server.add("/many.xml", body, content_type="application/rss+xml")
-    url = http_server.url("/many.xml")
+    url = serve_many(http_server, kind, broken)
     reference = await add(url, tmp_path / "reference", interactive=False)
 
     monkeypatch.setattr(feedparse_fast, "_PIECE", 10)
