@@ -235,12 +235,25 @@ def test_picture_and_problem_read_the_store(library: Library) -> None:
     assert library.picture_problem(article_id, "http://x/1.png") is None
     assert library.picture(article_id, "http://x/2.png") is None
     assert library.picture_problem(article_id, "http://x/2.png") == "404"
+    # Shown in parentheses after the caption: no parentheses of its own.
     assert library.picture_problem(article_id, "http://x/3.png") == (
-        "not fetched yet (refresh to get it)"
+        "not fetched yet: a refresh gets it"
     )
     picture.path.unlink()
     assert library.picture(article_id, "http://x/1.png") is None
-    assert "missing" in (library.picture_problem(article_id, "http://x/1.png") or "")
+    missing = library.picture_problem(article_id, "http://x/1.png") or ""
+    assert "missing" in missing and "(" not in missing
+
+
+def test_a_picture_not_fetched_because_pictures_are_off_says_so(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path / "data", config=Config(retries=0, fetch_images=False))
+    try:
+        article_id = add_article(lib, "a", "http://x/1.png")
+        problem = lib.picture_problem(article_id, "http://x/1.png") or ""
+        assert "pictures are off" in problem and "[fetch] images = false" in problem
+        assert "(" not in problem  # shown in parentheses after the caption
+    finally:
+        lib.close()
 
 
 def test_a_later_failure_never_replaces_a_stored_picture(library: Library) -> None:

@@ -313,12 +313,12 @@ class Library:
         row = picture_row(self.store, article_id, src)
         if row is None:
             if not self.config.fetch_images:
-                return "not fetched: pictures are off ([fetch] images = false)"
-            return "not fetched yet (refresh to get it)"
+                return "not fetched: pictures are off by [fetch] images = false"
+            return "not fetched yet: a refresh gets it"
         if row.hash is None or row.ext is None:
             return row.problem or "not stored"
         path = stored_picture(pictures_dir(self.store), row.hash, row.ext, 0, 0).path
-        return None if path.is_file() else "the stored file is missing (refresh to get it)"
+        return None if path.is_file() else "the stored file is missing: a refresh gets it again"
 
     def page_error(self, article_id: int) -> str | None:
         """Why a summary-only article's page could not be used (``None`` if it could)."""
