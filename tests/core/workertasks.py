@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from typing import Any
@@ -29,3 +30,11 @@ def pause_then(value: str, seconds: float) -> str:
     """Wait, then answer ``value`` (to see in which order queued tasks run)."""
     time.sleep(seconds)
     return value
+
+
+def prepare_or_crash_in_a_worker(data: bytes, url: str, *args: Any) -> PreparedFeed:
+    """Like ``prepare_or_crash``, but only a worker process dies: the process that started
+    it parses the same document as usual."""
+    if CRASH_MARK in data and multiprocessing.parent_process() is not None:
+        os._exit(70)
+    return prepare_feed(data, url, *args)

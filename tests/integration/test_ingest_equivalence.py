@@ -8,6 +8,7 @@ with those of the reference path (every body parsed in full, one process).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -347,3 +348,56 @@ async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores
     assert shared["index"] == reference["index"]
     assert shared["shown"] == reference["shown"]
     assert shared["order"] == reference["order"]
+
+
+async def test_a_worker_dying_in_a_shared_parse_leaves_the_feed_to_a_whole_parse(
+    http_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker dies on the piece it was given (the kernel's out-of-memory killer, say):
+    the command parses the whole document itself, and stores what a whole parse stores."""
+    from tests.core import workertasks
+    from tui_reader.core import feedparse_fast, parsework
+
+    base = http_server.url("").rstrip("/")
+    body = many_items(base, 95)
+    # Before the 92nd item: in the last piece (of ten items), the one the worker takes first.
+    cut = [m.start() for m in re.finditer(b"<item>", body)][91]
+    body = body[:cut] + workertasks.CRASH_MARK + body[cut:]
+    http_server.add("/many.xml", body, content_type="application/rss+xml")
+    url = http_server.url("/many.xml")
+    reference = await add(url, tmp_path / "reference", interactive=False)
+
+    monkeypatch.setattr(feedparse_fast, "_PIECE", 10)
+    monkeypatch.setattr(refresh, "SHARE_FROM_BYTES", 0)
+    monkeypatch.setattr(refresh, "spare_core", lambda: True)
+    monkeypatch.setattr(
+        refresh.Refresher, "__init__", _with_task(workertasks.prepare_or_crash_in_a_worker)
+    )
+    real_share = parsework.share
+    outcomes: list[Any] = []
+
+    def watch(items: Any, here: Any, there: Any, ready: Any = None, then: Any = None) -> Any:
+        if ready is not None:
+            ready.result(timeout=60)  # the worker gets the last piece, as it would at leisure
+        results = real_share(items, here, there, ready, then)
+        outcomes.extend(results)
+        return results
+
+    monkeypatch.setattr(refresh.parsework, "share", watch)
+    crashed = await add(url, tmp_path / "crashed", interactive=False)
+
+    assert any(isinstance(outcome, BaseException) for outcome in outcomes)
+    assert crashed["rows"] == reference["rows"]
+    assert crashed["index"] == reference["index"]
+    assert crashed["order"] == reference["order"]
+
+
+def _with_task(task: Any) -> Any:
+    """``Refresher.__init__`` with ``prepare_task`` replaced by ``task``."""
+    real = refresh.Refresher.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        self.prepare_task = task
+
+    return init
