@@ -233,13 +233,18 @@ def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
     return found
 
 
-def nested_articles(root: LexborNode) -> set[int]:
+NESTED_ARTICLES = "article article"
+
+
+def nested_articles(root: LexborNode, inner: list[LexborNode] | None = None) -> set[int]:
     """``mem_id`` s of <article> elements that sit, two or more together, inside another.
 
     In HTML an article inside an article is a comment or a related item; a story page
-    that lists several of them inside its own article is showing teasers.
+    that lists several of them inside its own article is showing teasers. ``inner``: what
+    ``root.css(NESTED_ARTICLES)`` gives, when the caller has it already.
     """
-    inner = root.css("article article")
+    if inner is None:
+        inner = root.css(NESTED_ARTICLES)
     if len(inner) < 2:
         return set()
     by_outer: dict[int, list[int]] = {}
