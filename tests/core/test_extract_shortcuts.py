@@ -146,3 +146,12 @@ def test_built_blocks_and_spans_equal_constructed_ones() -> None:
         assert made == built
         assert repr(made) == repr(built)
         assert hash(made) == hash(built)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="CcOoMmEeNnTtRrLlAaDdSsIiBbWwGgPpFfKk-_ \u017f\u0131\u0130\u212a", max_size=30)
+)
+def test_foreign_name_check_matches_the_case_blind_search(marker: str) -> None:
+    expected = metadata._FOREIGN.search(marker) is not None
+    assert metadata._is_foreign_name(marker, marker.lower()) is expected

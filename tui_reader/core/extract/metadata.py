@@ -627,6 +627,17 @@ _FOREIGN_TAGS = frozenset({"aside", "footer", "nav"})
 _OWN_FOOTER = re.compile(r"\S*(?:post|entry|article|story)[-_]?footers?\S*", re.IGNORECASE)
 
 
+# The same, for lower-cased names (see ``_POSTED_BY_LOWER``).
+_FOREIGN_LOWER = re.compile(_FOREIGN.pattern)
+
+
+def _is_foreign_name(marker: str, lowered: str) -> bool:
+    """``_FOREIGN.search(marker)``, found in ``lowered`` (``marker.lower()``) when it may."""
+    if any(letter in marker for letter in _FOLD_APART):
+        return _FOREIGN.search(marker) is not None
+    return _FOREIGN_LOWER.search(lowered) is not None
+
+
 def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> bool:
     """True when ``node`` sits in a comment, a sidebar or another foreign container.
 
@@ -646,13 +657,14 @@ def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> 
             return False
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if "comment" in marker.lower():
+        lowered = marker.lower()
+        if "comment" in lowered:
             return True  # a commenter's name, even inside the story's wrappers
         if tag in _FOREIGN_TAGS:
             # A footer may be the article's own ("This entry was posted ... by"): that is
             # settled by reaching the article or the story's wrappers further up.
             foreign = True
-        elif marker.strip() and _FOREIGN.search(marker):
+        elif marker.strip() and _is_foreign_name(marker, lowered):
             # A post's own footer ("post-footer", "entry-footer") carries its byline.
             if not _OWN_FOOTER.search(marker) or _FOREIGN.search(_OWN_FOOTER.sub("", marker)):
                 return True
