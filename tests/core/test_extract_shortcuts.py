@@ -87,7 +87,11 @@ def test_posted_by_check_matches_the_case_blind_search(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="PpOoSsTtEeDdBbYyVvNn \t\n\u017f\u0131\u0130ÉéCcRrIiAa", max_size=30))
+@given(
+    st.text(
+        alphabet="PpOoSsTtEeDdBbYyVvNn \t\n\r\x0b\u2028\u017f\u0131\u0130ÉéCcRrIiAa", max_size=30
+    )
+)
 def test_any_posted_by_check_matches(text: str) -> None:
     expected = metadata._POSTED_BY_ANYWHERE.search(text) is not None
     assert metadata._has_posted_by(text) is expected
