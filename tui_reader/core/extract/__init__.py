@@ -22,7 +22,7 @@ from collections.abc import Callable
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
-from tui_reader.core.extract.blocks import render
+from tui_reader.core.extract.blocks import joined_url, render
 from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     NESTED_ARTICLES,
@@ -37,7 +37,6 @@ from tui_reader.core.extract.headline import HEADINGS, find_headline, norm
 from tui_reader.core.extract.metadata import extract_metadata
 from tui_reader.core.extract.rules import SiteRules, apply_rule, rule_for
 from tui_reader.core.models import Article, Block
-from tui_reader.core.sanitize import safe_url
 
 __all__ = ["extract"]
 
@@ -115,7 +114,8 @@ def extract(
         if len(html) > MAX_CHARS:
             html = html[:MAX_CHARS]
         # The caller's URL is as untrusted as the page: only an absolute http(s) URL is kept.
-        safe = safe_url(url, fetchable=True) if url else None
+        # (A plain one is kept as it is, without the URL parser: see ``joined_url``.)
+        safe = joined_url(url, None, fetchable=True) if url else None
         # Without the DOM's mutation events: they keep the tree as a browser's script would
         # see it (an <option> copied into <selectedcontent>), which a reader never shows, and
         # they cost time in the parse and in every node removed later.
