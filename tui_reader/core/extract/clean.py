@@ -296,7 +296,9 @@ def remove_comments(
     if not found:
         return 0
     keep = ancestor_ids(headline)
-    total = len((page or root).text()) if headline is None else 0
+    # The page's text is measured only for a candidate that needs it (most pages' matches
+    # are no comment threads by name): it is the whole page's text.
+    total = -1
     doomed: list[LexborNode] = []
     for node in _unique(found):
         if node.tag in ("html", "body") or node.mem_id in keep:
@@ -305,8 +307,11 @@ def remove_comments(
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if not _is_comment_name(names) or ARTICLE_NAME.search(names.lower()):
             continue
-        if headline is None and len(node.text()) > total * _COMMENT_SHARE:
-            continue
+        if headline is None:
+            if total < 0:
+                total = len((page or root).text())
+            if len(node.text()) > total * _COMMENT_SHARE:
+                continue
         doomed.append(node)
     for node in reversed(doomed):
         node.decompose()
