@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from tui_reader.core.extract import metadata
-from tui_reader.core.extract.blocks import _checked, _Renderer, _span, _text_block
+from tui_reader.core.extract.blocks import _checked, _Renderer, _span, _text_block, joined_url
 from tui_reader.core.models import Block, BlockKind, Span
+from tui_reader.core.sanitize import safe_url
 
 BASES = [
     "https://example.org/news/story.html?id=3#top",
@@ -159,3 +160,20 @@ def test_built_blocks_and_spans_equal_constructed_ones() -> None:
 def test_foreign_name_check_matches_the_case_blind_search(marker: str) -> None:
     expected = metadata._FOREIGN.search(marker) is not None
     assert metadata._is_foreign_name(marker, marker.lower()) is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "mailto:", "//", "/", ""]),
+    st.text(alphabet="abc.-_/:;?#[]@% \t\u00e9\x00", max_size=25),
+    st.booleans(),
+)
+def test_plain_absolute_urls_are_kept_as_the_url_parser_keeps_them(
+    scheme: str, rest: str, fetchable: bool
+) -> None:
+    url = scheme + rest
+    assert joined_url(url, None, fetchable=fetchable) == safe_url(url, None, fetchable=fetchable)
+    for base in BASES[:2]:
+        assert joined_url(url, base, fetchable=fetchable) == safe_url(
+            url, base, fetchable=fetchable
+        )
