@@ -296,8 +296,8 @@ def remove_comments(
     if not found:
         return 0
     keep = ancestor_ids(headline)
-    # The page's text is measured only for a candidate that needs it (most pages' matches
-    # are no comment threads by name): it is the whole page's text.
+    # The page's text (all of it) is measured only when a candidate named as a thread needs
+    # the comparison: on most pages no match has such a name.
     total = -1
     doomed: list[LexborNode] = []
     for node in _unique(found):
