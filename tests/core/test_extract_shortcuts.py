@@ -1,8 +1,9 @@
 """The extractor's shortcuts give exactly what the general code they stand in for gives.
 
 Root-relative links are joined without the URL parser, the "Posted by" check searches
-lower-cased text, and the byline and date searches skip selectors that match nothing: each
-must agree with the slow path on ordinary and awkward input.
+lower-cased text, the byline and date searches skip selectors that match nothing, and the
+renderer builds its blocks and spans without their constructors: each must agree with the
+slow path on ordinary and awkward input.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from tui_reader.core.extract import metadata
-from tui_reader.core.extract.blocks import _checked, _Renderer
+from tui_reader.core.extract.blocks import _checked, _Renderer, _span, _text_block, joined_url
+from tui_reader.core.models import Block, BlockKind, Span
+from tui_reader.core.sanitize import safe_url
 
 BASES = [
     "https://example.org/news/story.html?id=3#top",
@@ -85,7 +88,11 @@ def test_posted_by_check_matches_the_case_blind_search(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="PpOoSsTtEeDdBbYyVvNn \t\n\u017f\u0131\u0130ÉéCcRrIiAa", max_size=30))
+@given(
+    st.text(
+        alphabet="PpOoSsTtEeDdBbYyVvNn \t\n\r\x0b\u2028\u017f\u0131\u0130ÉéCcRrIiAa", max_size=30
+    )
+)
 def test_any_posted_by_check_matches(text: str) -> None:
     expected = metadata._POSTED_BY_ANYWHERE.search(text) is not None
     assert metadata._has_posted_by(text) is expected
@@ -110,3 +117,63 @@ def test_selector_shortcut_matches_each_selectors_own_pass(html: str) -> None:
     for selector in metadata._BYLINE_SELECTORS + metadata._DATE_SELECTORS:
         own = [node.mem_id for node in tree.css(selector)[:20]]
         assert [node.mem_id for node in matches.of(selector, 20)] == own, selector
+
+
+@pytest.mark.parametrize("html", [PAGE, PAGE.replace("<!DOCTYPE html>", ""), "<p>plain</p>"])
+@pytest.mark.parametrize(
+    ("selectors", "direct", "group"),
+    [
+        (metadata._BYLINE_SELECTORS, metadata._BYLINE_DIRECT, metadata._BYLINE_GROUP),
+        (metadata._DATE_SELECTORS, metadata._DATE_DIRECT, metadata._DATE_GROUP),
+    ],
+)
+def test_shorter_group_matches_each_selectors_own_pass(
+    html: str, selectors: tuple[str, ...], direct: int, group: str
+) -> None:
+    tree = LexborHTMLParser(html)
+    matches = metadata._Matches(tree, selectors, direct=direct, group=group)
+    grouped = {node.mem_id for node in tree.css(group)}
+    for selector in selectors:
+        own = [node.mem_id for node in tree.css(selector)[:20]]
+        assert [node.mem_id for node in matches.of(selector, 20)] == own, selector
+        if selector not in selectors[:direct]:
+            assert set(own) <= grouped, selector
+
+
+def test_built_blocks_and_spans_equal_constructed_ones() -> None:
+    span = _span("text", "https://x.example/", "em")
+    assert span == Span("text", "https://x.example/", "em")
+    assert repr(span) == repr(Span("text", "https://x.example/", "em"))
+    kinds: list[tuple[BlockKind, int]] = [("paragraph", 0), ("item", 0), ("heading", 3)]
+    for kind, level in kinds:
+        made = _text_block(kind, (span,), level)
+        built = Block(kind, spans=(span,), level=level)
+        assert made == built
+        assert repr(made) == repr(built)
+        assert hash(made) == hash(built)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="CcOoMmEeNnTtRrLlAaDdSsIiBbWwGgPpFfKk-_ \u017f\u0131\u0130\u212a", max_size=30)
+)
+def test_foreign_name_check_matches_the_case_blind_search(marker: str) -> None:
+    expected = metadata._FOREIGN.search(marker) is not None
+    assert metadata._is_foreign_name(marker, marker.lower()) is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "mailto:", "//", "/", ""]),
+    st.text(alphabet="abc.-_/:;?#[]@% \t\u00e9\x00", max_size=25),
+    st.booleans(),
+)
+def test_plain_absolute_urls_are_kept_as_the_url_parser_keeps_them(
+    scheme: str, rest: str, fetchable: bool
+) -> None:
+    url = scheme + rest
+    assert joined_url(url, None, fetchable=fetchable) == safe_url(url, None, fetchable=fetchable)
+    for base in BASES[:2]:
+        assert joined_url(url, base, fetchable=fetchable) == safe_url(
+            url, base, fetchable=fetchable
+        )

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from tui_reader.core.errors import ExtractError
-from tui_reader.core.extract.blocks import render
+from tui_reader.core.extract.blocks import joined_url, render
 from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
+    NESTED_ARTICLES,
     furniture_strength,
     nested_articles,
     prune,
@@ -32,11 +33,10 @@ from tui_reader.core.extract.clean import (
 )
 from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
-from tui_reader.core.extract.headline import find_headline
+from tui_reader.core.extract.headline import HEADINGS, find_headline, norm
 from tui_reader.core.extract.metadata import extract_metadata
 from tui_reader.core.extract.rules import SiteRules, apply_rule, rule_for
 from tui_reader.core.models import Article, Block
-from tui_reader.core.sanitize import safe_url
 
 __all__ = ["extract"]
 
@@ -65,8 +65,18 @@ def extract_body(
     body = prune(tree)
     if body is None:
         return [], ""
-    headline = find_headline(body, title)
-    teasers = nested_articles(body)
+    # The headline's candidates and the articles inside articles are found in one pass (a
+    # pass over the page costs more than telling the two kinds apart). Without a title
+    # there is no headline to look for.
+    headings: list[LexborNode] = []
+    inner: list[LexborNode] = []
+    if norm(title):
+        for node in body.css(f"{HEADINGS}, {NESTED_ARTICLES}"):
+            (inner if node.tag == "article" else headings).append(node)
+    else:
+        inner = body.css(NESTED_ARTICLES)
+    headline = find_headline(body, title, headings)
+    teasers = nested_articles(body, inner)
     rate: Callable[[LexborNode], int] = _scoring_furniture
     if teasers:
 
@@ -104,7 +114,8 @@ def extract(
         if len(html) > MAX_CHARS:
             html = html[:MAX_CHARS]
         # The caller's URL is as untrusted as the page: only an absolute http(s) URL is kept.
-        safe = safe_url(url, fetchable=True) if url else None
+        # (A plain one is kept as it is, without the URL parser: see ``joined_url``.)
+        safe = joined_url(url, None, fetchable=True) if url else None
         # Without the DOM's mutation events: they keep the tree as a browser's script would
         # see it (an <option> copied into <selectedcontent>), which a reader never shows, and
         # they cost time in the parse and in every node removed later.

@@ -9,7 +9,7 @@ lose only the link (not the text) otherwise; emphasis, strong and code keep thei
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -164,6 +164,47 @@ def _origin(base: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# Blocks and spans are frozen dataclasses, whose ``__init__`` sets each field through
+# ``object.__setattr__``: for a block of eleven fields that costs more than the rest of
+# rendering a short paragraph. The blocks of text and the spans, most of what the renderer
+# makes, are built here by setting their slots directly, every field as ``__init__`` would.
+_new = object.__new__
+_SPAN_SETTERS = tuple(Span.__dict__[f.name].__set__ for f in fields(Span))
+_BLOCK_SETTERS = tuple(Block.__dict__[f.name].__set__ for f in fields(Block))
+(_set_text, _set_href, _set_style) = _SPAN_SETTERS
+(_set_kind, _set_spans, _set_level) = (
+    Block.__dict__[name].__set__ for name in ("kind", "spans", "level")
+)
+# The other fields of a block of text, with their defaults.
+_TEXT_BLOCK_REST = tuple(
+    (setter, f.default)
+    for setter, f in zip(_BLOCK_SETTERS, fields(Block), strict=True)
+    if f.name not in ("kind", "spans", "level")
+)
+if any(default is MISSING for _, default in _TEXT_BLOCK_REST):
+    raise TypeError("a Block field without a plain default: build blocks with Block()")
+
+
+def _span(text: str, href: str | None, style: SpanStyle) -> Span:
+    """``Span(text, href, style)``."""
+    span = _new(Span)
+    _set_text(span, text)
+    _set_href(span, href)
+    _set_style(span, style)
+    return span
+
+
+def _text_block(kind: BlockKind, spans: tuple[Span, ...], level: int = 0) -> Block:
+    """``Block(kind, spans=spans, level=level)``."""
+    block = _new(Block)
+    _set_kind(block, kind)
+    _set_spans(block, spans)
+    _set_level(block, level)
+    for setter, default in _TEXT_BLOCK_REST:
+        setter(block, default)
+    return block
+
+
 def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, ...]:
     merged: list[list[Any]] = []
     for text, href, style in spans:
@@ -175,7 +216,7 @@ def _merge_spans(spans: list[tuple[str, str | None, SpanStyle]]) -> tuple[Span, 
     if merged:
         merged[0][0] = merged[0][0].lstrip(" ")
         merged[-1][0] = merged[-1][0].rstrip(" ")
-    return tuple([Span(text, href, style) for text, href, style in merged if text])
+    return tuple([_span(text, href, style) for text, href, style in merged if text])
 
 
 def _has_text(spans: list[tuple[str, str | None, SpanStyle]]) -> bool:
@@ -278,7 +319,7 @@ class _Renderer:
             text, href, style = spans[0]
             if not text or text.isspace():
                 return
-            merged = (Span(text.strip(" "), href, style),)
+            merged = (_span(text.strip(" "), href, style),)
         else:
             if not _has_text(spans):
                 return
@@ -286,13 +327,13 @@ class _Renderer:
             if not merged:
                 return
         if ctx.kind == "heading":
-            ctx.blocks.append(Block("heading", spans=merged, level=ctx.level))
+            ctx.blocks.append(_text_block("heading", merged, ctx.level))
         elif ctx.kind == "item" and not ctx.lead and not ctx.blocks:
             ctx.lead = merged
         elif ctx.kind == "list":
-            ctx.blocks.append(Block("item", spans=merged))
+            ctx.blocks.append(_text_block("item", merged))
         else:
-            ctx.blocks.append(Block("paragraph", spans=merged))
+            ctx.blocks.append(_text_block("paragraph", merged))
 
     def add(self, block: Block) -> None:
         self.flush()

@@ -181,11 +181,10 @@ def furniture_strength(node: LexborNode) -> int:
     return verdict
 
 
-# Each tag is a pass over the whole tree: the tags that hold the most nodes go first, so
-# the later passes walk a smaller tree. (The set removed is the same in any order.)
-# (The <head> goes first, on its own: see ``prune``.)
-_JUNK_ORDER = ["svg", "nav", "noscript", "select", "menu", "dialog"]
-_JUNK_ORDER += [tag for tag in JUNK_TAGS if tag not in _JUNK_ORDER and tag != "head"]
+# The junk tags are found in one selector pass: a pass per tag (``strip_tags``) compares
+# every element's name with each tag in turn, which costs more than testing the tags of
+# one group. (The <head> goes first, on its own: see ``prune``.)
+_JUNK_SELECTOR = ", ".join(tag for tag in JUNK_TAGS if tag != "head")
 
 
 def prune(tree: LexborHTMLParser) -> LexborNode | None:
@@ -195,7 +194,12 @@ def prune(tree: LexborHTMLParser) -> LexborNode | None:
     head = tree.head
     if head is not None:
         head.decompose(recursive=False)
-    tree.strip_tags(_JUNK_ORDER)
+    # Unlinked in reverse document order, a junk element inside another before the outer
+    # one: what is left attached is what removing the outer ones alone leaves.
+    root = tree.root
+    if root is not None:
+        for node in reversed(root.css(_JUNK_SELECTOR)):
+            node.decompose(recursive=False)
     body = tree.body
     if body is None:
         return None
@@ -229,13 +233,18 @@ def furniture(root: LexborNode) -> list[tuple[LexborNode, int]]:
     return found
 
 
-def nested_articles(root: LexborNode) -> set[int]:
+NESTED_ARTICLES = "article article"
+
+
+def nested_articles(root: LexborNode, inner: list[LexborNode] | None = None) -> set[int]:
     """``mem_id`` s of <article> elements that sit, two or more together, inside another.
 
     In HTML an article inside an article is a comment or a related item; a story page
-    that lists several of them inside its own article is showing teasers.
+    that lists several of them inside its own article is showing teasers. ``inner``: what
+    ``root.css(NESTED_ARTICLES)`` gives, when the caller has it already.
     """
-    inner = root.css("article article")
+    if inner is None:
+        inner = root.css(NESTED_ARTICLES)
     if len(inner) < 2:
         return set()
     by_outer: dict[int, list[int]] = {}
@@ -287,7 +296,9 @@ def remove_comments(
     if not found:
         return 0
     keep = ancestor_ids(headline)
-    total = len((page or root).text()) if headline is None else 0
+    # The page's text (all of it) is measured only when a candidate named as a thread needs
+    # the comparison: on most pages no match has such a name.
+    total = -1
     doomed: list[LexborNode] = []
     for node in _unique(found):
         if node.tag in ("html", "body") or node.mem_id in keep:
@@ -296,8 +307,11 @@ def remove_comments(
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if not _is_comment_name(names) or ARTICLE_NAME.search(names.lower()):
             continue
-        if headline is None and len(node.text()) > total * _COMMENT_SHARE:
-            continue
+        if headline is None:
+            if total < 0:
+                total = len((page or root).text())
+            if len(node.text()) > total * _COMMENT_SHARE:
+                continue
         doomed.append(node)
     for node in reversed(doomed):
         node.decompose()

@@ -28,8 +28,16 @@ def norm(text: str) -> str:
     return " ".join(_WORDS.findall(text.lower()))
 
 
-def find_headline(body: LexborNode, title: str) -> LexborNode | None:
-    """The heading that prints ``title``, or None when no heading does."""
+HEADINGS = "h1, h2, h3, h4"
+
+
+def find_headline(
+    body: LexborNode, title: str, headings: list[LexborNode] | None = None
+) -> LexborNode | None:
+    """The heading that prints ``title``, or None when no heading does.
+
+    ``headings``: what ``body.css(HEADINGS)`` gives, when the caller has it already.
+    """
     key = norm(title)
     if not key:
         return None
@@ -37,7 +45,9 @@ def find_headline(body: LexborNode, title: str) -> LexborNode | None:
     # Every match (whole or partial) holds the title's first word: a cheap test that spares
     # most headings of a page (teaser lists) the full comparison.
     first = key.split(" ", 1)[0]
-    for node in body.css("h1, h2, h3, h4")[:MAX_HEADINGS]:
+    if headings is None:
+        headings = body.css(HEADINGS)
+    for node in headings[:MAX_HEADINGS]:
         raw = node.text()
         if first not in raw.lower():
             continue

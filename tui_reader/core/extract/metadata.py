@@ -627,6 +627,21 @@ _FOREIGN_TAGS = frozenset({"aside", "footer", "nav"})
 _OWN_FOOTER = re.compile(r"\S*(?:post|entry|article|story)[-_]?footers?\S*", re.IGNORECASE)
 
 
+# The same, for lower-cased names: a case-sensitive search is about twice as fast. It
+# agrees with the one above unless the names hold one of the letters that ignoring case
+# matches to an ASCII letter but lower-casing does not turn into it (long s, dotless i,
+# dotted capital I).
+_FOREIGN_LOWER = re.compile(_FOREIGN.pattern)
+_FOLD_APART = ("\u017f", "\u0131", "\u0130")
+
+
+def _is_foreign_name(marker: str, lowered: str) -> bool:
+    """``_FOREIGN.search(marker)``, found in ``lowered`` (``marker.lower()``) when it may."""
+    if any(letter in marker for letter in _FOLD_APART):
+        return _FOREIGN.search(marker) is not None
+    return _FOREIGN_LOWER.search(lowered) is not None
+
+
 def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> bool:
     """True when ``node`` sits in a comment, a sidebar or another foreign container.
 
@@ -646,13 +661,14 @@ def _in_foreign_region(node: LexborNode, post: frozenset[int] = frozenset()) -> 
             return False
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if "comment" in marker.lower():
+        lowered = marker.lower()
+        if "comment" in lowered:
             return True  # a commenter's name, even inside the story's wrappers
         if tag in _FOREIGN_TAGS:
             # A footer may be the article's own ("This entry was posted ... by"): that is
             # settled by reaching the article or the story's wrappers further up.
             foreign = True
-        elif marker.strip() and _FOREIGN.search(marker):
+        elif marker.strip() and _is_foreign_name(marker, lowered):
             # A post's own footer ("post-footer", "entry-footer") carries its byline.
             if not _OWN_FOOTER.search(marker) or _FOREIGN.search(_OWN_FOOTER.sub("", marker)):
                 return True
@@ -685,6 +701,13 @@ _BYLINE_DIRECT = 3
 # Every element the first three match is one of these (the first needs an ancestor that
 # the second matches): one pass that finds none spares the three.
 _BYLINE_DIRECT_GATE = '[itemprop="author"], a[rel="author"]'
+# Every element the others match has one of these class substrings (a class selector
+# ignores ASCII case in quirks mode, and so does ``i``) or the test id: five tests of each
+# element instead of fourteen.
+_BYLINE_GROUP = (
+    '[class*="byline" i], [class*="author" i], [class*="by-line" i], [class*="fn" i], '
+    '[data-testid="byline"]'
+)
 
 
 def _post_wrappers(headline: LexborNode | None) -> frozenset[int]:
@@ -718,17 +741,31 @@ _POSTED_BY_ANYWHERE = re.compile(
     r"escrito|enviado|[ée]crit|publi[ée])\s+)?(?:by|von|par|por)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-# The same, for lower-cased text: a case-sensitive search is about twice as fast. It agrees
-# with the one above unless the text holds one of the letters that ignoring case matches to
-# an ASCII letter but lower-casing does not turn into it (long s, dotless i, dotted capital I).
-_POSTED_BY_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern, re.MULTILINE)
-_FOLD_APART = ("\u017f", "\u0131", "\u0130")
+# The same, in two parts: the first line, and a line break with the line after it. A line
+# start (``^`` with MULTILINE) is the start of the text or a position after "\n", so the
+# two find what the one above finds; the one above tries every position of a long text for
+# a line start, these jump from one line break to the next, several times faster.
+_POSTED_BY_FIRST_LINE = re.compile(_POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
+_POSTED_BY_NEXT_LINE = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
+# And the same for lower-cased text: a case-sensitive match is cheaper at each of the many
+# line starts of a region's text (one per text node) than one that ignores case. It agrees
+# with the ones above unless the text holds a letter that ignoring case matches to an ASCII
+# letter but lower-casing does not turn into it (see ``_FOLD_APART``).
+_POSTED_BY_FIRST_LINE_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern[1:])
+_POSTED_BY_NEXT_LINE_LOWER = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:])
 
 
 def _has_posted_by(text: str) -> bool:
     if any(letter in text for letter in _FOLD_APART):
-        return _POSTED_BY_ANYWHERE.search(text) is not None
-    return _POSTED_BY_LOWER.search(text.lower()) is not None
+        return (
+            _POSTED_BY_FIRST_LINE.match(text) is not None
+            or _POSTED_BY_NEXT_LINE.search(text) is not None
+        )
+    lowered = text.lower()
+    return (
+        _POSTED_BY_FIRST_LINE_LOWER.match(lowered) is not None
+        or _POSTED_BY_NEXT_LINE_LOWER.search(lowered) is not None
+    )
 
 
 def _posted_by(headline: LexborNode | None) -> str | None:
@@ -825,7 +862,9 @@ class _Matches:
     Lexbor checks every part of a grouped selector on every element, so the grouped pass
     costs about as much as the passes of all its parts. The first ``direct`` selectors,
     which settle the search on many pages, therefore run their own passes, and the group
-    holds only the others: it is built when the search goes past them.
+    holds only the others: it is built when the search goes past them. ``group``, when
+    given, stands for the others: a shorter selector that matches every element they match
+    (and maybe more, which only costs a look at each).
     """
 
     def __init__(
@@ -834,10 +873,11 @@ class _Matches:
         selectors: tuple[str, ...],
         direct: int = 0,
         gate: str | None = None,
+        group: str | None = None,
     ) -> None:
         self._tree = tree
         self._direct = frozenset(selectors[:direct])
-        self._group = ", ".join(selectors[direct:])
+        self._group = group or ", ".join(selectors[direct:])
         self._found: list[LexborNode] | None = None
         # A selector matching every element that any direct selector matches: when it
         # matches nothing, neither do they, and their passes are spared.
@@ -864,7 +904,13 @@ class _Matches:
 
 
 def _dom_byline(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> str | None:
-    matches = _Matches(tree, _BYLINE_SELECTORS, direct=_BYLINE_DIRECT, gate=_BYLINE_DIRECT_GATE)
+    matches = _Matches(
+        tree,
+        _BYLINE_SELECTORS,
+        direct=_BYLINE_DIRECT,
+        gate=_BYLINE_DIRECT_GATE,
+        group=_BYLINE_GROUP,
+    )
     for selector in _BYLINE_SELECTORS:
         names: list[str] = []
         for node in matches.of(selector, 20):
@@ -898,10 +944,13 @@ _DATE_SELECTORS = (
     ".dateline",
 )
 _DATE_DIRECT = 1
+# Every element the others match is a <time> or has one of these class substrings (see
+# ``_BYLINE_GROUP``).
+_DATE_GROUP = 'time, [class*="date" i], [class*="published" i], [class*="posted-on" i]'
 
 
 def _dom_date(tree: LexborHTMLParser, post: frozenset[int] = frozenset()) -> datetime | None:
-    matches = _Matches(tree, _DATE_SELECTORS, direct=_DATE_DIRECT)
+    matches = _Matches(tree, _DATE_SELECTORS, direct=_DATE_DIRECT, group=_DATE_GROUP)
     for selector in _DATE_SELECTORS:
         for node in matches.of(selector, 10):
             if _in_foreign_region(node, post):
