@@ -41,6 +41,8 @@ _ATTRIBUTE = re.compile(
 _REFERENCE = re.compile(
     r"&(?:#([0-9]{1,7})|#[xX]([0-9A-Fa-f]{1,6})|(amp|lt|gt|quot|apos|nbsp));|(&)(?![A-Za-z0-9#])|&"
 )
+# A link's end tag as the tokenizer reads it: any letter case, whitespace before the ">".
+_CLOSE_LINK = re.compile(r"</[aA][ \t\n\f]*>")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\xa0"}
 _BLOCKS = frozenset({"p", "div"})
 _INLINE = frozenset({*_STYLES, "a", "span"})
@@ -190,14 +192,15 @@ def simple_blocks(html: str, base: str | None) -> list[Block] | None:
             if not readable:
                 return None
             closing_at = html.find("<", position)
-            if closing_at >= 0 and html.startswith("</a>", closing_at):
+            closer = _CLOSE_LINK.match(html, closing_at) if closing_at >= 0 else None
+            if closer is not None:
                 # A link holding nothing but a heading anchor ("¶", "#") is dropped with its
                 # text, as the DOM renderer drops it.
                 inner = _unescape(html[position:closing_at])
                 if inner is None:
                     return None
                 if inner.strip().lower() in _PERMALINK_TEXT:
-                    position = closing_at + 4
+                    position = closer.end()
                     continue
             out.links.append(out.link(href) if href else None)
             open_tags.append((tag, "link"))
