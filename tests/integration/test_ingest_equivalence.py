@@ -165,11 +165,20 @@ async def test_fast_paths_store_what_the_reference_stores(
     assert reference["found"]["caption"] and reference["found"]["orphan"]
 
 
+def entry_body(n: int, broken: int | None) -> str:
+    """Entry ``n``'s escaped HTML body, with a relative link; raw markup, which the fast parser
+    cannot read, for the ``broken`` one."""
+    from html import escape
+
+    if n == broken:
+        return "<p>raw < markup & stray</p>"
+    return escape(f'<p>Entry {n} with a <a href="/rel/{n}">relative</a> link</p>')
+
+
 def many_items(base: str, count: int, broken: int | None = None) -> bytes:
     """An RSS feed of ``count`` items, oldest first, with what crosses piece boundaries:
     ids repeated far apart, undated runs, relative links, permalink guids; ``broken`` is an
     item whose description is not well-formed XML (the fast parser cannot read its piece)."""
-    from html import escape
 
     items = []
     for n in range(count):
@@ -183,9 +192,7 @@ def many_items(base: str, count: int, broken: int | None = None) -> bytes:
             if n % 7 in (3, 4)
             else f"<pubDate>Mon, 02 Feb 2026 {n // 60 % 24:02d}:{n % 60:02d}:00 +0000</pubDate>"
         )
-        body = escape(f'<p>Entry {n} with a <a href="/rel/{n}">relative</a> link</p>')
-        if n == broken:
-            body = "<p>raw < markup & stray</p>"
+        body = entry_body(n, broken)
         items.append(
             f"<item>{guid}<title>Item {n}</title><link>{base}/story/{n}</link>{date}"
             f"<description>{body}</description></item>"
@@ -199,7 +206,6 @@ def many_items(base: str, count: int, broken: int | None = None) -> bytes:
 def many_entries(base: str, count: int, broken: int | None = None) -> bytes:
     """The Atom counterpart of :func:`many_items`: text and HTML titles, updated-only and
     undated entries, relative links resolved against the document."""
-    from html import escape
 
     entries = []
     for n in range(count):
@@ -214,9 +220,7 @@ def many_entries(base: str, count: int, broken: int | None = None) -> bytes:
             else f"<updated>2026-02-02T{n // 60 % 24:02d}:{n % 60:02d}:00Z</updated>"
             + ("" if n % 2 else f"<published>2026-02-01T{n % 24:02d}:00:00Z</published>")
         )
-        body = escape(f'<p>Entry {n} with a <a href="/rel/{n}">relative</a> link</p>')
-        if n == broken:
-            body = "<p>raw < markup & stray</p>"
+        body = entry_body(n, broken)
         entries.append(
             f"<entry><id>urn:entry:{n % (count - 7)}</id>{title}"
             f"<link rel='alternate' href='/story/{n}'/>{date}"

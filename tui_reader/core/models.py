@@ -19,6 +19,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from tui_reader.core.sanitize import is_collapsed_line
+
 BlockKind = Literal[
     "heading", "paragraph", "list", "item", "quote", "code", "table", "figure", "rule"
 ]
@@ -29,10 +31,8 @@ _WORD = re.compile(r"\w+")
 
 def collapse_inline(text: str) -> str:
     """Collapse runs of inline whitespace to one space, keep explicit line breaks, strip."""
-    # Every whitespace character except the plain space is non-printable, so printable text
-    # without doubled or outer spaces is already collapsed (the common case for rendered text).
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
+    if is_collapsed_line(text):
+        return text  # the common case for rendered text
     # Within a line every whitespace character is inline space: split and joined, its runs
     # become single spaces and its ends go (what substituting runs and stripping gives).
     lines = (" ".join(line.split()) for line in text.split("\n"))

@@ -357,6 +357,43 @@ class WorkerPool:
                 _stop(executor)
 
 
+class _PieceRun:
+    """The parsed pieces of one document, taken in document order: each checked to have read
+    as the whole would, each id kept in the first piece that has it (as a whole parse keeps
+    it), and, for a feed with nothing stored yet, what the pieces' writes stored."""
+
+    def __init__(self, shown: str, first: bool) -> None:
+        self.shown = shown
+        self.parts: list[parsework.PreparedFeed] = []
+        self.seen: set[str] = set()
+        self.stored: list[UpsertResult] | None = [] if first else None
+        """The results of the pieces' writes; ``None`` when they are not written here."""
+        self.now = time.time()
+        self.previous: float | None = None
+        """Where the last entry written sorts (see ``Store.store_entries``)."""
+
+    def take(self, part: object, count: int) -> tuple[ArticleRecord, ...] | None:
+        """The next piece's records to write (ids not seen before), or ``None`` when it is
+        not a piece the fast parser read whole with ``count`` entries."""
+        if not isinstance(part, parsework.PreparedFeed) or not part.fast or part.entries != count:
+            log.info("%s: a piece did not read as the whole would; parsing it whole", self.shown)
+            return None
+        records = parsework.first_copies(part.records, self.seen)
+        self.parts.append(dataclasses.replace(part, records=records))
+        return records
+
+    def wrote(self, done: list[UpsertResult], previous: float | None) -> bool:
+        """Note a piece's write; False when nothing was written (the feed is gone)."""
+        assert self.stored is not None
+        self.stored += done
+        self.previous = previous
+        return bool(done)
+
+    def result(self) -> tuple[parsework.PreparedFeed, list[UpsertResult] | None]:
+        """The document as if prepared whole, with what the pieces' writes stored."""
+        return parsework.join_pieces(self.parts), self.stored
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Shut ``pool`` down, ending its processes even in the middle of a task."""
     # The executor has no public way to stop a running task; its processes are known.
@@ -832,38 +869,30 @@ class Refresher:
             for piece, _ in pieces
         ]
         del pieces  # the tasks hold the pieces until they are handed over
-        parts: list[parsework.PreparedFeed] = []
-        stored: list[UpsertResult] | None = [] if first else None
-        seen: set[str] = set()
-        now: float = time.time()
-        previous: float | None = None
+        run = _PieceRun(shown, first)
         try:
             for task, count in zip(tasks, counts, strict=True):
                 try:
-                    part = await task
+                    part: parsework.PreparedFeed | None = await task
                 except FeedError:
                     part = None
-                if part is None or not part.fast or part.entries != count:
-                    log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
+                records = run.take(part, count)
+                if records is None:
                     return None
-                fresh = parsework.first_copies(part.records, seen)
-                part = dataclasses.replace(part, records=fresh)
-                parts.append(part)
-                if stored is not None and fresh:
+                if run.stored is not None and records:
                     done, previous = await self.db(
                         partial(self.store.store_entries, new=True),
                         row.id,
-                        fresh,
-                        now,
-                        previous,
+                        records,
+                        run.now,
+                        run.previous,
                     )
-                    if not done:
+                    if not run.wrote(done, previous):
                         return None  # unsubscribed meanwhile: the usual path ends it
-                    stored += done
         finally:
             for task in tasks:
                 task.cancel()
-        return parsework.join_pieces(parts), stored
+        return run.result()
 
     def _prepare_shared(
         self, row: FeedRow, result: FetchResult, shown: str, first: bool
@@ -891,11 +920,7 @@ class Refresher:
             return None
         task = self.prepare_task
         url, content_type, charset = result.url, result.content_type, result.charset
-        read: list[parsework.PreparedFeed] = []
-        seen: set[str] = set()
-        stored: list[UpsertResult] | None = [] if first else None
-        now = time.time()
-        previous: float | None = None
+        run = _PieceRun(shown, first)
         usable = True
 
         def here(piece: tuple[bytes, int]) -> parsework.PreparedFeed:
@@ -906,27 +931,19 @@ class Refresher:
                 return executor.submit(task, piece[0], url, content_type, charset, first)
 
         def then(index: int, part: parsework.PreparedFeed | BaseException) -> None:
-            nonlocal previous, usable
+            nonlocal usable
             if not usable:
                 return
-            if (
-                not isinstance(part, parsework.PreparedFeed)
-                or not part.fast
-                or part.entries != pieces[index][1]
-            ):
-                log.info("%s: a piece did not read as the whole would; parsing it whole", shown)
+            records = run.take(part, pieces[index][1])
+            if records is None:
                 usable = False
-                return
-            records = parsework.first_copies(part.records, seen)
-            read.append(dataclasses.replace(part, records=records))
-            if stored is not None and records:
+            elif run.stored is not None and records:
                 # In this thread, between pieces: the store's writer thread would have to
                 # wait for the interpreter while this one parses.
                 done, previous = self.store.store_entries(
-                    row.id, records, now, previous, new=True, checkpoint=False
+                    row.id, records, run.now, run.previous, new=True, checkpoint=False
                 )
-                usable = bool(done)  # else unsubscribed meanwhile: the usual path ends it
-                stored.extend(done)
+                usable = run.wrote(done, previous)  # else unsubscribed meanwhile
 
         try:
             parsework.share(pieces, here, there, ready, then)
@@ -934,9 +951,7 @@ class Refresher:
             raise
         except BaseException as exc:  # noqa: BLE001 - a native parser's panic, as in _prepare_here
             raise FeedError(f"{shown}: unexpected {type(exc).__name__}: {exc}") from None
-        if not usable:
-            return None
-        return parsework.join_pieces(read), stored
+        return run.result() if usable else None
 
     def _prepare_here(self, result: FetchResult, shown: str, first: bool) -> parsework.PreparedFeed:
         """The parse a worker would do, in this process (a parser's crash is the feed's error,

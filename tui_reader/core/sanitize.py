@@ -60,11 +60,17 @@ def clean_line(text: str) -> str:
 
     For one-line fields: titles, bylines, feed names, error messages quoting remote data.
     """
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        # Already a clean line (the common case: most fields pass here more than once). A
-        # printable string has no whitespace but the plain space, and no controls.
-        return text
+    if is_collapsed_line(text):
+        return text  # the common case: most fields pass here more than once
     return " ".join(clean_text(text).split())
+
+
+def is_collapsed_line(text: str) -> bool:
+    """Whether ``text`` is one line with no control characters, no whitespace but single
+    spaces, and none at either end: what :func:`clean_line` and collapsing whitespace
+    would return unchanged."""
+    # A printable string has no whitespace but the plain space, and no controls.
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def safe_url(url: str | None, base: str | None = None, *, fetchable: bool = False) -> str | None:

@@ -1349,10 +1349,12 @@ class Store:
         ).fetchone()
         if row is None:
             return
-        if article is None:
-            # A deferred body is not rendered to be indexed: its feed HTML's words are used.
-            article = article_from_json(row[2])
-            text = stored_index_text(row[2], row[3]) if is_deferred(row[2]) else None
+        if article is None and text is None:
+            if is_deferred(row[2]):
+                # Not rendered to be indexed: the words of its feed HTML are what it indexes.
+                text = stored_index_text(row[2], row[3])
+            else:
+                article = article_from_json(row[2])
         conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
         self._index(conn, article_id, row[0], row[1], article, text)
 
