@@ -129,11 +129,11 @@ def test_kitty_terminal_gets_transmissions_and_placeholders(tmp_path: Path, colo
     term = PtyTerminal([script, "--offline"], env)
     try:
         opened = open_article(term, kitty=True)
-        # Both stored pictures are sent: wait for the second placement.
+        # Both stored pictures are sent, then their cells drawn: wait for both (a busy
+        # machine may take more than a moment between the two).
         end = time.monotonic() + 30
-        while time.monotonic() < end and term.output.count(b"a=p,U=1", opened) < 2:
+        while time.monotonic() < end and not _both_drawn(term.output[opened:], colorterm):
             term.read()
-        time.sleep(1.0)
         while term.read():
             pass
         written = term.output[opened:]
@@ -185,6 +185,23 @@ def test_kitty_terminal_gets_transmissions_and_placeholders(tmp_path: Path, colo
         assert coloured, f"no placeholder cells for image {image_id}"
         assert max(len(run) // 3 for run in coloured) == columns
     assert "[image: A red salt heap]" not in screen
+
+
+def _both_drawn(written: bytes, colorterm: str) -> bool:
+    """Two pictures placed, and placeholder cells in each one's colour on screen."""
+    placed = re.findall(rb"\x1b_Ga=p,U=1,i=(\d+)", written)
+    if len(placed) < 2:
+        return False
+    screen = written.decode("utf-8", "replace")
+    for image_id in (int(found) for found in placed):
+        if colorterm:
+            red, green, blue = (image_id >> 16) & 255, (image_id >> 8) & 255, image_id & 255
+            colour = f"38;2;{red};{green};{blue}"
+        else:
+            colour = f"38;5;{image_id}"
+        if not re.search(rf"\x1b\[{colour}(?:;[0-9;]*)?m{PLACEHOLDER}", screen):
+            return False
+    return True
 
 
 def test_terminal_without_kitty_gets_no_graphics_commands(tmp_path: Path) -> None:
