@@ -570,3 +570,40 @@ def test_absolute_and_relative_links_resolve_alike() -> None:
         "https://news.example/y",
         "https://Other.example/z",
     ]
+
+
+@pytest.mark.parametrize(
+    ("style", "text", "dropped"),
+    [
+        # A chart's label: placed on both axes, in per cent of the picture.
+        ("top:12.5%;left:3%;width:40px", "Average monthly bill", True),
+        ("bottom:30.2%; right: 8.8%", "Rates approved in March 2023", True),
+        ("TOP: 4%; LEFT: 2%", "Average monthly bill", True),
+        # Margins are not positions; one axis alone places nothing on a picture.
+        ("margin-top:2%;margin-left:5%", "Average monthly bill", False),
+        ("top:12%;width:40px", "Average monthly bill", False),
+        # Offsets in pixels lay out a page, not a picture.
+        ("top:12px;left:30px", "Average monthly bill", False),
+        # Prose is no label, wherever it is placed.
+        ("top:10%;left:5%", PROSE[0], False),
+    ],
+)
+def test_labels_laid_over_a_picture_are_dropped(style: str, text: str, dropped: bool) -> None:
+    graphic = (
+        '<div class="artboard"><img src="https://news.example/chart.png">'
+        f'<div style="{style}"><p>{text}</p></div></div>'
+    )
+    html = page(f"<article>{paragraphs(PROSE[:2])}{graphic}{paragraphs(PROSE[2:])}</article>")
+    text_out = body_text(html)
+    assert PROSE[3] in text_out
+    assert (text not in text_out) is dropped
+
+
+def test_a_placed_element_holding_a_picture_is_kept() -> None:
+    graphic = (
+        '<div style="top:5%;left:5%"><img src="https://news.example/inset.png" alt="Inset">'
+        "<p>Inset map</p></div>"
+    )
+    html = page(f"<article>{paragraphs(PROSE[:2])}{graphic}{paragraphs(PROSE[2:])}</article>")
+    article = extract(html, "https://news.example/story")
+    assert any(block.src == "https://news.example/inset.png" for block in article.blocks)

@@ -327,6 +327,30 @@ def _in_caption(node: LexborNode) -> bool:
     return False
 
 
+# An offset given in per cent of the parent ("top: 34.8%"): text placed at a point of a
+# picture. (Not "margin-top": the name must start the declaration.)
+_PERCENT_OFFSET = re.compile(r"(?<![\w-])(top|bottom|left|right)\s*:\s*-?[\d.]+%", re.IGNORECASE)
+# Labels of a chart or a map are a few words; text longer than this is not a label.
+OVERLAY_LABEL_CHARS = 80
+
+
+def drop_overlay_labels(container: LexborNode) -> None:
+    """Remove short texts laid over a picture: the labels of a chart, a map or a diagram.
+
+    Graphics exported for the web (charts drawn in an illustration program, annotated
+    maps) are a picture with each label positioned over it at a vertical and a horizontal
+    offset in per cent. Read as text, they are a column of numbers and fragments ("$915",
+    "billion", "’22"); the picture itself is kept.
+    """
+    for node in reversed(container.css('[style*="%"]')):
+        style = node.attributes.get("style") or ""
+        sides = {side.lower() for side in _PERCENT_OFFSET.findall(style)}
+        if not (sides & {"top", "bottom"} and sides & {"left", "right"}):
+            continue
+        if len(node.text(strip=True)) <= OVERLAY_LABEL_CHARS and node.css_first("img") is None:
+            node.decompose()
+
+
 def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> None:
     """Remove furniture inside ``container``, keeping wrappers that hold most of its text.
 
@@ -337,6 +361,7 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
         for node in reversed(doomed):
             if node.mem_id != container.mem_id:
                 node.decompose()
+    drop_overlay_labels(container)
     # Judging furniture means measuring its text; on pathological pages (thousands of
     # nested share boxes) only the first ones are judged, which keeps the work bounded.
     found = furniture(container)[:MAX_FURNITURE]
