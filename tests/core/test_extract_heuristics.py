@@ -607,3 +607,9 @@ def test_a_placed_element_holding_a_picture_is_kept() -> None:
     html = page(f"<article>{paragraphs(PROSE[:2])}{graphic}{paragraphs(PROSE[2:])}</article>")
     article = extract(html, "https://news.example/story")
     assert any(block.src == "https://news.example/inset.png" for block in article.blocks)
+
+
+def test_a_placed_container_is_not_removed_from_under_itself() -> None:
+    # The chosen container itself may carry such a style: it is the story, not a label.
+    html = page(f'<div style="top:0%;left:0%"><p>{PROSE[0][:70]}</p></div>')
+    assert body_text(html) == PROSE[0][:70]

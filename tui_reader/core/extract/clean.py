@@ -343,6 +343,8 @@ def drop_overlay_labels(container: LexborNode) -> None:
     "billion", "’22"); the picture itself is kept.
     """
     for node in reversed(container.css('[style*="%"]')):
+        if node.mem_id == container.mem_id:
+            continue  # (``css`` matches the container itself too)
         style = node.attributes.get("style") or ""
         sides = {side.lower() for side in _PERCENT_OFFSET.findall(style)}
         if not (sides & {"top", "bottom"} and sides & {"left", "right"}):
