@@ -13,6 +13,7 @@ Every string is passed through :func:`clean_line` and every URL through :func:`s
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -755,17 +756,52 @@ _POSTED_BY_FIRST_LINE_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern[1:])
 _POSTED_BY_NEXT_LINE_LOWER = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:])
 
 
+_WORD_CHAR = re.compile(r"\w")
+_LINE_INDENT = re.compile(r"\n[ \t]+")
+# What a line that ``_POSTED_BY_FIRST_LINE_LOWER`` matches starts with, after its indent.
+_POSTED_BY_OPENINGS = (
+    "by", "von", "par", "por", "posted", "written", "submitted", "verfasst", "geschrieben",
+    "eingestellt", "publi", "escrito", "enviado", "écrit", "ecrit",
+)  # fmt: skip
+
+
 def _has_posted_by(text: str) -> bool:
+    """Whether ``text`` (a region's text, one line per text node) may hold a "Posted by NAME"
+    line that ``_posted_by`` would accept.
+
+    Such a line starts a text node, and the name after its "by" starts with a capital:
+    ``_posted_by`` takes nothing else. "By clicking Submit, you agree" is turned away here,
+    without reading the region node by node.
+    """
     if any(letter in text for letter in _FOLD_APART):
-        return (
-            _POSTED_BY_FIRST_LINE.match(text) is not None
-            or _POSTED_BY_NEXT_LINE.search(text) is not None
-        )
+        first = _POSTED_BY_FIRST_LINE.match(text)
+        found = itertools.chain((first,) if first else (), _POSTED_BY_NEXT_LINE.finditer(text))
+        return any(_name_follows(text, match.end()) for match in found)
+    # Each line's opening is looked for with string searches, which skip through the text far
+    # faster than a pattern tried at every line start. Indents go first, in the text and in
+    # its lower-cased copy alike, so positions agree (lower-casing keeps every position: the
+    # letters it would lengthen are handled above).
+    text = _LINE_INDENT.sub("\n", text)
     lowered = text.lower()
-    return (
-        _POSTED_BY_FIRST_LINE_LOWER.match(lowered) is not None
-        or _POSTED_BY_NEXT_LINE_LOWER.search(lowered) is not None
-    )
+    first = _POSTED_BY_FIRST_LINE_LOWER.match(lowered)
+    if first is not None and _name_follows(text, first.end()):
+        return True
+    for opening in _POSTED_BY_OPENINGS:
+        needle = "\n" + opening
+        at = lowered.find(needle)
+        while at != -1:
+            match = _POSTED_BY_FIRST_LINE_LOWER.match(lowered, at + 1)
+            if match is not None and _name_follows(text, match.end()):
+                return True
+            at = lowered.find(needle, at + 1)
+    return False
+
+
+def _name_follows(text: str, end: int) -> bool:
+    # The name is the first word after "by" (spaces and punctuation before it are cut),
+    # and ``_posted_by`` takes only a name that starts with a capital.
+    start = _WORD_CHAR.search(text, end)
+    return start is not None and start.group().isupper()
 
 
 def _posted_by(headline: LexborNode | None) -> str | None:
