@@ -242,7 +242,13 @@ def serve_many(server: LocalServer, kind: str, broken: int | None) -> str:
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-@pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
+@pytest.mark.parametrize(
+    "broken",
+    [None, 37, 85],
+    # (Item 80, which opens the broken piece of the last case, is undated: it must sort
+    # after the pieces stored before it, as in a whole parse.)
+    ids=["every piece reads", "a broken piece", "a broken piece opening undated"],
+)
 @pytest.mark.parametrize("interactive", [False, True], ids=["command line", "app"])
 async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
     http_server: LocalServer,
@@ -293,7 +299,13 @@ async def test_a_large_feed_read_in_pieces_stores_what_a_whole_read_stores(
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-@pytest.mark.parametrize("broken", [None, 37], ids=["every piece reads", "a broken piece"])
+@pytest.mark.parametrize(
+    "broken",
+    [None, 37, 85],
+    # (Item 80, which opens the broken piece of the last case, is undated: it must sort
+    # after the pieces stored before it, as in a whole parse.)
+    ids=["every piece reads", "a broken piece", "a broken piece opening undated"],
+)
 async def test_a_large_feed_shared_with_a_worker_stores_what_a_whole_read_stores(
     http_server: LocalServer,
     tmp_path: Path,

@@ -61,7 +61,7 @@ from tui_reader.core.storage import (
     FeedUpdate,
     Store,
 )
-from tui_reader.core.storage.sqlite import UpsertResult
+from tui_reader.core.storage.sqlite import UpsertResult, undated_sort_dates
 
 if TYPE_CHECKING:
     from tui_reader.core.fetch import Fetcher, FetchResult
@@ -362,13 +362,14 @@ class _PieceRun:
     as the whole would, each id kept in the first piece that has it (as a whole parse keeps
     it), and, for a feed with nothing stored yet, what the pieces' writes stored."""
 
-    def __init__(self, shown: str, first: bool) -> None:
+    def __init__(self, shown: str, first: bool, now: float) -> None:
         self.shown = shown
         self.parts: list[parsework.PreparedFeed] = []
         self.seen: set[str] = set()
         self.stored: list[UpsertResult] | None = [] if first else None
         """The results of the pieces' writes; ``None`` when they are not written here."""
-        self.now = time.time()
+        self.now = now
+        """The time of the feed's refresh (see ``Store.store_entries``)."""
         self.previous: float | None = None
         """Where the last entry written sorts (see ``Store.store_entries``)."""
 
@@ -712,11 +713,14 @@ class Refresher:
         # A feed with nothing stored yet has only new entries: their bodies are made in the
         # same task as the parse.
         first = await self.db(partial(self.store.count_articles, feed_id=row.id)) == 0
+        # One time for all of the feed's writes: pieces stored before a piece that the fast
+        # parser could not read, and the rest stored after the whole parse, sort as one.
+        now = time.time()
         stored: list[UpsertResult] | None = None
         try:
-            in_pieces = await self._prepare_in_pieces(row, result, shown, first, inline)
+            in_pieces = await self._prepare_in_pieces(row, result, shown, first, inline, now)
             if in_pieces is None and inline:
-                in_pieces = self._prepare_shared(row, result, shown, first)
+                in_pieces = self._prepare_shared(row, result, shown, first, now)
             if in_pieces is not None:
                 prepared, stored = in_pieces
             elif inline:
@@ -749,12 +753,18 @@ class Refresher:
                 [r.url for r in records if r.url],
             )
         guids = frozenset(r.guid for r in records)
+        # On a feed's first fetch every entry is new, whatever pieces of it were stored
+        # already: undated ones sort in the document's order through all of them (a piece
+        # stored before the whole parse would otherwise break the chain: the next undated
+        # entry would sort as if it opened the feed).
+        undated = undated_sort_dates(records, now) if first and stored is None else None
         changed: list[ArticleRecord] = []
+        changed_dates: list[float | None] = []
         # (index in ``changed``, fetch its page?, report a failure?)
         plans: list[tuple[int, bool, bool]] = []
         retries: list[tuple[int, str]] = []
         listed: set[int] = set()
-        for record in records:
+        for position, record in enumerate(records):
             known = by_guid.get(record.guid)
             if known is None and record.url:
                 # The same link under a new id is the same article only if the old id left
@@ -768,6 +778,8 @@ class Refresher:
                 # not reported again.
                 plans.append((len(changed), has_page, not retry))
                 changed.append(record)
+                if undated is not None:
+                    changed_dates.append(undated[position])
             else:
                 listed.add(known.id)
                 if retry and has_page and known.page_attempts < MAX_PAGE_ATTEMPTS:
@@ -792,6 +804,7 @@ class Refresher:
             keep_guids=guids,
             listing=True,
             also_listed=frozenset(listed),
+            dates=changed_dates if undated is not None else None,
         )
         results = await self.db(self.store.write_feed, row.id, update)
         if stored is not None:
@@ -820,7 +833,13 @@ class Refresher:
         return outcome, jobs
 
     async def _prepare_in_pieces(
-        self, row: FeedRow, result: FetchResult, shown: str, first: bool, inline: bool
+        self,
+        row: FeedRow,
+        result: FetchResult,
+        shown: str,
+        first: bool,
+        inline: bool,
+        now: float,
     ) -> tuple[parsework.PreparedFeed, list[UpsertResult] | None] | None:
         """A large feed parsed a few thousand entries per task, as many tasks at once as there
         are workers; ``None`` when it is not one to cut, or when a piece did not read as the
@@ -869,7 +888,7 @@ class Refresher:
             for piece, _ in pieces
         ]
         del pieces  # the tasks hold the pieces until they are handed over
-        run = _PieceRun(shown, first)
+        run = _PieceRun(shown, first, now)
         try:
             for task, count in zip(tasks, counts, strict=True):
                 try:
@@ -895,7 +914,7 @@ class Refresher:
         return run.result()
 
     def _prepare_shared(
-        self, row: FeedRow, result: FetchResult, shown: str, first: bool
+        self, row: FeedRow, result: FetchResult, shown: str, first: bool, now: float
     ) -> tuple[parsework.PreparedFeed, list[UpsertResult] | None] | None:
         """A large feed parsed in pieces by this process and a worker together (from a command
         line, where this process has nothing else to do meanwhile); ``None`` when the worker
@@ -920,7 +939,7 @@ class Refresher:
             return None
         task = self.prepare_task
         url, content_type, charset = result.url, result.content_type, result.charset
-        run = _PieceRun(shown, first)
+        run = _PieceRun(shown, first, now)
         usable = True
 
         def here(piece: tuple[bytes, int]) -> parsework.PreparedFeed:

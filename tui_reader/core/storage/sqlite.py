@@ -389,6 +389,9 @@ class FeedUpdate:
     feed's other articles are marked as no longer listed (see ``keep_listed``)."""
     also_listed: frozenset[int] = field(default_factory=frozenset)
     """Ids of stored articles the document lists unchanged (so not in ``records``)."""
+    dates: Sequence[float | None] | None = None
+    """Where each of ``records`` sorts if undated (see :func:`undated_sort_dates`), when the
+    caller worked it out over more entries than ``records``; else from ``records`` alone."""
 
 
 _SUMMARY_COLUMNS = (
@@ -1004,7 +1007,7 @@ class Store:
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
                 return []  # unsubscribed while it was being fetched: nothing to keep
-            results = self._upsert_many(conn, feed_id, update.records, now)
+            results = self._upsert_many(conn, feed_id, update.records, now, update.dates)
             if update.listing:
                 self._mark_listed(
                     conn, feed_id, {result.id for result in results} | update.also_listed
