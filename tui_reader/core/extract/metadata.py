@@ -748,12 +748,11 @@ _POSTED_BY_ANYWHERE = re.compile(
 # a line start, these jump from one line break to the next, several times faster.
 _POSTED_BY_FIRST_LINE = re.compile(_POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
 _POSTED_BY_NEXT_LINE = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
-# And the same for lower-cased text: a case-sensitive match is cheaper at each of the many
-# line starts of a region's text (one per text node) than one that ignores case. It agrees
-# with the ones above unless the text holds a letter that ignoring case matches to an ASCII
-# letter but lower-casing does not turn into it (see ``_FOLD_APART``).
+# And the same for lower-cased text, tried at the line starts that string searches find
+# (see ``_has_posted_by``): a case-sensitive match is cheaper than one that ignores case. It
+# agrees with the ones above unless the text holds a letter that ignoring case matches to an
+# ASCII letter but lower-casing does not turn into it (see ``_FOLD_APART``).
 _POSTED_BY_FIRST_LINE_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern[1:])
-_POSTED_BY_NEXT_LINE_LOWER = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:])
 
 
 _WORD_CHAR = re.compile(r"\w")
