@@ -753,11 +753,11 @@ class Refresher:
                 [r.url for r in records if r.url],
             )
         guids = frozenset(r.guid for r in records)
-        # On a feed's first fetch every entry is new, whatever pieces of it were stored
-        # already: undated ones sort in the document's order through all of them (a piece
-        # stored before the whole parse would otherwise break the chain: the next undated
-        # entry would sort as if it opened the feed).
-        undated = undated_sort_dates(records, now) if first and stored is None else None
+        # On a feed's first fetch, what is stored already are pieces of this same document,
+        # stored before a piece the fast parser could not read: every entry is new, and the
+        # undated ones sort in the document's order through all of them. (From the changed
+        # records alone, the next undated entry would sort as if it opened the feed.)
+        undated = undated_sort_dates(records, now) if first and by_guid else None
         changed: list[ArticleRecord] = []
         changed_dates: list[float | None] = []
         # (index in ``changed``, fetch its page?, report a failure?)

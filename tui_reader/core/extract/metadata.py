@@ -13,7 +13,6 @@ Every string is passed through :func:`clean_line` and every URL through :func:`s
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -742,16 +741,10 @@ _POSTED_BY_ANYWHERE = re.compile(
     r"escrito|enviado|[ée]crit|publi[ée])\s+)?(?:by|von|par|por)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-# The same, in two parts: the first line, and a line break with the line after it. A line
-# start (``^`` with MULTILINE) is the start of the text or a position after "\n", so the
-# two find what the one above finds; the one above tries every position of a long text for
-# a line start, these jump from one line break to the next, several times faster.
-_POSTED_BY_FIRST_LINE = re.compile(_POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
-_POSTED_BY_NEXT_LINE = re.compile("\n" + _POSTED_BY_ANYWHERE.pattern[1:], re.IGNORECASE)
-# And the same for lower-cased text, tried at the line starts that string searches find
-# (see ``_has_posted_by``): a case-sensitive match is cheaper than one that ignores case. It
-# agrees with the ones above unless the text holds a letter that ignoring case matches to an
-# ASCII letter but lower-casing does not turn into it (see ``_FOLD_APART``).
+# The same for one line of lower-cased text, tried at the line starts that string searches
+# find (see ``_has_posted_by``): a case-sensitive match is cheaper than one that ignores
+# case. It agrees with the one above unless the text holds a letter that ignoring case
+# matches to an ASCII letter but lower-casing does not turn into it (see ``_FOLD_APART``).
 _POSTED_BY_FIRST_LINE_LOWER = re.compile(_POSTED_BY_ANYWHERE.pattern[1:])
 
 
@@ -773,8 +766,7 @@ def _has_posted_by(text: str) -> bool:
     without reading the region node by node.
     """
     if any(letter in text for letter in _FOLD_APART):
-        first = _POSTED_BY_FIRST_LINE.match(text)
-        found = itertools.chain((first,) if first else (), _POSTED_BY_NEXT_LINE.finditer(text))
+        found = _POSTED_BY_ANYWHERE.finditer(text)
         return any(_name_follows(text, match.end()) for match in found)
     # Each line's opening is looked for with string searches, which skip through the text far
     # faster than a pattern tried at every line start. Indents go first, in the text and in
