@@ -60,8 +60,7 @@ def _remove_hidden(tree: LexborHTMLParser) -> None:
         if "hidden" in attrs or attrs.get("aria-hidden") == "true" or HIDDEN_STYLE.search(style):
             seen.add(node.mem_id)
             doomed.append(node)
-    # Document order, reversed: children go before their parents, so no handle is ever
-    # used after the subtree holding it was freed.
+    # Document order, reversed: children go before their parents.
     for node in reversed(doomed):
         node.decompose()
     # A closed <dialog> is not shown; an open one is page text like any other.
