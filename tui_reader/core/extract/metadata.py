@@ -1174,7 +1174,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
         if site_name and _looks_like_url(site_name):
             site_name = None
 
-    title_node = tree.css_first("head title") or tree.css_first("title")
+    # The first <title> in document order: the head's when it has one (the head comes
+    # before the body), else the first anywhere. Found by name, without a selector pass.
+    titles = tree.tags("title")
+    title_node = titles[0] if titles else None
     declared_titles = [
         t[: _MAX_FIELD * 2]
         for t in (
@@ -1238,7 +1241,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> PageMetadata:
     if published is None:
         published = _dom_date(tree, (story or _story_of(tree, title))[1])
 
-    html_node = tree.css_first("html")
+    html_node = tree.root  # the document element: <html>, as the parser always makes one
     language = (
         normalize_language(_attr(html_node, "lang"))
         or normalize_language(_attr(html_node, "xml:lang"))
