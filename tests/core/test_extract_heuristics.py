@@ -8,7 +8,8 @@ from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract import extract
 from tui_reader.core.extract.boilerplate import is_furniture_line
 from tui_reader.core.extract.clean import furniture_strength
-from tui_reader.core.models import Article, Block
+from tui_reader.core.extract.filters import refine
+from tui_reader.core.models import Article, Block, Span
 
 PROSE = [
     "The river rose through the night, and by morning the lower town was under water, "
@@ -613,3 +614,54 @@ def test_a_placed_container_is_not_removed_from_under_itself() -> None:
     # The chosen container itself may carry such a style: it is the story, not a label.
     html = page(f'<div style="top:0%;left:0%"><p>{PROSE[0][:70]}</p></div>')
     assert body_text(html) == PROSE[0][:70]
+
+
+# --- pagers: numbers counting up ------------------------------------------------------
+
+
+def _para(text: str) -> Block:
+    return Block("paragraph", spans=(Span(text),))
+
+
+def _texts(blocks: list[Block]) -> list[str]:
+    return [block.text for block in blocks]
+
+
+STORY = "The council met on Tuesday night and voted to keep the library open on Sundays."
+
+
+@pytest.mark.parametrize("numbers", [["1", "2", "3"], ["4", "5", "6", "7"], [" 9 ", "10", "11"]])
+def test_a_run_of_numbers_counting_up_is_a_pager(numbers: list[str]) -> None:
+    blocks = [_para(STORY), *(_para(n) for n in numbers), _para(STORY + " Again.")]
+    assert _texts(refine(blocks)) == [STORY, STORY + " Again."]
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        ["1", "2"],  # two numbers: too few to call a pager
+        ["1", "3", "5"],  # not counting up by one
+        ["3", "2", "1"],  # counting down (a countdown)
+        ["1", "2", "3a"],  # not all numbers
+        ["2019", "2020", "20211"],  # the last is no page number
+        ["١", "٢", "٣"],  # digits of another script: left to the text
+    ],
+)
+def test_numbers_that_are_no_pager_are_kept(numbers: list[str]) -> None:
+    blocks = [_para(STORY), *(_para(n) for n in numbers)]
+    assert _texts(refine(blocks)) == [STORY, *(n.strip() for n in numbers)]
+
+
+def test_only_the_counting_run_goes() -> None:
+    blocks = [_para(STORY), _para("7"), _para("1"), _para("2"), _para("3"), _para("12")]
+    assert _texts(refine(blocks)) == [STORY, "7", "12"]
+
+
+def test_a_list_of_numbers_counting_up_is_a_pager() -> None:
+    items = tuple(Block("item", spans=(Span(str(n)),)) for n in range(1, 5))
+    pager = Block("list", children=items, ordered=True)
+    steps = Block(
+        "list",
+        children=tuple(Block("item", spans=(Span(f"{n}. Step {n}"),)) for n in range(1, 4)),
+    )
+    assert [b.kind for b in refine([_para(STORY), pager, steps])] == ["paragraph", "list"]

@@ -1,8 +1,9 @@
 """Block-level clean-up after rendering the chosen container.
 
 The container choice is coarse; what is left inside it is judged one block at a time by shape:
-link-heavy blocks (teaser lists, "Read more: ..." lines), stock furniture lines, a repeat of
-the headline or byline at the top, and headings left dangling at the end.
+link-heavy blocks (teaser lists, "Read more: ..." lines), stock furniture lines, pagers
+(numbers counting up), a repeat of the headline or byline at the top, and headings left
+dangling at the end.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ DEDUPE_CHARS = 400
 # After a closing rule, at most this much short text is a page footer, not the article.
 FOOTER_TAIL_CHARS = 400
 FOOTER_TAIL_SHARE = 0.15
+# At least this many numbers in a row, each one more than the last ("1", "2", "3"), are a
+# pager or a slideshow's counter, not text.
+COUNTER_RUN = 3
 
 _WORDS = re.compile(r"\w+")
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|av|af)\s+\S", re.IGNORECASE)
@@ -67,7 +71,11 @@ def _is_boilerplate(block: Block, links: bool = False) -> bool:
     if kind == "list":
         if links:
             return False
-        return link_density(block) > MAX_LIST_LINK_DENSITY or _is_teaser_list(block)
+        return (
+            link_density(block) > MAX_LIST_LINK_DENSITY
+            or _is_teaser_list(block)
+            or _is_counter_list(block)
+        )
     if kind == "figure" and not block.src:
         # A caption with no image left is only worth keeping when it says something.
         return is_furniture_line(block.inline_text)
@@ -106,6 +114,49 @@ def _is_repeat(block: Block, title: str, byline: str | None) -> bool:
     )
 
 
+def _number(text: str) -> int | None:
+    text = text.strip()
+    # A page or slide number is short and written in ASCII digits.
+    if 0 < len(text) <= 4 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
+def _counter_value(block: Block) -> int | None:
+    if block.kind != "paragraph" or len(block.spans) != 1:
+        return None
+    return _number(block.spans[0].text)
+
+
+def _is_counter_list(block: Block) -> bool:
+    """A list of nothing but numbers counting up by one: a pager."""
+    items = block.children
+    if len(items) < COUNTER_RUN:
+        return False
+    first = _number(items[0].text)
+    return first is not None and all(
+        _number(item.text) == first + index for index, item in enumerate(items)
+    )
+
+
+def _drop_counters(blocks: list[Block]) -> list[Block]:
+    """Drop runs of paragraphs that are each one number counting up by one (a pager)."""
+    kept: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        first = _counter_value(blocks[index])
+        if first is not None:
+            end = index + 1
+            while end < len(blocks) and _counter_value(blocks[end]) == first + end - index:
+                end += 1
+            if end - index >= COUNTER_RUN:
+                index = end
+                continue
+        kept.append(blocks[index])
+        index += 1
+    return kept
+
+
 def _drop_footer_tail(blocks: list[Block]) -> list[Block]:
     """Drop a rule and the few short lines after it at the very end (old table layouts)."""
     last_rule = max((i for i, b in enumerate(blocks) if b.kind == "rule"), default=-1)
@@ -130,7 +181,7 @@ def refine(
 
     ``links``: the story is a list of links (a round-up), so linked blocks are its text.
     """
-    kept = [block for block in blocks if not _is_boilerplate(block, links)]
+    kept = _drop_counters([block for block in blocks if not _is_boilerplate(block, links)])
     norm_title = _norm(title)
     norm_byline = _norm(byline) if byline else None
     # The headline and byline repeat only above the prose: the window closes at the first
