@@ -665,3 +665,69 @@ def test_a_list_of_numbers_counting_up_is_a_pager() -> None:
         children=tuple(Block("item", spans=(Span(f"{n}. Step {n}"),)) for n in range(1, 4)),
     )
     assert [b.kind for b in refine([_para(STORY), pager, steps])] == ["paragraph", "list"]
+
+
+# --- teaser grids after the story ------------------------------------------------------
+
+STORY_PARAGRAPHS = "".join(
+    f"<p>{STORY} Paragraph {n} goes on about the opening hours and the budget.</p>"
+    for n in range(4)
+)
+
+
+def _tiles(hrefs: list[str], text: str = "A line about it.") -> str:
+    return "".join(
+        f'<div class="tile"><a href="{href}"><img src="/t{n}.jpg" alt="Tile {n}"></a>'
+        f'<div class="tile-title"><a href="{href}">Teaser {n}</a></div>'
+        f'<div class="tile-text">{text}</div></div>'
+        for n, href in enumerate(hrefs)
+    )
+
+
+def _story_with(grid: str, after: str = "") -> Article:
+    return extract(
+        "<html><head><title>Library stays open</title></head><body><div class='post'>"
+        f"<h1>Library stays open</h1>{STORY_PARAGRAPHS}<div class='more'>{grid}</div>{after}"
+        "</div></body></html>",
+        "https://example.org/library",
+    )
+
+
+PAGES = ["/a/", "/b/", "/c/", "/d/"]
+
+
+def test_a_teaser_grid_after_the_story_goes() -> None:
+    text = _story_with(_tiles(PAGES)).text
+    assert "Paragraph 3" in text
+    assert "Teaser" not in text and "A line about it" not in text
+
+
+@pytest.mark.parametrize(
+    ("grid", "after"),
+    [
+        # pictures linking to their own files: a gallery of the story
+        (_tiles(["/p1.jpg", "/p2.jpg", "/p3.png", "/p4.jpg?w=800"]), ""),
+        # every card links to one page: one item in parts
+        (_tiles(["/a/"] * 4), ""),
+        # two cards are no grid
+        (_tiles(PAGES[:2]), ""),
+        # the story goes on after the grid: the grid is part of it
+        (_tiles(PAGES), f"<p>{STORY} After the grid, the story goes on. {STORY}</p>"),
+        # cards with a paragraph each are no teasers
+        (_tiles(PAGES, "A long description. " * 20), ""),
+    ],
+    ids=["picture-files", "one-target", "two-cards", "prose-after", "long-cards"],
+)
+def test_grids_that_are_no_trailing_teasers_are_kept(grid: str, after: str) -> None:
+    blocks = _story_with(grid, after).blocks
+    assert "Tile 0" in [block.alt for block in blocks if block.kind == "figure"]
+
+
+def test_a_grid_holding_most_of_the_text_is_kept() -> None:
+    # A round-up: a short introduction and the cards are the story.
+    page = (
+        "<html><head><title>Deals</title></head><body><div class='post'><h1>Deals</h1>"
+        f"<p>Five deals this week.</p>{_tiles(PAGES, 'A fine deal on a kettle and a toaster.')}"
+        "</div></body></html>"
+    )
+    assert "A fine deal on a kettle" in extract(page, "https://example.org/deals").text

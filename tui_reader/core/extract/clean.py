@@ -333,15 +333,18 @@ _PERCENT_OFFSET = re.compile(r"(?<![\w-])(top|bottom|left|right)\s*:\s*-?[\d.]+%
 OVERLAY_LABEL_CHARS = 80
 
 
-def drop_overlay_labels(container: LexborNode) -> None:
+def drop_overlay_labels(container: LexborNode, placed: list[LexborNode] | None = None) -> None:
     """Remove short texts laid over a picture: the labels of a chart, a map or a diagram.
 
     Graphics exported for the web (charts drawn in an illustration program, annotated
     maps) are a picture with each label positioned over it at a vertical and a horizontal
     offset in per cent. Read as text, they are a column of numbers and fragments ("$915",
-    "billion", "’22"); the picture itself is kept.
+    "billion", "’22"); the picture itself is kept. ``placed``: the container's elements
+    with a per-cent sign in their style, when the caller has found them.
     """
-    for node in reversed(container.css('[style*="%"]')):
+    if placed is None:
+        placed = container.css('[style*="%"]')
+    for node in reversed(placed):
         if node.mem_id == container.mem_id:
             continue  # (``css`` matches the container itself too)
         style = node.attributes.get("style") or ""
@@ -350,6 +353,115 @@ def drop_overlay_labels(container: LexborNode) -> None:
             continue
         if len(node.text(strip=True)) <= OVERLAY_LABEL_CHARS and node.css_first("img") is None:
             node.decompose()
+
+
+# A teaser card: a picture linking to another page, a title and a line or two. A grid of
+# at least this many cards of one make, after the story's last paragraph, is a "related
+# stories" block; a card holds no more text than this.
+TEASER_CARDS = 3
+TEASER_CARD_CHARS = 300
+# A paragraph this long after the grid means the grid sits inside the story, not after it.
+_TRAILING_PROSE = 150
+_PLACED_OR_LINKED_PICTURE = '[style*="%"], a[href] img'
+_PICTURE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:$|[?#])", re.IGNORECASE)
+
+
+def _card_target(card: LexborNode) -> str | None:
+    """Where a teaser card links: its first link to another page (not a picture file)."""
+    link = card if card.tag == "a" else card.css_first("a[href]")
+    href = (link.attributes.get("href") or "").strip() if link is not None else ""
+    if not href or href.startswith(("#", "javascript:")) or _PICTURE_FILE.search(href):
+        return None
+    return href
+
+
+def _prose_follows(node: LexborNode | None, container: LexborNode) -> bool:
+    """True when a paragraph of prose comes after ``node`` inside ``container``."""
+    while node is not None and node.mem_id != container.mem_id:
+        sibling = node.next
+        while sibling is not None:
+            if sibling.is_element_node:
+                for para in sibling.css("p"):
+                    if len(para.text(strip=True)) >= _TRAILING_PROSE:
+                        return True
+            sibling = sibling.next
+        node = node.parent
+    return False
+
+
+def drop_teaser_grids(container: LexborNode, pictures: list[LexborNode] | None = None) -> None:
+    """Remove grids of teaser cards (picture link, title, a line) that follow the story.
+
+    A grid is several sibling elements of one make (tag and class), each short and linking,
+    with a picture, to a page of its own. Inside the story such a grid would be part of it
+    (a round-up, a list of deals), so only a grid after the story's last paragraph, holding
+    less than half of the text, goes. Pictures linking to their own files are a gallery,
+    not teasers. ``pictures``: the container's linked pictures, when the caller has them.
+    """
+    if pictures is None:
+        pictures = container.css("a[href] img")
+    if len(pictures) < TEASER_CARDS:
+        return
+    # Each parent is looked at once for each make of child that a climb reaches it by.
+    judged: set[tuple[int, str, str | None]] = set()
+    doomed: list[LexborNode] = []
+    total = -1  # the container's text, measured when a grid is judged
+    for picture in pictures:
+        card: LexborNode | None = picture.parent
+        while card is not None and card.tag != "a":
+            card = card.parent
+        # Climb from the link to the element repeated beside its siblings: the card.
+        for _ in range(4):
+            if card is None or card.mem_id == container.mem_id:
+                break
+            grid = card.parent
+            if grid is None:
+                break
+            key = (grid.mem_id, card.tag or "", card.attrs.get("class"))
+            if key in judged:
+                break
+            judged.add(key)
+            cards = _alike_children(grid, card)
+            if len(cards) >= TEASER_CARDS:
+                if total < 0:
+                    total = len(container.text(strip=True))
+                if _is_teaser_grid(cards, grid, container, total):
+                    doomed.append(grid)
+                break
+            card = grid
+    for grid in doomed:
+        grid.decompose()
+
+
+def _alike_children(parent: LexborNode, card: LexborNode) -> list[LexborNode]:
+    """The children of ``parent`` of the same make as ``card``: its tag and its class."""
+    tag = card.tag
+    names = card.attrs.get("class")
+    alike: list[LexborNode] = []
+    child = parent.child
+    while child is not None:
+        if child.tag == tag and child.attrs.get("class") == names:
+            alike.append(child)
+        child = child.next
+    return alike
+
+
+def _is_teaser_grid(
+    cards: list[LexborNode], grid: LexborNode, container: LexborNode, total: int
+) -> bool:
+    targets: set[str] = set()
+    for card in cards:
+        if len(card.text(strip=True)) > TEASER_CARD_CHARS:
+            return False
+        target = _card_target(card)
+        if target is None:
+            return False
+        targets.add(target)
+    if len(targets) < TEASER_CARDS:
+        return False  # one link repeated: a single item laid out in parts
+    if grid.mem_id == container.mem_id or len(grid.text(strip=True)) * 2 > total:
+        return False
+    return not _prose_follows(grid, container)
 
 
 def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> None:
@@ -362,7 +474,14 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
         for node in reversed(doomed):
             if node.mem_id != container.mem_id:
                 node.decompose()
-    drop_overlay_labels(container)
+    # Labels placed over a picture and linked pictures are found in one pass.
+    placed: list[LexborNode] = []
+    pictures: list[LexborNode] = []
+    for node in container.css(_PLACED_OR_LINKED_PICTURE):
+        # (A picture matched for its style too is never a label: labels hold no picture.)
+        (pictures if node.tag == "img" else placed).append(node)
+    drop_overlay_labels(container, placed)
+    drop_teaser_grids(container, pictures)
     # Judging furniture means measuring its text; on pathological pages (thousands of
     # nested share boxes) only the first ones are judged, which keeps the work bounded.
     found = furniture(container)[:MAX_FURNITURE]
