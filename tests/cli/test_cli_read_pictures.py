@@ -47,3 +47,24 @@ def test_markdown_shows_pictures_as_images(cli, tmp_path) -> None:  # noqa: F811
     assert "![](https://pics.example/rake.jpg)" in out
     assert "\\[image: A worker with a rake\\]" in out
     assert "javascript:" not in out and "data:" not in out
+
+
+def test_text_shows_pictures_in_a_gallery_list_and_in_a_quote() -> None:
+    from tui_reader.cli.read import reading_text
+    from tui_reader.core.models import Article, Block, Span
+
+    def picture(alt: str, caption: str) -> Block:
+        return Block("figure", spans=(Span(caption),), src="https://pics.example/p.jpg", alt=alt)
+
+    gallery = Block(
+        "list",
+        children=(
+            Block("item", children=(picture("Pans", "The pans at dawn"),)),
+            Block("item", spans=(Span("Second:"),), children=(picture("Rake", "A rake"),)),
+        ),
+    )
+    quote = Block("quote", children=(picture("Heap", "A heap"),))
+    text = reading_text(Article(blocks=(gallery, quote)))
+    assert text == (
+        "[image: Pans]\nThe pans at dawn\nSecond:\n[image: Rake]\nA rake\n\n[image: Heap]\nA heap"
+    )

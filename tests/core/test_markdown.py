@@ -44,6 +44,25 @@ def test_text_is_body_only_joined_by_blank_lines() -> None:
     )
 
 
+def test_captions_are_left_out_of_the_text_wherever_the_figure_sits() -> None:
+    def picture(caption: str) -> Block:
+        return Block("figure", spans=(Span(caption),), src=f"https://a.example/{caption}.jpg")
+
+    gallery = Block(
+        "list",
+        children=(
+            Block("item", children=(picture("first caption"),)),
+            Block("item", spans=(Span("item text"),), children=(picture("second caption"),)),
+        ),
+    )
+    quote = Block("quote", children=(_para(Span("quoted")), picture("quoted caption")))
+    article = Article(blocks=(picture("top caption"), _para(Span("Body.")), gallery, quote))
+    assert article.text == "Body.\n\nitem text\n\nquoted"
+    # The reader still shows them: they stay in the blocks and the markdown.
+    for caption in ("top caption", "first caption", "second caption", "quoted caption"):
+        assert caption in article.markdown
+
+
 def test_markdown_structure() -> None:
     md = ARTICLE.markdown
     assert md.startswith("# A \\*title\\*\n\n*Ann Author · 2025-03-09*\n\n")

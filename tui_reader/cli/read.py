@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.core.errors import TuiReaderError
-from tui_reader.core.models import Article, collapse_inline
+from tui_reader.core.models import Article, Block, collapse_inline
 from tui_reader.core.sanitize import clean_line, clean_text
 
 FORMATS = ("markdown", "text", "json")
@@ -135,18 +135,28 @@ def reading_text(article: Article) -> str:
     """The body as plain text with its pictures in place: ``[image: alt]``, then the caption.
 
     :attr:`Article.text` leaves figures out (it is what search indexes); a reader of the
-    text still wants to know a picture stands there and what it shows.
+    text still wants to know a picture stands there and what it shows, in a gallery laid
+    out as a list or in a quote too.
     """
-    parts: list[str] = []
-    for block in article.blocks:
-        if block.kind == "figure":
-            alt = collapse_inline(block.alt)
-            shown = f"[image: {alt}]" if alt else "[image]"
-            # The caption right under its picture, as the reader shows it.
-            parts.append(f"{shown}\n{block.inline_text}" if block.inline_text else shown)
-        elif block.text:
-            parts.append(block.text)
-    return "\n\n".join(parts)
+    return "\n\n".join(t for t in (_reading_block(block) for block in article.blocks) if t)
+
+
+def _reading_block(block: Block) -> str:
+    kind = block.kind
+    if kind == "figure":
+        alt = collapse_inline(block.alt)
+        shown = f"[image: {alt}]" if alt else "[image]"
+        # The caption right under its picture, as the reader shows it.
+        return f"{shown}\n{block.inline_text}" if block.inline_text else shown
+    # Lists, items and quotes are joined as :attr:`Block.text` joins them.
+    if kind == "list":
+        return "\n".join(t for t in (_reading_block(child) for child in block.children) if t)
+    if kind == "item":
+        parts = [block.inline_text, *(_reading_block(child) for child in block.children)]
+        return "\n".join(p for p in parts if p)
+    if kind == "quote":
+        return "\n\n".join(t for t in (_reading_block(child) for child in block.children) if t)
+    return block.text
 
 
 def run(args: argparse.Namespace) -> int:

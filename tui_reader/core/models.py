@@ -60,6 +60,10 @@ class Span:
         return cls(text=data["text"], href=data.get("href"), style=data.get("style", ""))
 
 
+def _prose_text(block: Block) -> str:
+    return "" if block.kind == "figure" else block.text
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One block of an article body.
@@ -107,13 +111,15 @@ class Block:
             return self.code.strip("\n")
         if kind == "figure":
             return self.inline_text or collapse_inline(self.alt)
+        # A picture's caption inside a list or a quote (a gallery laid out as a list) is left
+        # out, as it is at the top level (see ``Article.text``).
         if kind == "list":
-            return "\n".join(t for t in (child.text for child in self.children) if t)
+            return "\n".join(t for t in (_prose_text(child) for child in self.children) if t)
         if kind == "item":
-            parts = [self.inline_text, *(child.text for child in self.children)]
+            parts = [self.inline_text, *(_prose_text(child) for child in self.children)]
             return "\n".join(p for p in parts if p)
         if kind == "quote":
-            return "\n\n".join(t for t in (child.text for child in self.children) if t)
+            return "\n\n".join(t for t in (_prose_text(child) for child in self.children) if t)
         if kind == "table":
             return "\n".join(" | ".join(row) for row in self.rows)
         return ""
@@ -203,9 +209,10 @@ class Article:
     def text(self) -> str:
         """The body's text (no title): blocks joined by one blank line.
 
-        Figures are left out: a caption or a photo credit describes a picture and is not part
-        of what the article says (they stay in ``blocks`` and ``markdown``, and the reader
-        shows them).
+        Figures are left out, at the top level and inside lists and quotes (a gallery laid
+        out as a list): a caption or a photo credit describes a picture and is not part of
+        what the article says (they stay in ``blocks`` and ``markdown``, and the reader shows
+        them).
         """
         return "\n\n".join(
             t for t in (block.text for block in self.blocks if block.kind != "figure") if t

@@ -220,6 +220,8 @@ def refine(
                 captions.add(key)
         elif kind == "list" and len(block.children) <= 50:
             captions.update(item.text.lower() for item in block.children)
+            # The captions of a gallery laid out as a list (its items' text leaves them out).
+            captions.update(inner.text.lower() for inner in block.walk() if inner.kind == "figure")
         previous = key
         deduped.append(block)
     return deduped

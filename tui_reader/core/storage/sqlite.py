@@ -169,10 +169,8 @@ def index_text(article: Article) -> str:
                 continue
             caption = block.inline_text
             alt = collapse_inline(block.alt)
-            # A figure nested in a quote is already in the text (its caption, or its alt
-            # when it has no caption); a top-level one is not there at all.
-            parts = [caption, alt] if block is top else ([alt] if caption else [])
-            for part in parts:
+            # No figure is in the text, at the top level or nested in a list or a quote.
+            for part in (caption, alt):
                 if part and part not in extra:
                     extra.append(part)
     return "\n\n".join(t for t in (article.text, *extra) if t)
