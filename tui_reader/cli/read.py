@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_reader.core.errors import TuiReaderError
-from tui_reader.core.models import Article, Block, collapse_inline
+from tui_reader.core.models import Article, Block, collapse_inline, nested_text
 from tui_reader.core.sanitize import clean_line, clean_text
 
 FORMATS = ("markdown", "text", "json")
@@ -148,14 +148,10 @@ def _reading_block(block: Block) -> str:
         shown = f"[image: {alt}]" if alt else "[image]"
         # The caption right under its picture, as the reader shows it.
         return f"{shown}\n{block.inline_text}" if block.inline_text else shown
-    # Lists, items and quotes are joined as :attr:`Block.text` joins them.
-    if kind == "list":
-        return "\n".join(t for t in (_reading_block(child) for child in block.children) if t)
-    if kind == "item":
-        parts = [block.inline_text, *(_reading_block(child) for child in block.children)]
-        return "\n".join(p for p in parts if p)
-    if kind == "quote":
-        return "\n\n".join(t for t in (_reading_block(child) for child in block.children) if t)
+    # Lists, items and quotes are joined as :attr:`Block.text` joins them, with pictures.
+    nested = nested_text(block, _reading_block)
+    if nested is not None:
+        return nested
     return block.text
 
 

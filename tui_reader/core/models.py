@@ -12,7 +12,7 @@ live here too so that the UI depends on plain data, not on the storage layer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -64,6 +64,23 @@ def _prose_text(block: Block) -> str:
     return "" if block.kind == "figure" else block.text
 
 
+def nested_text(block: Block, child_text: Callable[[Block], str]) -> str | None:
+    """The text of a list, an item or a quote, with ``child_text`` reading its children.
+
+    A list is one item per line, an item its own text and then its children's, a quote its
+    children a blank line apart. None for the other kinds.
+    """
+    kind = block.kind
+    if kind == "list":
+        return "\n".join(t for t in (child_text(child) for child in block.children) if t)
+    if kind == "item":
+        parts = [block.inline_text, *(child_text(child) for child in block.children)]
+        return "\n".join(p for p in parts if p)
+    if kind == "quote":
+        return "\n\n".join(t for t in (child_text(child) for child in block.children) if t)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """One block of an article body.
@@ -111,18 +128,12 @@ class Block:
             return self.code.strip("\n")
         if kind == "figure":
             return self.inline_text or collapse_inline(self.alt)
-        # A picture's caption inside a list or a quote (a gallery laid out as a list) is left
-        # out, as it is at the top level (see ``Article.text``).
-        if kind == "list":
-            return "\n".join(t for t in (_prose_text(child) for child in self.children) if t)
-        if kind == "item":
-            parts = [self.inline_text, *(_prose_text(child) for child in self.children)]
-            return "\n".join(p for p in parts if p)
-        if kind == "quote":
-            return "\n\n".join(t for t in (_prose_text(child) for child in self.children) if t)
         if kind == "table":
             return "\n".join(" | ".join(row) for row in self.rows)
-        return ""
+        # A picture's caption inside a list or a quote (a gallery laid out as a list) is left
+        # out, as it is at the top level (see ``Article.text``).
+        nested = nested_text(self, _prose_text)
+        return "" if nested is None else nested
 
     def walk(self) -> Iterator[Block]:
         """This block and all blocks nested in it, depth first."""
