@@ -360,6 +360,9 @@ def drop_overlay_labels(container: LexborNode, placed: list[LexborNode] | None =
 # stories" block; a card holds no more text than this.
 TEASER_CARDS = 3
 TEASER_CARD_CHARS = 300
+# A grid holding this share of the container's text or more is what the post is about (a
+# round-up of recipes, a list of deals), even after its last paragraph.
+TEASER_GRID_SHARE = 0.25
 # A paragraph this long after the grid means the grid sits inside the story, not after it.
 _TRAILING_PROSE = 150
 _PLACED_OR_LINKED_PICTURE = '[style*="%"], a[href] img'
@@ -395,7 +398,7 @@ def drop_teaser_grids(container: LexborNode, pictures: list[LexborNode] | None =
     A grid is several sibling elements of one make (tag and class), each short and linking,
     with a picture, to a page of its own. Inside the story such a grid would be part of it
     (a round-up, a list of deals), so only a grid after the story's last paragraph, holding
-    less than half of the text, goes. Pictures linking to their own files are a gallery,
+    less than a quarter of the text, goes. Pictures linking to their own files are a gallery,
     not teasers. ``pictures``: the container's linked pictures, when the caller has them.
     """
     if pictures is None:
@@ -459,7 +462,7 @@ def _is_teaser_grid(
         targets.add(target)
     if len(targets) < TEASER_CARDS:
         return False  # one link repeated: a single item laid out in parts
-    if grid.mem_id == container.mem_id or len(grid.text(strip=True)) * 2 > total:
+    if grid.mem_id == container.mem_id or len(grid.text(strip=True)) >= total * TEASER_GRID_SHARE:
         return False
     return not _prose_follows(grid, container)
 
