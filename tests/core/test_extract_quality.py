@@ -1,10 +1,11 @@
-"""Extraction quality on Readability's test pages, when that data set is present.
+"""Extraction quality on the two page sets, when they are present.
 
-The 130 pages of Mozilla Readability's test suite live outside the repository (in the
-``shared`` folder beside it, or wherever ``READABILITY_PAGES`` points). Each page's text is
-scored against the text of its ``expected.html`` with the benchmark's token-shingle F1
-(``bench/scoring.py``). The test fails when any page is a complete miss (F1 below 0.2) or
-when the mean falls below the level the extractor reached.
+The 130 pages of Mozilla Readability's test suite and the article extraction benchmark's
+181 pages live outside the repository (in the ``shared`` folder beside it, or wherever
+``READABILITY_PAGES`` and ``BENCHMARK_PAGES`` point). Each page's text is scored against its
+reference text with the benchmark's token-shingle F1 (``bench/scoring.py``). A test fails
+when any page is a complete miss (F1 below 0.2) or empty, or when the mean falls below the
+level the extractor keeps.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(
     os.environ.get("READABILITY_PAGES") or ROOT.parent / "shared" / "readability-test-pages"
 )
+BENCHMARK = Path(os.environ.get("BENCHMARK_PAGES") or ROOT.parent / "shared" / "aeb")
 # The level reached (0.963 when pinned), less a little for harmless drift.
 MIN_MEAN_F1 = 0.955
 MIN_PAGE_F1 = 0.2
+# The benchmark's levels to keep (0.984 and 0.982 when pinned).
+MIN_BENCHMARK_F1 = 0.975
+MIN_BENCHMARK_PRECISION = 0.965
 
 
 def test_scoring_counts_shared_four_word_shingles() -> None:
@@ -53,3 +58,26 @@ def test_readability_pages_have_no_complete_miss_and_keep_their_mean() -> None:
     assert not misses, f"pages below F1 {MIN_PAGE_F1}: {misses}"
     f1, _, _ = summary(list(scores.values()))
     assert f1 >= MIN_MEAN_F1, f"mean F1 {f1:.3f} below {MIN_MEAN_F1}"
+
+
+@pytest.mark.skipif(
+    not (BENCHMARK / "ground-truth.json").is_file(),
+    reason=f"the benchmark's pages are not at {BENCHMARK} (set BENCHMARK_PAGES)",
+)
+def test_benchmark_pages_have_no_miss_and_keep_f1_and_precision() -> None:
+    scores = {}
+    empty = []
+    for page in load(BENCHMARK):
+        text = extract(page.html, page.url).text
+        if not text.strip():
+            empty.append(page.key)
+        scores[page.key] = score(page.truth, text)
+    assert len(scores) >= 150
+    assert not empty, f"empty pages: {empty}"
+    misses = sorted(key for key, s in scores.items() if s.f1 < MIN_PAGE_F1)
+    assert not misses, f"pages below F1 {MIN_PAGE_F1}: {misses}"
+    f1, precision, _ = summary(list(scores.values()))
+    assert f1 >= MIN_BENCHMARK_F1, f"mean F1 {f1:.3f} below {MIN_BENCHMARK_F1}"
+    assert precision >= MIN_BENCHMARK_PRECISION, (
+        f"precision {precision:.3f} below {MIN_BENCHMARK_PRECISION}"
+    )
