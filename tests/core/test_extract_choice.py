@@ -7,7 +7,10 @@ size alone. Each test checks that the story's text is there and the other thing'
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from tui_reader.core.extract import extract
+from tui_reader.core.extract.headline import find_headline, page_headings
 from tui_reader.core.models import Article
 from tui_reader.core.storage.sqlite import article_from_json, article_to_json
 
@@ -288,3 +291,14 @@ def test_headed_sections_after_the_first_are_kept() -> None:
     text = run(html).text
     assert_story(run(html))
     assert "(part 2)" in text
+
+
+def test_where_two_headings_print_the_title_the_higher_level_is_the_headline() -> None:
+    tree = LexborHTMLParser(
+        "<body><aside><h2 id='teaser'>Baths to close</h2></aside>"
+        "<article><h1 id='story'>Baths to close</h1><p>Text.</p></article></body>"
+    )
+    headings = page_headings(tree)
+    assert [node.tag for node in headings] == ["h1", "h2"]
+    found = find_headline(tree.body, "Baths to close", headings)
+    assert found is not None and found.attributes.get("id") == "story"

@@ -25,7 +25,6 @@ from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import joined_url, render
 from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
-    NESTED_ARTICLES,
     furniture_strength,
     nested_articles,
     prune,
@@ -33,7 +32,7 @@ from tui_reader.core.extract.clean import (
 )
 from tui_reader.core.extract.encoding import decode_html
 from tui_reader.core.extract.filters import refine
-from tui_reader.core.extract.headline import HEADINGS, find_headline, norm
+from tui_reader.core.extract.headline import find_headline, norm, page_headings
 from tui_reader.core.extract.metadata import extract_metadata
 from tui_reader.core.extract.rules import SiteRules, apply_rule, rule_for
 from tui_reader.core.models import Article, Block
@@ -51,6 +50,15 @@ def _scoring_furniture(node: LexborNode) -> int:
     return 0 if node.tag == "form" else furniture_strength(node)
 
 
+def _inside_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
+            return True
+        parent = parent.parent
+    return False
+
+
 def extract_blocks(
     tree: LexborHTMLParser, base: str | None, title: str = "", byline: str | None = None
 ) -> list[Block]:
@@ -65,16 +73,10 @@ def extract_body(
     body = prune(tree)
     if body is None:
         return [], ""
-    # The headline's candidates and the articles inside articles are found in one pass (a
-    # pass over the page costs more than telling the two kinds apart). Without a title
-    # there is no headline to look for.
-    headings: list[LexborNode] = []
-    inner: list[LexborNode] = []
-    if norm(title):
-        for node in body.css(f"{HEADINGS}, {NESTED_ARTICLES}"):
-            (inner if node.tag == "article" else headings).append(node)
-    else:
-        inner = body.css(NESTED_ARTICLES)
+    # The headline's candidates and the articles are found by name, a tag at a time: a
+    # selector pass tests each of its parts on every element and costs more.
+    headings = page_headings(tree) if norm(title) else []
+    inner = [node for node in tree.tags("article") if _inside_article(node)]
     headline = find_headline(body, title, headings)
     teasers = nested_articles(body, inner)
     rate: Callable[[LexborNode], int] = _scoring_furniture

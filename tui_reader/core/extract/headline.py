@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _WORDS = re.compile(r"\w+")
 # Headings beyond this many are not looked at: the headline is near the top.
@@ -29,6 +29,19 @@ def norm(text: str) -> str:
 
 
 HEADINGS = "h1, h2, h3, h4"
+_HEADING_TAGS = ("h1", "h2", "h3", "h4")
+
+
+def page_headings(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The page's headings for :func:`find_headline`: the <h1>s, then the <h2>s, and so on.
+
+    Found by name, a level at a time (a selector pass costs several of these), each level in
+    document order: where two headings print the title, the higher level is the headline.
+    """
+    found: list[LexborNode] = []
+    for tag in _HEADING_TAGS:
+        found.extend(tree.tags(tag))
+    return found
 
 
 def find_headline(
@@ -36,7 +49,8 @@ def find_headline(
 ) -> LexborNode | None:
     """The heading that prints ``title``, or None when no heading does.
 
-    ``headings``: what ``body.css(HEADINGS)`` gives, when the caller has it already.
+    ``headings``: the candidates in the order to try them (:func:`page_headings`), when
+    the caller has them; else the headings under ``body`` in document order.
     """
     key = norm(title)
     if not key:

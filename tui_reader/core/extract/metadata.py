@@ -25,7 +25,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tui_reader.core.extract.blocks import joined_url
-from tui_reader.core.extract.headline import find_headline
+from tui_reader.core.extract.headline import find_headline, page_headings
 from tui_reader.core.models import Article, Block
 from tui_reader.core.sanitize import clean_line
 
@@ -839,7 +839,7 @@ def _story_of(tree: LexborHTMLParser, title: str) -> tuple[LexborNode | None, fr
     """The story's headline element and its wrappers (read only when the page is searched)."""
     if tree.body is None or not title:
         return None, frozenset()
-    headline = find_headline(tree.body, title)
+    headline = find_headline(tree.body, title, page_headings(tree))
     return headline, _post_wrappers(headline)
 
 
