@@ -220,12 +220,15 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
     tree = _Tree(body)
     nodes = tree.nodes
     own: dict[int, float] = {}
+    # On the page's body, links and paragraphs are found by tag name (in page order, as a
+    # selector pass finds them, for less); a region of it takes the selector pass.
+    page = body.parser if body.tag == "body" else None
 
     # One pass over the links: their text per enclosing paragraph (for the paragraphs' link
     # density) and their parents (for the containers' link text, once those are known).
     anchors: list[tuple[LexborNode, int]] = []
     para_links: dict[int, int] = {}
-    for anchor in body.css("a")[:MAX_UNITS]:
+    for anchor in (page.tags("a") if page is not None else body.css("a"))[:MAX_UNITS]:
         # Most links hold one text node: its own stripped text is what ``text(strip=True)``
         # gives (that strips and joins every text node), without the general walk.
         only = anchor.first_child
@@ -252,7 +255,9 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
                 break
             holder = holder.parent
 
-    for para in body.css("p, pre")[:MAX_UNITS]:
+    # (Preformatted blocks are rare; when there are some, one pass keeps the page order.)
+    paras = page.tags("p") if page is not None and not page.tags("pre") else body.css("p, pre")
+    for para in paras[:MAX_UNITS]:
         text = para.text()
         # The raw length bounds the collapsed one, so most short nodes skip the collapse.
         if len(text) < MIN_PROSE:
