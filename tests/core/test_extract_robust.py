@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import SelectolaxError
 
 from tui_reader.core.errors import ExtractError
-from tui_reader.core.extract import extract
+from tui_reader.core.extract import extract, metadata
+from tui_reader.core.extract.whole import whole_page
 from tui_reader.core.models import Article, Block
 
 PAGES = Path(__file__).parent.parent / "data" / "pages"
@@ -353,3 +355,19 @@ def test_many_links_and_attributes() -> None:
         f'<a href="/p/{i}" {attrs if i == 0 else ""}>word{i}</a>, ' for i in range(5000)
     )
     run(f"<article><p>{links}</p></article>", url="https://example.com/")
+
+
+def test_a_failure_inside_the_parser_library_is_an_extract_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lexbor reports a failed lookup (memory it could not get) as a SelectolaxError: the
+    caller gets the one error it handles, never a traceback."""
+
+    def fail(*_args: object) -> None:
+        raise SelectolaxError("Failed to find elements")
+
+    monkeypatch.setattr(metadata, "_scan", fail)
+    with pytest.raises(ExtractError, match="cannot parse the page"):
+        extract("<html><body><p>Story.</p></body></html>", "https://example.org/a")
+    with pytest.raises(ExtractError, match="cannot parse the page"):
+        whole_page("<html><body><p>Story.</p></body></html>", "https://example.org/a")

@@ -19,7 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+from selectolax.lexbor import (
+    LexborDocumentOptions,
+    LexborHTMLParser,
+    LexborNode,
+    SelectolaxError,
+)
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import joined_url, render
@@ -134,6 +139,15 @@ def extract(
             blocks, path = extract_body(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
-    except (ValueError, TypeError, RuntimeError, MemoryError, RecursionError) as exc:
+    # (Lexbor reports a failure inside a lookup, such as memory it could not get, as a
+    # SelectolaxError.)
+    except (
+        SelectolaxError,
+        ValueError,
+        TypeError,
+        RuntimeError,
+        MemoryError,
+        RecursionError,
+    ) as exc:
         raise ExtractError(f"cannot parse the page: {exc}") from exc
     return meta.article(blocks, safe, path)
