@@ -56,7 +56,20 @@ DIRECT_TEXT_BELOW = 3000.0
 _INLINE_TAGS = frozenset(
     {"a", "em", "i", "strong", "b", "span", "u", "small", "mark", "sup", "sub"}
 )
-_DIRECT_TEXT_TAGS = "div, section, article, main, td, li, dd, blockquote, font, center, span"
+_DIRECT_TEXT_ORDER = (
+    "div",
+    "section",
+    "article",
+    "main",
+    "td",
+    "li",
+    "dd",
+    "blockquote",
+    "font",
+    "center",
+    "span",
+)
+_DIRECT_TEXT_TAGS = ", ".join(_DIRECT_TEXT_ORDER)
 
 
 def stripped_len(node: LexborNode) -> int:
@@ -281,7 +294,16 @@ def vote(body: LexborNode, direct_text: bool | None = None) -> Votes:
         deep = False
     else:
         deep = direct_text
-    for node in body.css(_DIRECT_TEXT_TAGS)[:MAX_UNITS] if direct_text else ():
+    units: list[LexborNode] = []
+    if direct_text:
+        if page is not None:
+            # A tag at a time: eleven lookups cost less than one eleven-part pass, and each
+            # element's count is the same in any order.
+            for tag in _DIRECT_TEXT_ORDER:
+                units.extend(page.tags(tag))
+        else:
+            units = body.css(_DIRECT_TEXT_TAGS)
+    for node in units[:MAX_UNITS]:
         if deep:
             text_len = _inline_text_len(node)
             if text_len < MIN_PROSE:
