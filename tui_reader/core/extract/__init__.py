@@ -19,18 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from selectolax.lexbor import (
-    LexborDocumentOptions,
-    LexborHTMLParser,
-    LexborNode,
-    SelectolaxError,
-)
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode, SelectolaxError
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.blocks import joined_url, render
 from tui_reader.core.extract.choose import choose
 from tui_reader.core.extract.clean import (
     furniture_strength,
+    has_ancestor,
     nested_articles,
     prune,
     strip_furniture,
@@ -44,6 +40,18 @@ from tui_reader.core.models import Article, Block
 
 __all__ = ["extract"]
 
+# What parsing and reading a hostile page may raise, all reported as one ExtractError.
+# (Lexbor reports a failure inside a lookup, such as memory it could not get, as a
+# SelectolaxError.)
+PARSE_FAILURES = (
+    SelectolaxError,
+    ValueError,
+    TypeError,
+    RuntimeError,
+    MemoryError,
+    RecursionError,
+)
+
 # Pages beyond this many characters are cut before parsing; no article is that long, and the
 # cap keeps parse time and memory bounded whatever arrives.
 MAX_CHARS = 8_000_000
@@ -53,15 +61,6 @@ def _scoring_furniture(node: LexborNode) -> int:
     # Some sites wrap the whole page in one <form>, so a form is no evidence when choosing
     # the container; inside it, strip_furniture still removes small ones (sign-up forms).
     return 0 if node.tag == "form" else furniture_strength(node)
-
-
-def _inside_article(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag == "article":
-            return True
-        parent = parent.parent
-    return False
 
 
 def extract_blocks(
@@ -81,7 +80,7 @@ def extract_body(
     # The headline's candidates and the articles are found by name, a tag at a time: a
     # selector pass tests each of its parts on every element and costs more.
     headings = page_headings(tree) if norm(title) else []
-    inner = [node for node in tree.tags("article") if _inside_article(node)]
+    inner = [node for node in tree.tags("article") if has_ancestor(node, "article")]
     headline = find_headline(body, title, headings)
     teasers = nested_articles(body, inner)
     rate: Callable[[LexborNode], int] = _scoring_furniture
@@ -139,15 +138,6 @@ def extract(
             blocks, path = extract_body(tree, base, title=meta.title, byline=meta.byline)
     except ExtractError:
         raise
-    # (Lexbor reports a failure inside a lookup, such as memory it could not get, as a
-    # SelectolaxError.)
-    except (
-        SelectolaxError,
-        ValueError,
-        TypeError,
-        RuntimeError,
-        MemoryError,
-        RecursionError,
-    ) as exc:
+    except PARSE_FAILURES as exc:
         raise ExtractError(f"cannot parse the page: {exc}") from exc
     return meta.article(blocks, safe, path)

@@ -317,10 +317,11 @@ def remove_comments(
     return len(doomed)
 
 
-def _in_caption(node: LexborNode) -> bool:
+def has_ancestor(node: LexborNode, tag: str) -> bool:
+    """True when an element above ``node`` is a ``tag``."""
     parent = node.parent
     while parent is not None:
-        if parent.tag == "figcaption":
+        if parent.tag == tag:
             return True
         parent = parent.parent
     return False
@@ -495,7 +496,7 @@ def strip_furniture(container: LexborNode, teasers: set[int] | None = None) -> N
     # selector also matches when the container itself sits inside a caption.)
     in_captions = (
         {node.mem_id for node in container.css("figcaption *")}
-        if container.css_first("figcaption") is not None or _in_caption(container)
+        if container.css_first("figcaption") is not None or has_ancestor(container, "figcaption")
         else set()
     )
     limit = len(container.text()) * _WRAPPER_SHARE

@@ -10,7 +10,7 @@ control and escape sequences like all text from the web.
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+from selectolax.lexbor import LexborHTMLParser
 
 from tui_reader.core.errors import ExtractError
 from tui_reader.core.extract.boilerplate import HIDDEN_SELECTOR, HIDDEN_STYLE
@@ -80,6 +80,7 @@ def whole_page(html: str | bytes, url: str | None = None) -> Article:
     Raises:
         ExtractError: the input cannot be parsed as HTML at all.
     """
+    from tui_reader.core.extract import PARSE_FAILURES
     from tui_reader.core.extract.blocks import render
     from tui_reader.core.extract.metadata import extract_metadata
 
@@ -99,15 +100,6 @@ def whole_page(html: str | bytes, url: str | None = None) -> Article:
         blocks = render(body, meta.url or safe) if body is not None else []
     except ExtractError:
         raise
-    # (Lexbor reports a failure inside a lookup, such as memory it could not get, as a
-    # SelectolaxError.)
-    except (
-        SelectolaxError,
-        ValueError,
-        TypeError,
-        RuntimeError,
-        MemoryError,
-        RecursionError,
-    ) as exc:
+    except PARSE_FAILURES as exc:
         raise ExtractError(f"cannot parse the page: {exc}") from exc
     return meta.article(blocks, safe)
